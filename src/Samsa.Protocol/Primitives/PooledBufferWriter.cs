@@ -1,0 +1,92 @@
+using System.Buffers;
+
+namespace Samsa.Protocol;
+
+/// <summary>
+/// A growable, contiguous <see cref="IBufferWriter{T}"/> over arrays rented from
+/// <see cref="ArrayPool{T}.Shared"/>. Contiguity lets framing patch a size prefix after the
+/// body is written. Dispose returns the buffer.
+/// </summary>
+public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+    private int _written;
+
+    public PooledBufferWriter(int initialCapacity = 256)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialCapacity));
+    }
+
+    public int WrittenCount => _written;
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    /// <summary>The written bytes as a writable span, for patching prefixes in place.</summary>
+    public Span<byte> WrittenSpanMutable => _buffer.AsSpan(0, _written);
+
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _written))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        _written += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    /// <summary>Forgets what was written but keeps the buffer.</summary>
+    public void Clear() => _written = 0;
+
+    /// <summary>Copies the written bytes into a new array.</summary>
+    public byte[] ToArray() => WrittenSpan.ToArray();
+
+    private void Ensure(int sizeHint)
+    {
+        if (sizeHint < 1)
+        {
+            sizeHint = 1;
+        }
+
+        if (_buffer.Length - _written >= sizeHint)
+        {
+            return;
+        }
+
+        var needed = (long)_written + sizeHint;
+        var size = Math.Max(needed, Math.Min((long)_buffer.Length * 2, Array.MaxLength));
+        if (size > Array.MaxLength)
+        {
+            throw new InvalidOperationException("PooledBufferWriter cannot grow past Array.MaxLength.");
+        }
+
+        var next = ArrayPool<byte>.Shared.Rent((int)size);
+        _buffer.AsSpan(0, _written).CopyTo(next);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = next;
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _written = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Samsa.Protocol.Records;
+
+/// <summary>
+/// The fixed 61-byte header of a magic-2 record batch, with the offsets of each field so a broker
+/// can rewrite base offset, leader epoch and log-append time in place.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+public readonly record struct RecordBatchHeader(
+    long BaseOffset,
+    int BatchLength,
+    int PartitionLeaderEpoch,
+    sbyte Magic,
+    uint Crc,
+    short Attributes,
+    int LastOffsetDelta,
+    long BaseTimestamp,
+    long MaxTimestamp,
+    long ProducerId,
+    short ProducerEpoch,
+    int BaseSequence,
+    int RecordCount)
+{
+    public const int Size = 61;
+
+    /// <summary>baseOffset (8) + batchLength (4): the bytes before the batch length counts.</summary>
+    public const int LogOverhead = 12;
+
+    public const int BaseOffsetOffset = 0;
+    public const int BatchLengthOffset = 8;
+    public const int PartitionLeaderEpochOffset = 12;
+    public const int MagicOffset = 16;
+    public const int CrcOffset = 17;
+    public const int AttributesOffset = 21;
+    public const int LastOffsetDeltaOffset = 23;
+    public const int BaseTimestampOffset = 27;
+    public const int MaxTimestampOffset = 35;
+    public const int ProducerIdOffset = 43;
+    public const int ProducerEpochOffset = 51;
+    public const int BaseSequenceOffset = 53;
+    public const int RecordCountOffset = 57;
+
+    /// <summary>CRC-32C covers everything from the attributes to the end of the batch.</summary>
+    public const int CrcCoverageStart = AttributesOffset;
+
+    public const short CompressionMask = 0x07;
+    public const short TimestampTypeMask = 0x08;
+    public const short TransactionalMask = 0x10;
+    public const short ControlMask = 0x20;
+    public const short DeleteHorizonMask = 0x40;
+
+    public CompressionType Compression => (CompressionType)(Attributes & CompressionMask);
+
+    public TimestampType TimestampType => (Attributes & TimestampTypeMask) != 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+
+    public bool IsTransactional => (Attributes & TransactionalMask) != 0;
+
+    public bool IsControl => (Attributes & ControlMask) != 0;
+
+    /// <summary>Whole size of the batch on the wire: <see cref="BatchLength"/> plus the 12 bytes before it.</summary>
+    public int TotalSize => BatchLength + LogOverhead;
+
+    public long LastOffset => BaseOffset + LastOffsetDelta;
+
+    /// <summary>
+    /// Reads the header at the start of <paramref name="source"/>. Returns false when fewer than
+    /// <see cref="Size"/> bytes are present. Throws <see cref="ProtocolException"/> when the magic
+    /// is not 2 or the lengths are impossible. Does not check the CRC.
+    /// </summary>
+    public static bool TryRead(ReadOnlySpan<byte> source, out RecordBatchHeader header)
+    {
+        if (source.Length < Size)
+        {
+            header = default;
+            return false;
+        }
+
+        var magic = (sbyte)source[MagicOffset];
+        if (magic != 2)
+        {
+            throw new ProtocolException($"Unsupported record batch magic {magic} at offset {MagicOffset}; only magic 2 record batches are supported.");
+        }
+
+        var batchLength = BinaryPrimitives.ReadInt32BigEndian(source[BatchLengthOffset..]);
+        if (batchLength < Size - LogOverhead)
+        {
+            throw new ProtocolException($"Record batch length {batchLength} is smaller than the {Size - LogOverhead}-byte header.");
+        }
+
+        header = new RecordBatchHeader(
+            BaseOffset: BinaryPrimitives.ReadInt64BigEndian(source),
+            BatchLength: batchLength,
+            PartitionLeaderEpoch: BinaryPrimitives.ReadInt32BigEndian(source[PartitionLeaderEpochOffset..]),
+            Magic: magic,
+            Crc: BinaryPrimitives.ReadUInt32BigEndian(source[CrcOffset..]),
+            Attributes: BinaryPrimitives.ReadInt16BigEndian(source[AttributesOffset..]),
+            LastOffsetDelta: BinaryPrimitives.ReadInt32BigEndian(source[LastOffsetDeltaOffset..]),
+            BaseTimestamp: BinaryPrimitives.ReadInt64BigEndian(source[BaseTimestampOffset..]),
+            MaxTimestamp: BinaryPrimitives.ReadInt64BigEndian(source[MaxTimestampOffset..]),
+            ProducerId: BinaryPrimitives.ReadInt64BigEndian(source[ProducerIdOffset..]),
+            ProducerEpoch: BinaryPrimitives.ReadInt16BigEndian(source[ProducerEpochOffset..]),
+            BaseSequence: BinaryPrimitives.ReadInt32BigEndian(source[BaseSequenceOffset..]),
+            RecordCount: BinaryPrimitives.ReadInt32BigEndian(source[RecordCountOffset..]));
+        return true;
+    }
+
+    /// <summary>Rewrites the base offset in place (outside the CRC, so the CRC stays valid).</summary>
+    public static void WriteBaseOffset(Span<byte> batch, long baseOffset) =>
+        BinaryPrimitives.WriteInt64BigEndian(batch[BaseOffsetOffset..], baseOffset);
+
+    /// <summary>Rewrites the partition leader epoch in place (outside the CRC).</summary>
+    public static void WritePartitionLeaderEpoch(Span<byte> batch, int epoch) =>
+        BinaryPrimitives.WriteInt32BigEndian(batch[PartitionLeaderEpochOffset..], epoch);
+}
