@@ -203,13 +203,13 @@ public ref struct KafkaReader
     {
         var at = _position;
         var length = CheckLength(ReadInt32(), nullable: true, "records", at);
-        return length < 0 ? null : Slice(length);
+        return length < 0 ? (ReadOnlyMemory<byte>?)null : Slice(length);
     }
 
     public ReadOnlyMemory<byte>? ReadCompactRecords()
     {
         var length = ReadCompactLength(nullable: true, "compact records");
-        return length < 0 ? null : Slice(length);
+        return length < 0 ? (ReadOnlyMemory<byte>?)null : Slice(length);
     }
 
     /// <summary>Reads <paramref name="length"/> raw bytes as memory: a slice when the reader owns memory, else a copy.</summary>
