@@ -1,0 +1,50 @@
+namespace Samsa.Broker;
+
+/// <summary>
+/// Settings of an embedded or standalone Samsa.Broker. Names in comments are the Apache Kafka
+/// broker settings each one mirrors.
+/// </summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Brokers (nodes) to run in this process, each on its own port. Node ids are 0..N-1.</summary>
+    public int NodeCount { get; set; } = BrokerDefaults.NodeCount;
+
+    /// <summary>Address the listeners bind to and advertise.</summary>
+    public string Host { get; set; } = BrokerDefaults.Host;
+
+    /// <summary>Port of node 0; node i listens on Port + i. 0 picks free ports.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Where logs and metadata are kept. Null keeps everything in memory (fast tests).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Cluster id reported in Metadata and DescribeCluster; generated (and persisted with the data) when null.</summary>
+    public string? ClusterId { get; set; }
+
+    /// <summary><c>auto.create.topics.enable</c>; off by default, as in production.</summary>
+    public bool AutoCreateTopics { get; set; }
+
+    /// <summary><c>num.partitions</c>: partitions of auto-created topics and of CreateTopics with -1.</summary>
+    public int DefaultPartitions { get; set; } = BrokerDefaults.DefaultPartitions;
+
+    /// <summary><c>default.replication.factor</c>, capped at the node count.</summary>
+    public short DefaultReplicationFactor { get; set; } = BrokerDefaults.DefaultReplicationFactor;
+
+    /// <summary><c>socket.request.max.bytes</c>: the largest request frame accepted.</summary>
+    public int MaxRequestSize { get; set; } = BrokerDefaults.MaxRequestSize;
+
+    /// <summary><c>connections.max.idle.ms</c>.</summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = BrokerDefaults.IdleConnectionTimeout;
+
+    /// <summary>Broker-wide defaults of topic configs (<c>log.retention.ms</c>, <c>message.max.bytes</c>, ...), by topic config name.</summary>
+    public Dictionary<string, string> TopicConfigDefaults { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Topics created at start when missing: name -> partitions.</summary>
+    public Dictionary<string, int> SeedTopics { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The clock for timestamps, retention, session and fetch timeouts.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>How long a clean shutdown waits for in-flight requests.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = BrokerDefaults.ShutdownTimeout;
+}

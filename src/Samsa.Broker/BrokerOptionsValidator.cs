@@ -1,0 +1,113 @@
+using System.Net;
+using Samsa.Broker.Cluster;
+
+namespace Samsa.Broker;
+
+/// <summary>Checks <see cref="BrokerOptions"/> before anything starts and reports every problem at once.</summary>
+public static class BrokerOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(BrokerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        if (options.NodeCount is < 1 or > BrokerDefaults.MaxNodeCount)
+        {
+            problems.Add($"NodeCount is {options.NodeCount}; it must be between 1 and {BrokerDefaults.MaxNodeCount}.");
+        }
+
+        if (options.Port < 0 || options.Port + Math.Max(1, options.NodeCount) - 1 > IPEndPoint.MaxPort)
+        {
+            problems.Add($"Port is {options.Port}; it must be 0 (pick free ports) or a port such that Port + NodeCount - 1 <= {IPEndPoint.MaxPort}.");
+        }
+
+        if (options.Host != "localhost" && !IPAddress.TryParse(options.Host, out _))
+        {
+            problems.Add($"Host '{options.Host}' is not an IP address (or 'localhost').");
+        }
+
+        if (options.MaxRequestSize < 1024)
+        {
+            problems.Add($"MaxRequestSize is {options.MaxRequestSize}; it must be at least 1024 bytes.");
+        }
+
+        if (options.DefaultPartitions < 1)
+        {
+            problems.Add($"DefaultPartitions is {options.DefaultPartitions}; it must be at least 1.");
+        }
+
+        if (options.DefaultReplicationFactor < 1)
+        {
+            problems.Add($"DefaultReplicationFactor is {options.DefaultReplicationFactor}; it must be at least 1.");
+        }
+
+        if (options.IdleConnectionTimeout <= TimeSpan.Zero)
+        {
+            problems.Add("IdleConnectionTimeout must be positive.");
+        }
+
+        foreach (var (name, value) in options.TopicConfigDefaults)
+        {
+            var definition = TopicConfigDefinitions.All.FirstOrDefault(d => d.Name == name || d.BrokerSynonym == name);
+            if (definition is null)
+            {
+                var known = TopicConfigDefinitions.All.SelectMany(d => d.BrokerSynonym is null ? [d.Name] : new[] { d.Name, d.BrokerSynonym });
+                problems.Add($"'{name}' is not a topic config or broker default Samsa.Broker knows; did you mean '{Nearest(name, known)}'?");
+            }
+            else if (definition.Validate(value) is { } error)
+            {
+                problems.Add(error);
+            }
+        }
+
+        foreach (var (name, partitions) in options.SeedTopics)
+        {
+            if (ClusterState.ValidateTopicName(name) is { } error)
+            {
+                problems.Add($"Seed topic: {error}");
+            }
+
+            if (partitions < 1)
+            {
+                problems.Add($"Seed topic '{name}' has {partitions} partitions; it needs at least 1.");
+            }
+        }
+
+        return problems;
+    }
+
+    public static void ThrowIfInvalid(BrokerOptions options)
+    {
+        var problems = Validate(options);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid Samsa.Broker options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)), nameof(options));
+        }
+    }
+
+    private static string Nearest(string name, IEnumerable<string> candidates) =>
+        candidates.MinBy(c => EditDistance(name, c)) ?? string.Empty;
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

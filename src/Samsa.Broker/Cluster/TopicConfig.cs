@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Samsa.Broker.Cluster;
+
+/// <summary>
+/// The effective configs of one topic: its own overrides over the broker's defaults over Kafka's
+/// defaults. Immutable; altering configs makes a new instance.
+/// </summary>
+internal sealed class TopicConfig
+{
+    private readonly IReadOnlyDictionary<string, string> _brokerDefaults;
+
+    public TopicConfig(IReadOnlyDictionary<string, string> overrides, IReadOnlyDictionary<string, string> brokerDefaults)
+    {
+        Overrides = new Dictionary<string, string>(overrides, StringComparer.Ordinal);
+        _brokerDefaults = brokerDefaults;
+        RetentionMs = GetLong(TopicConfigDefinitions.RetentionMs);
+        RetentionBytes = GetLong(TopicConfigDefinitions.RetentionBytes);
+        SegmentBytes = (int)GetLong(TopicConfigDefinitions.SegmentBytes);
+        SegmentMs = GetLong(TopicConfigDefinitions.SegmentMs);
+        MaxMessageBytes = (int)GetLong(TopicConfigDefinitions.MaxMessageBytes);
+        MinInsyncReplicas = (int)GetLong(TopicConfigDefinitions.MinInsyncReplicas);
+        FlushMessages = GetLong(TopicConfigDefinitions.FlushMessages);
+        FlushMs = GetLong(TopicConfigDefinitions.FlushMs);
+        IndexIntervalBytes = (int)GetLong(TopicConfigDefinitions.IndexIntervalBytes);
+        LogAppendTime = Get(TopicConfigDefinitions.MessageTimestampType) == "LogAppendTime";
+        CleanupPolicy = Get(TopicConfigDefinitions.CleanupPolicy);
+    }
+
+    /// <summary>Configs set on the topic itself.</summary>
+    public IReadOnlyDictionary<string, string> Overrides { get; }
+
+    public long RetentionMs { get; }
+
+    public long RetentionBytes { get; }
+
+    public int SegmentBytes { get; }
+
+    public long SegmentMs { get; }
+
+    public int MaxMessageBytes { get; }
+
+    public int MinInsyncReplicas { get; }
+
+    public long FlushMessages { get; }
+
+    public long FlushMs { get; }
+
+    public int IndexIntervalBytes { get; }
+
+    public bool LogAppendTime { get; }
+
+    public string CleanupPolicy { get; }
+
+    /// <summary>The effective value and where it came from.</summary>
+    public (string Value, ConfigSource Source) Resolve(TopicConfigDefinition definition)
+    {
+        if (Overrides.TryGetValue(definition.Name, out var own))
+        {
+            return (own, ConfigSource.DynamicTopicConfig);
+        }
+
+        if (definition.BrokerSynonym is not null && _brokerDefaults.TryGetValue(definition.BrokerSynonym, out var broker))
+        {
+            return (broker, ConfigSource.StaticBrokerConfig);
+        }
+
+        if (_brokerDefaults.TryGetValue(definition.Name, out var byTopicName))
+        {
+            return (byTopicName, ConfigSource.StaticBrokerConfig);
+        }
+
+        return (definition.Default, ConfigSource.DefaultConfig);
+    }
+
+    public string Get(string name) =>
+        TopicConfigDefinitions.TryGet(name, out var definition) ? Resolve(definition).Value : Overrides.GetValueOrDefault(name, string.Empty);
+
+    private long GetLong(string name)
+    {
+        var text = Get(name);
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : long.Parse(TopicConfigDefinitions.TryGet(name, out var d) ? d.Default : "0", CultureInfo.InvariantCulture);
+    }
+
+    public TopicConfig With(IReadOnlyDictionary<string, string> overrides) => new(overrides, _brokerDefaults);
+}

@@ -1,0 +1,138 @@
+using Samsa.Broker.Cluster;
+using Samsa.Protocol;
+using Samsa.Protocol.Messages;
+
+namespace Samsa.Broker.Handlers;
+
+/// <summary>
+/// Metadata (key 3), versions 0-12.
+/// Lists live brokers, the cluster id, the controller (the lowest live node) and, for the requested
+/// topics (all when the list is null, or empty before v1), each partition's leader, epoch, replicas,
+/// in-sync and offline replicas. Unknown topics are created only when the broker's auto-create
+/// setting is on (off by default, as in production) and the request allows it.
+/// Version notes: v1 nullable topic list, racks, controller and internal flag; v2 cluster id; v4
+/// AllowAutoTopicCreation; v5 offline replicas; v7 leader epoch; v8 authorized operations (reported
+/// as not computed); v9 flexible; v10 topic ids (lookup by id from v12's null names).
+/// </summary>
+internal sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataResponse>
+{
+    /// <summary>Kafka's marker for "authorized operations not computed".</summary>
+    private const int AuthorizedOperationsOmitted = int.MinValue;
+
+    public override ApiKey ApiKey => ApiKey.Metadata;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 12;
+
+    protected override ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request)
+    {
+        var cluster = context.Cluster;
+        var version = context.ApiVersion;
+        var response = new MetadataResponse
+        {
+            ClusterId = version >= 2 ? cluster.ClusterId : null,
+            ControllerId = version >= 1 ? cluster.ControllerId : -1,
+            ClusterAuthorizedOperations = AuthorizedOperationsOmitted,
+        };
+        foreach (var node in cluster.Nodes)
+        {
+            if (node.IsAlive)
+            {
+                response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = node.Id, Host = node.Host, Port = node.Port });
+            }
+        }
+
+        var allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);
+        if (allTopics)
+        {
+            foreach (var topic in cluster.Topics.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                response.Topics.Add(Describe(topic, version));
+            }
+
+            return ValueTask.FromResult<MetadataResponse?>(response);
+        }
+
+        var autoCreate = cluster.Options.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation);
+        foreach (var requested in request.Topics!)
+        {
+            response.Topics.Add(Lookup(cluster, requested, autoCreate, version));
+        }
+
+        return ValueTask.FromResult<MetadataResponse?>(response);
+    }
+
+    private static MetadataResponse.MetadataResponseTopic Lookup(ClusterState cluster, MetadataRequest.MetadataRequestTopic requested, bool autoCreate, short version)
+    {
+        if (requested.Name is null)
+        {
+            return cluster.TryGetTopic(requested.TopicId, out var byId)
+                ? Describe(byId, version)
+                : Error(ErrorCode.UnknownTopicId, null, requested.TopicId, version);
+        }
+
+        if (cluster.TryGetTopic(requested.Name, out var topic))
+        {
+            return Describe(topic, version);
+        }
+
+        if (ClusterState.ValidateTopicName(requested.Name) is not null)
+        {
+            return Error(ErrorCode.InvalidTopicException, requested.Name, Guid.Empty, version);
+        }
+
+        if (autoCreate)
+        {
+            var created = cluster.CreateTopic(requested.Name, -1, -1, null, new Dictionary<string, string?>(), validateOnly: false);
+            if (created.Topic is not null)
+            {
+                return Describe(created.Topic, version);
+            }
+
+            if (created.Error == ErrorCode.TopicAlreadyExists && cluster.TryGetTopic(requested.Name, out topic))
+            {
+                return Describe(topic, version);
+            }
+
+            return Error(created.Error == ErrorCode.InvalidReplicationFactor ? ErrorCode.LeaderNotAvailable : created.Error, requested.Name, Guid.Empty, version);
+        }
+
+        return Error(ErrorCode.UnknownTopicOrPartition, requested.Name, Guid.Empty, version);
+    }
+
+    private static MetadataResponse.MetadataResponseTopic Error(ErrorCode error, string? name, Guid id, short version) => new()
+    {
+        ErrorCode = (short)error,
+        Name = name ?? (version >= 12 ? null : string.Empty),
+        TopicId = version >= 10 ? id : Guid.Empty,
+        TopicAuthorizedOperations = AuthorizedOperationsOmitted,
+    };
+
+    private static MetadataResponse.MetadataResponseTopic Describe(TopicState topic, short version)
+    {
+        var result = new MetadataResponse.MetadataResponseTopic
+        {
+            Name = topic.Name,
+            TopicId = version >= 10 ? topic.Id : Guid.Empty,
+            IsInternal = version >= 1 && topic.IsInternal,
+            TopicAuthorizedOperations = AuthorizedOperationsOmitted,
+        };
+        foreach (var partition in topic.Partitions)
+        {
+            var leadership = partition.Leadership;
+            result.Partitions.Add(new MetadataResponse.MetadataResponsePartition
+            {
+                ErrorCode = (short)(leadership.LeaderId < 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.None),
+                PartitionIndex = partition.Index,
+                LeaderId = leadership.LeaderId,
+                LeaderEpoch = version >= 7 ? leadership.LeaderEpoch : -1,
+                ReplicaNodes = [.. leadership.Replicas],
+                IsrNodes = [.. leadership.Isr],
+                OfflineReplicas = version >= 5 ? [.. partition.OfflineReplicas()] : [],
+            });
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,474 @@
+using Samsa.Broker.Cluster;
+using Samsa.Protocol;
+using Samsa.Protocol.Records;
+
+namespace Samsa.Broker.Replication;
+
+/// <summary>
+/// One topic-partition across its replicas: leadership, in-sync replicas, the high watermark and
+/// each replica's log. It is the single owner of its state: every change takes its lock, so appends
+/// are serialized (one appender) and leadership changes never interleave with an append. Followers
+/// are replicated synchronously inside the append, so every in-sync replica holds every
+/// acknowledged record and a stopped leader can be replaced without losing any.
+/// </summary>
+internal sealed class Partition
+{
+    private readonly object _lock = new();
+    private readonly Func<int, IReplicaLog> _openLog;
+    private readonly Func<int, bool> _isNodeAlive;
+    private readonly IReplicaLog?[] _logs;
+    private readonly List<(int Epoch, long StartOffset)> _epochs;
+    private volatile PartitionLeadership _leadership;
+    private long _highWatermark;
+    private TaskCompletionSource _dataArrived = NewSignal();
+
+    public Partition(
+        TopicState topic,
+        int index,
+        int[] replicas,
+        int nodeCount,
+        int leaderEpoch,
+        IReadOnlyList<(int Epoch, long StartOffset)> epochHistory,
+        Func<int, IReplicaLog> openLog,
+        Func<int, bool> isNodeAlive)
+    {
+        Topic = topic;
+        Index = index;
+        _openLog = openLog;
+        _isNodeAlive = isNodeAlive;
+        _logs = new IReplicaLog?[nodeCount];
+        _epochs = [.. epochHistory];
+        foreach (var replica in replicas)
+        {
+            if (isNodeAlive(replica))
+            {
+                _logs[replica] = openLog(replica);
+            }
+        }
+
+        var isr = replicas.Where(isNodeAlive).ToArray();
+        var leader = isr.Length > 0 ? isr[0] : -1;
+        _leadership = new PartitionLeadership(leader, leaderEpoch, replicas, isr.Length > 0 ? isr : replicas.Take(1).ToArray());
+        if (leader >= 0)
+        {
+            SyncReplicasToLeader(leader);
+            _highWatermark = _logs[leader]!.LogEndOffset;
+            if (_epochs.Count == 0 || _epochs[^1].Epoch < leaderEpoch)
+            {
+                _epochs.Add((leaderEpoch, _highWatermark));
+            }
+        }
+    }
+
+    public TopicState Topic { get; }
+
+    public int Index { get; }
+
+    public PartitionLeadership Leadership => _leadership;
+
+    public long HighWatermark => Interlocked.Read(ref _highWatermark);
+
+    /// <summary>Completes when records are next appended (fetch long polls wait on it).</summary>
+    public Task DataArrived => Volatile.Read(ref _dataArrived).Task;
+
+    public IReadOnlyList<(int Epoch, long StartOffset)> EpochHistory
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _epochs.ToArray();
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private IReplicaLog? LeaderLog(PartitionLeadership leadership) =>
+        leadership.LeaderId >= 0 ? Volatile.Read(ref _logs[leadership.LeaderId]) : null;
+
+    /// <summary>Log start offset of the leader's log, or -1 when the partition is offline.</summary>
+    public long LogStartOffset => LeaderLog(_leadership)?.LogStartOffset ?? -1;
+
+    public long LogEndOffset => LeaderLog(_leadership)?.LogEndOffset ?? -1;
+
+    /// <summary>
+    /// Appends validated batches on <paramref name="nodeId"/>, which must lead this partition, and on
+    /// every in-sync follower. With acks=all, fewer in-sync replicas than min.insync.replicas is
+    /// NOT_ENOUGH_REPLICAS and nothing is written.
+    /// </summary>
+    public AppendOutcome Append(int nodeId, Span<byte> batches, short acks)
+    {
+        lock (_lock)
+        {
+            var leadership = _leadership;
+            if (leadership.LeaderId != nodeId)
+            {
+                return AppendOutcome.Failed(leadership.LeaderId < 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower);
+            }
+
+            if (acks == -1 && leadership.Isr.Length < Topic.Config.MinInsyncReplicas)
+            {
+                return AppendOutcome.Failed(ErrorCode.NotEnoughReplicas);
+            }
+
+            StampLeaderEpoch(batches, leadership.LeaderEpoch);
+            var leaderLog = _logs[nodeId]!;
+            var (first, _) = leaderLog.Append(batches);
+            foreach (var follower in leadership.Isr)
+            {
+                if (follower != nodeId)
+                {
+                    _logs[follower]!.Append(batches);
+                }
+            }
+
+            Interlocked.Exchange(ref _highWatermark, leaderLog.LogEndOffset);
+            Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
+            return new AppendOutcome(ErrorCode.None, first, leaderLog.LogStartOffset);
+        }
+    }
+
+    private static void StampLeaderEpoch(Span<byte> batches, int epoch)
+    {
+        var position = 0;
+        while (position < batches.Length)
+        {
+            var batch = batches[position..];
+            RecordBatchHeader.TryRead(batch, out var header);
+            RecordBatchHeader.WritePartitionLeaderEpoch(batch, epoch);
+            position += header.TotalSize;
+        }
+    }
+
+    /// <summary>Whole batches from <paramref name="offset"/> below the high watermark, read on the leader <paramref name="nodeId"/>.</summary>
+    public ReadOutcome Read(int nodeId, long offset, int maxBytes)
+    {
+        var leadership = _leadership;
+        if (leadership.LeaderId != nodeId)
+        {
+            return ReadOutcome.Failed(leadership.LeaderId < 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower, this);
+        }
+
+        var log = LeaderLog(leadership);
+        if (log is null)
+        {
+            return ReadOutcome.Failed(ErrorCode.NotLeaderOrFollower, this);
+        }
+
+        try
+        {
+            var highWatermark = HighWatermark;
+            var logStart = log.LogStartOffset;
+            if (offset < logStart || offset > log.LogEndOffset)
+            {
+                return new ReadOutcome(ErrorCode.OffsetOutOfRange, LogReadResult.Empty, highWatermark, logStart);
+            }
+
+            if (offset >= highWatermark)
+            {
+                return new ReadOutcome(ErrorCode.None, LogReadResult.Empty, highWatermark, logStart);
+            }
+
+            return new ReadOutcome(ErrorCode.None, log.Read(offset, maxBytes, highWatermark), highWatermark, logStart);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The node stopped while we read: the client looks up the new leader.
+            return ReadOutcome.Failed(ErrorCode.NotLeaderOrFollower, this);
+        }
+    }
+
+    /// <summary>
+    /// The end offset of <paramref name="requestedEpoch"/>: the start of the next higher epoch, or the
+    /// log end offset for the current epoch (OffsetForLeaderEpoch).
+    /// </summary>
+    public (ErrorCode Error, int Epoch, long EndOffset) EndOffsetForEpoch(int nodeId, int requestedEpoch)
+    {
+        lock (_lock)
+        {
+            var leadership = _leadership;
+            if (leadership.LeaderId != nodeId)
+            {
+                return (ErrorCode.NotLeaderOrFollower, -1, -1);
+            }
+
+            var logEnd = _logs[nodeId]!.LogEndOffset;
+            if (requestedEpoch < 0)
+            {
+                return (ErrorCode.None, -1, -1);
+            }
+
+            if (requestedEpoch == leadership.LeaderEpoch || (_epochs.Count > 0 && requestedEpoch == _epochs[^1].Epoch))
+            {
+                return (ErrorCode.None, requestedEpoch, logEnd);
+            }
+
+            var higher = _epochs.FindIndex(e => e.Epoch > requestedEpoch);
+            if (higher < 0)
+            {
+                return (ErrorCode.None, -1, -1);
+            }
+
+            var floor = _epochs.FindLastIndex(e => e.Epoch <= requestedEpoch);
+            return floor < 0
+                ? (ErrorCode.None, requestedEpoch, _epochs[higher].StartOffset)
+                : (ErrorCode.None, _epochs[floor].Epoch, _epochs[higher].StartOffset);
+        }
+    }
+
+    /// <summary>Moves the log start offset of every replica (DeleteRecords). -1 means the high watermark.</summary>
+    public (ErrorCode Error, long LowWatermark) DeleteRecordsBefore(int nodeId, long offset)
+    {
+        lock (_lock)
+        {
+            var leadership = _leadership;
+            if (leadership.LeaderId != nodeId)
+            {
+                return (ErrorCode.NotLeaderOrFollower, -1);
+            }
+
+            var highWatermark = HighWatermark;
+            var target = offset == -1 ? highWatermark : offset;
+            var leaderLog = _logs[nodeId]!;
+            if (target < 0 || target > highWatermark)
+            {
+                return (ErrorCode.OffsetOutOfRange, leaderLog.LogStartOffset);
+            }
+
+            if (target > leaderLog.LogStartOffset)
+            {
+                foreach (var log in _logs)
+                {
+                    log?.DeleteRecordsBefore(target);
+                }
+            }
+
+            return (ErrorCode.None, leaderLog.LogStartOffset);
+        }
+    }
+
+    /// <summary>Runs <paramref name="query"/> on the leader's log (ListOffsets); NOT_LEADER_OR_FOLLOWER otherwise.</summary>
+    public (ErrorCode Error, T Value) QueryLeaderLog<T>(int nodeId, Func<IReplicaLog, long, T> query)
+    {
+        var leadership = _leadership;
+        var log = leadership.LeaderId == nodeId ? LeaderLog(leadership) : null;
+        if (log is null)
+        {
+            return (leadership.LeaderId < 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower, default!);
+        }
+
+        try
+        {
+            return (ErrorCode.None, query(log, HighWatermark));
+        }
+        catch (ObjectDisposedException)
+        {
+            return (ErrorCode.NotLeaderOrFollower, default!);
+        }
+    }
+
+    /// <summary>A replica's node stopped: it leaves the ISR; if it led, the first live in-sync replica takes over with a new epoch.</summary>
+    public (int OldLeader, int NewLeader)? OnNodeStopped(int nodeId, bool closeLog)
+    {
+        lock (_lock)
+        {
+            var leadership = _leadership;
+            if (!leadership.Replicas.Contains(nodeId))
+            {
+                return null;
+            }
+
+            var remaining = leadership.Isr.Where(r => r != nodeId).ToArray();
+            (int, int)? moved = null;
+            if (remaining.Length == 0)
+            {
+                // The last in-sync replica keeps its place so it can lead again when it returns.
+                if (leadership.LeaderId == nodeId)
+                {
+                    _leadership = leadership with { LeaderId = -1 };
+                    moved = (nodeId, -1);
+                }
+            }
+            else if (leadership.LeaderId == nodeId)
+            {
+                var newLeader = remaining[0];
+                var epoch = leadership.LeaderEpoch + 1;
+                _epochs.Add((epoch, _logs[newLeader]!.LogEndOffset));
+                _leadership = new PartitionLeadership(newLeader, epoch, leadership.Replicas, remaining);
+                moved = (nodeId, newLeader);
+            }
+            else
+            {
+                _leadership = leadership with { Isr = remaining };
+            }
+
+            if (closeLog)
+            {
+                var log = _logs[nodeId];
+                Volatile.Write(ref _logs[nodeId], null);
+                log?.Flush();
+                log?.Dispose();
+            }
+
+            Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
+            return moved;
+        }
+    }
+
+    /// <summary>A replica's node started: its log catches up with the leader and it rejoins the ISR; an offline partition it led comes back.</summary>
+    public (int OldLeader, int NewLeader)? OnNodeStarted(int nodeId)
+    {
+        lock (_lock)
+        {
+            var leadership = _leadership;
+            if (!leadership.Replicas.Contains(nodeId))
+            {
+                return null;
+            }
+
+            _logs[nodeId] ??= _openLog(nodeId);
+            if (leadership.LeaderId < 0)
+            {
+                if (!leadership.Isr.Contains(nodeId))
+                {
+                    return null;
+                }
+
+                var epoch = leadership.LeaderEpoch + 1;
+                _epochs.Add((epoch, _logs[nodeId]!.LogEndOffset));
+                _leadership = new PartitionLeadership(nodeId, epoch, leadership.Replicas, [nodeId]);
+                Interlocked.Exchange(ref _highWatermark, _logs[nodeId]!.LogEndOffset);
+                Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
+                return (-1, nodeId);
+            }
+
+            CatchUp(nodeId, leadership.LeaderId);
+            if (!leadership.Isr.Contains(nodeId))
+            {
+                _leadership = leadership with { Isr = [.. leadership.Isr, nodeId] };
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Brings every live follower's log to the leader's (used at open).</summary>
+    private void SyncReplicasToLeader(int leaderId)
+    {
+        foreach (var replica in _leadership.Replicas)
+        {
+            if (replica != leaderId && _logs[replica] is not null)
+            {
+                CatchUp(replica, leaderId);
+            }
+        }
+    }
+
+    /// <summary>Copies what the follower misses from the leader; a follower ahead of the leader (an unflushed tail the leader lost) is cut back first.</summary>
+    private void CatchUp(int followerId, int leaderId)
+    {
+        var leader = _logs[leaderId]!;
+        var follower = _logs[followerId]!;
+        if (follower.LogEndOffset > leader.LogEndOffset)
+        {
+            follower.Truncate(leader.LogEndOffset);
+        }
+
+        if (follower.LogEndOffset < leader.LogStartOffset)
+        {
+            follower.Truncate(follower.LogStartOffset);
+            follower.DeleteRecordsBefore(leader.LogStartOffset);
+        }
+
+        var next = Math.Max(follower.LogEndOffset, leader.LogStartOffset);
+        while (next < leader.LogEndOffset)
+        {
+            using var read = leader.Read(next, 1 << 20, leader.LogEndOffset);
+            if (read.Records.IsEmpty)
+            {
+                break;
+            }
+
+            var copy = read.Records.ToArray();
+            follower.Append(copy);
+            next = follower.LogEndOffset;
+        }
+
+        if (leader.LogStartOffset > follower.LogStartOffset)
+        {
+            follower.DeleteRecordsBefore(leader.LogStartOffset);
+        }
+    }
+
+    /// <summary>Applies changed topic configs to every open replica log.</summary>
+    public void Configure(TopicConfig config)
+    {
+        lock (_lock)
+        {
+            foreach (var log in _logs)
+            {
+                log?.Configure(config);
+            }
+        }
+    }
+
+    /// <summary>Runs retention on every replica log.</summary>
+    public void EnforceRetention()
+    {
+        lock (_lock)
+        {
+            foreach (var log in _logs)
+            {
+                log?.EnforceRetention();
+            }
+        }
+    }
+
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            foreach (var log in _logs)
+            {
+                log?.Flush();
+            }
+        }
+    }
+
+    /// <summary>Closes every replica log (shutdown or topic deletion).</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < _logs.Length; i++)
+            {
+                var log = _logs[i];
+                _logs[i] = null;
+                log?.Flush();
+                log?.Dispose();
+            }
+
+            _leadership = _leadership with { LeaderId = -1 };
+            Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
+        }
+    }
+
+    /// <summary>Offline replicas: assigned but on stopped nodes.</summary>
+    public int[] OfflineReplicas() => _leadership.Replicas.Where(r => !_isNodeAlive(r)).ToArray();
+}
+
+/// <summary>Who leads a partition, at which epoch, and which replicas are in sync. Immutable.</summary>
+internal sealed record PartitionLeadership(int LeaderId, int LeaderEpoch, int[] Replicas, int[] Isr);
+
+/// <summary>The result of an append: the first offset assigned, or an error.</summary>
+internal readonly record struct AppendOutcome(ErrorCode Error, long BaseOffset, long LogStartOffset)
+{
+    public static AppendOutcome Failed(ErrorCode error) => new(error, -1, -1);
+}
+
+/// <summary>The result of a read, with the offsets a fetch response reports.</summary>
+internal sealed record ReadOutcome(ErrorCode Error, LogReadResult Data, long HighWatermark, long LogStartOffset)
+{
+    public static ReadOutcome Failed(ErrorCode error, Partition partition) => new(error, LogReadResult.Empty, -1, -1);
+}

@@ -1,0 +1,217 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Samsa.Broker.Cluster;
+using Samsa.Broker.Diagnostics;
+using Samsa.Broker.Handlers;
+using Samsa.Broker.Network;
+using Samsa.Broker.Replication;
+
+namespace Samsa.Broker;
+
+/// <summary>
+/// An embedded, Kafka-wire-compatible broker: one or more nodes in this process, each on its own
+/// port. Real Kafka clients connect to <see cref="BootstrapServers"/> unchanged.
+/// <code>await using var broker = await SamsaBroker.StartAsync(new BrokerOptions());</code>
+/// It is meant for development and tests; production means a real Kafka cluster.
+/// </summary>
+public sealed class SamsaBroker : IAsyncDisposable
+{
+    private readonly BrokerOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly IReplicaLogFactory _logs;
+    private readonly ClusterState _cluster;
+    private readonly HandlerRegistry _handlers;
+    private readonly ApiVersionsHandler _apiVersions;
+    private readonly ITimer _heartbeat;
+    private readonly SemaphoreSlim _nodeGate = new(1, 1);
+    private int _disposed;
+
+    private SamsaBroker(BrokerOptions options, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("Samsa.Broker");
+        var store = options.DataDirectory is null ? null : new MetadataStore(options.DataDirectory);
+        _logs = ReplicaLogFactories.Create(options, loggerFactory);
+        _cluster = new ClusterState(options, _logs, store, _logger);
+        HandlerRegistry? registry = null;
+        _apiVersions = new ApiVersionsHandler(() => registry!);
+        registry = new HandlerRegistry(BrokerHandlers.Create(_apiVersions));
+        _handlers = registry;
+        _heartbeat = options.TimeProvider.CreateTimer(_ => Heartbeat(), null, BrokerDefaults.HeartbeatInterval, BrokerDefaults.HeartbeatInterval);
+    }
+
+    /// <summary>The nodes of this broker, by id.</summary>
+    public IReadOnlyList<BrokerNode> Nodes => _cluster.Nodes;
+
+    /// <summary>Comma-separated <c>host:port</c> of every running node, for <c>bootstrap.servers</c>.</summary>
+    public string BootstrapServers => string.Join(',', _cluster.Nodes.Where(n => n.IsAlive).Select(n => n.Address));
+
+    public string ClusterId => _cluster.ClusterId;
+
+    internal ClusterState Cluster => _cluster;
+
+    /// <summary>Starts every node and recovers persisted topics when a data directory is set.</summary>
+    public static async Task<SamsaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        BrokerOptionsValidator.ThrowIfInvalid(options);
+        var broker = new SamsaBroker(options, loggerFactory ?? NullLoggerFactory.Instance);
+        try
+        {
+            foreach (var node in broker._cluster.Nodes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                node.Port = options.Port == 0 ? 0 : options.Port + node.Id;
+                broker.StartListener(node);
+                node.IsAlive = true;
+            }
+
+            broker._cluster.LoadPersistedTopics();
+            broker.CreateSeedTopics();
+        }
+        catch
+        {
+            await broker.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return broker;
+    }
+
+    private void CreateSeedTopics()
+    {
+        foreach (var (name, partitions) in _options.SeedTopics)
+        {
+            if (!_cluster.TryGetTopic(name, out _))
+            {
+                var outcome = _cluster.CreateTopic(name, partitions, -1, null, new Dictionary<string, string?>(), validateOnly: false);
+                if (outcome.Error != Protocol.ErrorCode.None)
+                {
+                    throw new InvalidOperationException($"Seed topic '{name}' could not be created: {outcome.Error}: {outcome.Message}");
+                }
+            }
+        }
+    }
+
+    private void StartListener(BrokerNode node)
+    {
+        var address = IPAddress.Parse(_options.Host == "localhost" ? "127.0.0.1" : _options.Host);
+        var logger = _loggerFactory.CreateLogger("Samsa.Broker.Network");
+        node.Listener = BrokerListener.Start(
+            new IPEndPoint(address, node.Port),
+            node.Id,
+            socket => new BrokerConnection(socket, node, _cluster, _handlers, _apiVersions, logger, _options.TimeProvider, _options.MaxRequestSize),
+            logger);
+        node.Port = node.Listener.EndPoint.Port;
+    }
+
+    /// <summary>
+    /// Stops one node as a crash would: its connections are cut, its partitions' leadership moves to
+    /// live in-sync replicas, and clients see NOT_LEADER_OR_FOLLOWER until they refresh metadata.
+    /// </summary>
+    public async Task StopNodeAsync(int nodeId)
+    {
+        await _nodeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var node = _cluster.Nodes[nodeId];
+            if (!node.IsAlive)
+            {
+                return;
+            }
+
+            _cluster.OnNodeStopped(node);
+            if (node.Listener is { } listener)
+            {
+                node.Listener = null;
+                await listener.StopAsync(graceful: false, TimeSpan.Zero, ConnectionEndReason.NodeStopped).ConfigureAwait(false);
+            }
+
+            BrokerLog.NodeStopped(_logger, nodeId);
+        }
+        finally
+        {
+            _nodeGate.Release();
+        }
+    }
+
+    /// <summary>Starts a stopped node again on its old port; its replicas catch up and rejoin the ISR.</summary>
+    public async Task StartNodeAsync(int nodeId)
+    {
+        await _nodeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var node = _cluster.Nodes[nodeId];
+            if (node.IsAlive)
+            {
+                return;
+            }
+
+            _cluster.OnNodeStarted(node);
+            StartListener(node);
+            BrokerLog.NodeStarted(_logger, nodeId);
+        }
+        finally
+        {
+            _nodeGate.Release();
+        }
+    }
+
+    private void Heartbeat()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var node in _cluster.Nodes)
+            {
+                node.Listener?.CloseIdleConnections(_options.IdleConnectionTimeout);
+            }
+
+            _cluster.EnforceRetention();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogWarning(e, "Broker housekeeping failed; retrying at the next heartbeat");
+        }
+    }
+
+    /// <summary>Stops accepting, lets requests in flight finish (within the shutdown timeout), flushes and closes every log.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        await _nodeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var stops = _cluster.Nodes
+                .Select(n => n.Listener)
+                .OfType<BrokerListener>()
+                .Select(l => l.StopAsync(graceful: true, _options.ShutdownTimeout, ConnectionEndReason.ServerShutdown));
+            await Task.WhenAll(stops).ConfigureAwait(false);
+            foreach (var node in _cluster.Nodes)
+            {
+                node.Listener = null;
+                node.IsAlive = false;
+            }
+
+            _cluster.CloseAll();
+            _logs.Dispose();
+        }
+        finally
+        {
+            _nodeGate.Release();
+            _nodeGate.Dispose();
+        }
+    }
+}
