@@ -11,5 +11,13 @@ internal static class BrokerHandlers
         new MetadataHandler(),
         new ListOffsetsHandler(),
         new OffsetForLeaderEpochHandler(),
+        new CreateTopicsHandler(),
+        new DeleteTopicsHandler(),
+        new CreatePartitionsHandler(),
+        new DeleteRecordsHandler(),
+        new DescribeConfigsHandler(),
+        new AlterConfigsHandler(),
+        new IncrementalAlterConfigsHandler(),
+        new DescribeClusterHandler(),
     ];
 }

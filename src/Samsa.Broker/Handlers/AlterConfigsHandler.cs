@@ -1,0 +1,50 @@
+using Samsa.Broker.Cluster;
+using Samsa.Protocol;
+using Samsa.Protocol.Messages;
+
+namespace Samsa.Broker.Handlers;
+
+/// <summary>
+/// AlterConfigs (key 33), versions 0-2: the legacy, non-incremental form.
+/// For a topic, the given configs replace all of its overrides (anything not named returns to its
+/// default); each is validated first (INVALID_CONFIG) and validate-only changes nothing. Broker
+/// configs are static in Samsa.Broker: altering them is INVALID_REQUEST.
+/// Version notes: v1 same as v0; v2 flexible.
+/// </summary>
+internal sealed class AlterConfigsHandler : RequestHandler<AlterConfigsRequest, AlterConfigsResponse>
+{
+    public override ApiKey ApiKey => ApiKey.AlterConfigs;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 2;
+
+    protected override ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request)
+    {
+        var response = new AlterConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            var result = new AlterConfigsResponse.AlterConfigsResourceResponse { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
+            response.Responses.Add(result);
+            (ErrorCode Error, string? Message) outcome;
+            if ((ConfigResourceType)resource.ResourceType != ConfigResourceType.Topic)
+            {
+                outcome = (ErrorCode.InvalidRequest, $"Samsa.Broker alters topic configs only; resource type {resource.ResourceType} is static.");
+            }
+            else if (!context.Cluster.TryGetTopic(resource.ResourceName, out var topic))
+            {
+                outcome = (ErrorCode.UnknownTopicOrPartition, $"Topic '{resource.ResourceName}' does not exist.");
+            }
+            else
+            {
+                var (overrides, error, message) = TopicConfigChanges.Replace(resource.Configs.Select(c => (c.Name, c.Value)));
+                outcome = overrides is null ? (error, message) : context.Cluster.SetTopicConfigs(topic, overrides, request.ValidateOnly);
+            }
+
+            result.ErrorCode = (short)outcome.Error;
+            result.ErrorMessage = outcome.Message;
+        }
+
+        return ValueTask.FromResult<AlterConfigsResponse?>(response);
+    }
+}

@@ -1,0 +1,49 @@
+using Samsa.Broker.Cluster;
+using Samsa.Protocol;
+using Samsa.Protocol.Messages;
+
+namespace Samsa.Broker.Handlers;
+
+/// <summary>
+/// IncrementalAlterConfigs (key 44), versions 0-1.
+/// Applies SET, DELETE, APPEND and SUBTRACT to a topic's configs, validating each resulting value
+/// (INVALID_CONFIG); validate-only changes nothing. Broker configs are static: INVALID_REQUEST.
+/// Version notes: v1 flexible.
+/// </summary>
+internal sealed class IncrementalAlterConfigsHandler : RequestHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
+{
+    public override ApiKey ApiKey => ApiKey.IncrementalAlterConfigs;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request)
+    {
+        var response = new IncrementalAlterConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            var result = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
+            response.Responses.Add(result);
+            (ErrorCode Error, string? Message) outcome;
+            if ((ConfigResourceType)resource.ResourceType != ConfigResourceType.Topic)
+            {
+                outcome = (ErrorCode.InvalidRequest, $"Samsa.Broker alters topic configs only; resource type {resource.ResourceType} is static.");
+            }
+            else if (!context.Cluster.TryGetTopic(resource.ResourceName, out var topic))
+            {
+                outcome = (ErrorCode.UnknownTopicOrPartition, $"Topic '{resource.ResourceName}' does not exist.");
+            }
+            else
+            {
+                var (overrides, error, message) = TopicConfigChanges.Apply(topic.Config, resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value)));
+                outcome = overrides is null ? (error, message) : context.Cluster.SetTopicConfigs(topic, overrides, request.ValidateOnly);
+            }
+
+            result.ErrorCode = (short)outcome.Error;
+            result.ErrorMessage = outcome.Message;
+        }
+
+        return ValueTask.FromResult<IncrementalAlterConfigsResponse?>(response);
+    }
+}
