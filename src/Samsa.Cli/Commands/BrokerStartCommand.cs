@@ -1,0 +1,88 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Samsa.Broker;
+
+namespace Samsa.Cli.Commands;
+
+/// <summary><c>samsa broker start</c>: runs Samsa.Broker in the foreground until Ctrl+C or SIGTERM.</summary>
+internal static class BrokerStartCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string?>("--data-dir") { Description = "Directory for logs and metadata; omit to keep everything in memory." };
+        var port = new Option<int>("--port") { Description = "Port of node 0 (node i listens on port + i); 0 picks free ports.", DefaultValueFactory = _ => 9092 };
+        var nodes = new Option<int>("--nodes") { Description = "Number of broker nodes in this process.", DefaultValueFactory = _ => 1 };
+        var host = new Option<string>("--host") { Description = "Address to bind and advertise.", DefaultValueFactory = _ => BrokerDefaults.Host };
+        var autoCreate = new Option<bool>("--auto-create-topics") { Description = "Create unknown topics on first use (off by default, as in production)." };
+        var partitions = new Option<int>("--default-partitions") { Description = "Partitions of auto-created topics (num.partitions).", DefaultValueFactory = _ => BrokerDefaults.DefaultPartitions };
+        var replication = new Option<short>("--default-replication-factor") { Description = "Replication factor used when a request asks for the default.", DefaultValueFactory = _ => BrokerDefaults.DefaultReplicationFactor };
+        var config = new Option<string[]>("--config", "-c") { Description = "Broker-wide topic config default, NAME=VALUE (e.g. log.retention.ms=3600000). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log connections and requests." };
+
+        var command = new Command("start", "Start Samsa.Broker in the foreground; prints the bootstrap servers once it accepts connections.")
+        {
+            dataDir, port, nodes, host, autoCreate, partitions, replication, config, verbose,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new BrokerOptions
+            {
+                DataDirectory = parse.GetValue(dataDir),
+                Port = parse.GetValue(port),
+                NodeCount = parse.GetValue(nodes),
+                Host = parse.GetValue(host)!,
+                AutoCreateTopics = parse.GetValue(autoCreate),
+                DefaultPartitions = parse.GetValue(partitions),
+                DefaultReplicationFactor = parse.GetValue(replication),
+            };
+            foreach (var entry in parse.GetValue(config) ?? [])
+            {
+                var separator = entry.IndexOf('=', StringComparison.Ordinal);
+                if (separator <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"--config expects NAME=VALUE, got '{entry}'.").ConfigureAwait(false);
+                    return 2;
+                }
+
+                options.TopicConfigDefaults[entry[..separator].Trim()] = entry[(separator + 1)..].Trim();
+            }
+
+            var problems = BrokerOptionsValidator.Validate(options);
+            if (problems.Count > 0)
+            {
+                await Console.Error.WriteLineAsync("samsa broker start: invalid options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p))).ConfigureAwait(false);
+                return 2;
+            }
+
+            using var loggerFactory = LoggerFactory.Create(logging => logging
+                .AddSimpleConsole(console =>
+                {
+                    console.SingleLine = true;
+                    console.TimestampFormat = "HH:mm:ss.fff ";
+                })
+                .SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information));
+            await using var broker = await SamsaBroker.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Samsa.Broker is running ({options.NodeCount} node(s), {(options.DataDirectory is null ? "in memory" : "data in " + Path.GetFullPath(options.DataDirectory))}).");
+            Console.WriteLine($"bootstrap.servers={broker.BootstrapServers}");
+            Console.Out.Flush();
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("Stopping Samsa.Broker...");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
