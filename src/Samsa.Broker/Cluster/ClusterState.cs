@@ -22,6 +22,7 @@ internal sealed class ClusterState
     private readonly MetadataStore? _store;
     private readonly ILogger _logger;
     private readonly Dictionary<string, string> _brokerConfig;
+    private long _nextProducerId;
 
     public ClusterState(BrokerOptions options, IReplicaLogFactory logs, MetadataStore? store, ILogger logger)
     {
@@ -32,6 +33,7 @@ internal sealed class ClusterState
         _brokerConfig = new Dictionary<string, string>(options.TopicConfigDefaults, StringComparer.Ordinal);
         Nodes = Enumerable.Range(0, options.NodeCount).Select(i => new BrokerNode(i, options.Host)).ToArray();
         ClusterId = options.ClusterId ?? store?.ClusterId ?? NewClusterId();
+        _nextProducerId = store?.NextProducerId ?? 0;
     }
 
     public BrokerOptions Options { get; }
@@ -456,7 +458,18 @@ internal sealed class ClusterState
         }
     }
 
-    private void Persist() => _store?.Save(ClusterId, _topicsByName.Values);
+    /// <summary>Hands out a producer id never given before (InitProducerId); persisted with the metadata.</summary>
+    public long AllocateProducerId()
+    {
+        lock (_gate)
+        {
+            var id = _nextProducerId++;
+            Persist();
+            return id;
+        }
+    }
+
+    private void Persist() => _store?.Save(ClusterId, _nextProducerId, _topicsByName.Values);
 }
 
 /// <summary>The result of CreateTopics for one topic.</summary>

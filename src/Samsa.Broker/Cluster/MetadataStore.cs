@@ -23,6 +23,7 @@ internal sealed class MetadataStore
                 ?? throw new InvalidDataException($"{_path} is empty.");
             ClusterId = saved.ClusterId;
             Topics = saved.Topics;
+            NextProducerId = saved.NextProducerId;
         }
     }
 
@@ -30,10 +31,14 @@ internal sealed class MetadataStore
 
     public IReadOnlyList<SavedTopic> Topics { get; } = [];
 
-    public void Save(string clusterId, IEnumerable<TopicState> topics)
+    /// <summary>The first producer id not handed out yet, so ids are never reused across restarts.</summary>
+    public long NextProducerId { get; }
+
+    public void Save(string clusterId, long nextProducerId, IEnumerable<TopicState> topics)
     {
         var saved = new SavedCluster(
             clusterId,
+            nextProducerId,
             topics.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new SavedTopic(
                 t.Name,
                 t.Id,
@@ -49,7 +54,7 @@ internal sealed class MetadataStore
     }
 }
 
-internal sealed record SavedCluster(string ClusterId, List<SavedTopic> Topics);
+internal sealed record SavedCluster(string ClusterId, long NextProducerId, List<SavedTopic> Topics);
 
 internal sealed record SavedTopic(string Name, Guid Id, bool IsInternal, Dictionary<string, string> Configs, List<SavedPartition> Partitions);
 

@@ -19,5 +19,6 @@ internal static class BrokerHandlers
         new AlterConfigsHandler(),
         new IncrementalAlterConfigsHandler(),
         new DescribeClusterHandler(),
+        new InitProducerIdHandler(),
     ];
 }

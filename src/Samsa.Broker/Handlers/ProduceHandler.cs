@@ -15,8 +15,9 @@ namespace Samsa.Broker.Handlers;
 /// min.insync.replicas is NOT_ENOUGH_REPLICAS; acks=0 sends no response.
 /// Behaviour: magic 0/1 message sets (what v0-v2 clients may send) are refused with
 /// UNSUPPORTED_FOR_MESSAGE_FORMAT; no up-conversion. Transactional produce is refused until
-/// transactions exist (TRANSACTIONAL_ID_NOT_FOUND); idempotent batches are appended without
-/// sequence checks until InitProducerId is served.
+/// transactions exist (TRANSACTIONAL_ID_NOT_FOUND). Idempotent batches are checked against the
+/// partition's producer state: duplicates answer with the original offset, gaps are
+/// OUT_OF_ORDER_SEQUENCE_NUMBER, stale epochs INVALID_PRODUCER_EPOCH.
 /// Version notes: v2 log append time; v3 transactional id, magic 2 only in Kafka; v5 log start
 /// offset; v8 per-record errors and message; v9 flexible; v10 current leader and node endpoints
 /// on NOT_LEADER_OR_FOLLOWER.
@@ -113,6 +114,7 @@ internal sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRes
 
             var outcome = partition.Append(context.Node.Id, batches, acks);
             result.ErrorCode = (short)outcome.Error;
+            result.ErrorMessage = context.ApiVersion >= 8 ? outcome.Message : null;
             if (outcome.Error == ErrorCode.None)
             {
                 result.BaseOffset = outcome.BaseOffset;

@@ -18,6 +18,7 @@ internal sealed class Partition
     private readonly Func<int, bool> _isNodeAlive;
     private readonly IReplicaLog?[] _logs;
     private readonly List<(int Epoch, long StartOffset)> _epochs;
+    private readonly ProducerStateTable _producers = new();
     private volatile PartitionLeadership _leadership;
     private long _highWatermark;
     private TaskCompletionSource _dataArrived = NewSignal();
@@ -112,9 +113,27 @@ internal sealed class Partition
                 return AppendOutcome.Failed(ErrorCode.NotEnoughReplicas);
             }
 
+            // Produce v3+ carries one batch per partition, so an idempotent request is one batch.
+            RecordBatchHeader.TryRead(batches, out var header);
+            var idempotent = header.ProducerId >= 0;
+            if (idempotent)
+            {
+                var lastSequence = header.BaseSequence + header.LastOffsetDelta;
+                var check = _producers.Check(header.ProducerId, header.ProducerEpoch, header.BaseSequence, lastSequence);
+                if (check.Error != ErrorCode.None)
+                {
+                    return new AppendOutcome(check.Error, -1, -1, check.Message);
+                }
+
+                if (check.DuplicateOffset is { } original)
+                {
+                    return new AppendOutcome(ErrorCode.None, original, _logs[nodeId]!.LogStartOffset, null);
+                }
+            }
+
             StampLeaderEpoch(batches, leadership.LeaderEpoch);
             var leaderLog = _logs[nodeId]!;
-            var (first, _) = leaderLog.Append(batches);
+            var (first, last) = leaderLog.Append(batches);
             foreach (var follower in leadership.Isr)
             {
                 if (follower != nodeId)
@@ -123,9 +142,14 @@ internal sealed class Partition
                 }
             }
 
+            if (idempotent)
+            {
+                _producers.Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.BaseSequence + header.LastOffsetDelta, first, last);
+            }
+
             Interlocked.Exchange(ref _highWatermark, leaderLog.LogEndOffset);
             Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
-            return new AppendOutcome(ErrorCode.None, first, leaderLog.LogStartOffset);
+            return new AppendOutcome(ErrorCode.None, first, leaderLog.LogStartOffset, null);
         }
     }
 
@@ -462,9 +486,9 @@ internal sealed class Partition
 internal sealed record PartitionLeadership(int LeaderId, int LeaderEpoch, int[] Replicas, int[] Isr);
 
 /// <summary>The result of an append: the first offset assigned, or an error.</summary>
-internal readonly record struct AppendOutcome(ErrorCode Error, long BaseOffset, long LogStartOffset)
+internal readonly record struct AppendOutcome(ErrorCode Error, long BaseOffset, long LogStartOffset, string? Message)
 {
-    public static AppendOutcome Failed(ErrorCode error) => new(error, -1, -1);
+    public static AppendOutcome Failed(ErrorCode error) => new(error, -1, -1, null);
 }
 
 /// <summary>The result of a read, with the offsets a fetch response reports.</summary>
