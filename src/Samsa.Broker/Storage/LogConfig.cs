@@ -1,0 +1,72 @@
+namespace Samsa.Broker.Storage;
+
+/// <summary>
+/// The settings one partition log follows. Names in comments are the Kafka topic configs each
+/// mirrors. Immutable: a config change sets a new instance on <see cref="PartitionLog.Config"/>.
+/// </summary>
+internal sealed record LogConfig
+{
+    /// <summary>Kafka's <c>segment.bytes</c> default, 1 GiB.</summary>
+    public const int DefaultSegmentBytes = 1_073_741_824;
+
+    /// <summary>Kafka's <c>segment.ms</c> default, 7 days.</summary>
+    public const long DefaultSegmentMs = 604_800_000;
+
+    /// <summary>Kafka's <c>retention.ms</c> default, 7 days.</summary>
+    public const long DefaultRetentionMs = 604_800_000;
+
+    /// <summary>Kafka's <c>retention.bytes</c> default: no size limit.</summary>
+    public const long DefaultRetentionBytes = -1;
+
+    /// <summary>Kafka's <c>index.interval.bytes</c> default.</summary>
+    public const int DefaultIndexIntervalBytes = 4096;
+
+    /// <summary>Kafka's <c>flush.messages</c> and <c>flush.ms</c> default: leave flushing to the OS.</summary>
+    public const long NeverFlush = long.MaxValue;
+
+    public static LogConfig Default { get; } = new();
+
+    /// <summary><c>segment.bytes</c>: a segment rolls before an append would make it larger than this.</summary>
+    public int SegmentBytes { get; init; } = DefaultSegmentBytes;
+
+    /// <summary><c>segment.ms</c>: a segment rolls once its records span this long.</summary>
+    public long SegmentMs { get; init; } = DefaultSegmentMs;
+
+    /// <summary><c>retention.ms</c>: closed segments whose newest record is older than this are deleted; -1 keeps them.</summary>
+    public long RetentionMs { get; init; } = DefaultRetentionMs;
+
+    /// <summary><c>retention.bytes</c>: oldest closed segments are deleted while the log stays at least this big; -1 keeps them.</summary>
+    public long RetentionBytes { get; init; } = DefaultRetentionBytes;
+
+    /// <summary><c>index.interval.bytes</c>: bytes of batches between two offset index entries.</summary>
+    public int IndexIntervalBytes { get; init; } = DefaultIndexIntervalBytes;
+
+    /// <summary><c>flush.messages</c>: fsync after this many records since the last flush.</summary>
+    public long FlushMessages { get; init; } = NeverFlush;
+
+    /// <summary><c>flush.ms</c>: fsync when this long has passed since the last flush.</summary>
+    public long FlushMs { get; init; } = NeverFlush;
+
+    /// <summary><c>message.timestamp.type=LogAppendTime</c>: the broker stamps each batch with its append time.</summary>
+    public bool LogAppendTime { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        Check(SegmentBytes >= 1, nameof(SegmentBytes), SegmentBytes, "at least 1");
+        Check(SegmentMs >= 1, nameof(SegmentMs), SegmentMs, "at least 1");
+        Check(RetentionMs >= -1, nameof(RetentionMs), RetentionMs, "-1 or more");
+        Check(RetentionBytes >= -1, nameof(RetentionBytes), RetentionBytes, "-1 or more");
+        Check(IndexIntervalBytes >= 0, nameof(IndexIntervalBytes), IndexIntervalBytes, "0 or more");
+        Check(FlushMessages >= 1, nameof(FlushMessages), FlushMessages, "at least 1");
+        Check(FlushMs >= 0, nameof(FlushMs), FlushMs, "0 or more");
+    }
+
+    private static void Check(bool valid, string name, long value, string expected)
+    {
+        if (!valid)
+        {
+            throw new ArgumentException($"LogConfig.{name} is {value}; it must be {expected}.", name);
+        }
+    }
+}

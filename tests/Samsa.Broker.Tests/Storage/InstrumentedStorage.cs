@@ -1,0 +1,69 @@
+using Samsa.Broker.Storage;
+
+namespace Samsa.Broker.Tests.Storage;
+
+/// <summary>Memory storage that counts flushes and can fail appends to chosen files, to watch the flush policy and write failures.</summary>
+internal sealed class InstrumentedStorage : ILogStorage
+{
+    private readonly MemoryLogStorage _inner = new();
+    private int _flushes;
+
+    public int Flushes => Volatile.Read(ref _flushes);
+
+    /// <summary>Appends to files whose name matches throw <see cref="IOException"/> (before writing anything).</summary>
+    public Func<string, bool>? FailAppends { get; set; }
+
+    public bool IsDurable => false;
+
+    public IReadOnlyList<LogPartitionName> ListPartitions() => _inner.ListPartitions();
+
+    public ILogDirectory OpenDirectory(LogPartitionName partition) => new Directory(this, _inner.OpenDirectory(partition));
+
+    public bool DeleteDirectory(LogPartitionName partition) => _inner.DeleteDirectory(partition);
+
+    private sealed class Directory(InstrumentedStorage owner, ILogDirectory inner) : ILogDirectory
+    {
+        public string Name => inner.Name;
+
+        public IReadOnlyList<string> ListFiles() => inner.ListFiles();
+
+        public bool Exists(string fileName) => inner.Exists(fileName);
+
+        public ILogFile Open(string fileName) => new File(owner, fileName, inner.Open(fileName));
+
+        public void Delete(string fileName) => inner.Delete(fileName);
+
+        public byte[]? ReadSmallFile(string fileName) => inner.ReadSmallFile(fileName);
+
+        public void WriteSmallFile(string fileName, ReadOnlySpan<byte> content) => inner.WriteSmallFile(fileName, content);
+    }
+
+    private sealed class File(InstrumentedStorage owner, string name, ILogFile inner) : ILogFile
+    {
+        public long Length => inner.Length;
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            if (owner.FailAppends?.Invoke(name) == true)
+            {
+                throw new IOException($"Injected failure appending to {name}.");
+            }
+
+            inner.Append(data);
+        }
+
+        public int Read(long position, Span<byte> destination) => inner.Read(position, destination);
+
+        public bool TryGetMemory(long position, int length, out ReadOnlyMemory<byte> memory) => inner.TryGetMemory(position, length, out memory);
+
+        public void Truncate(long length) => inner.Truncate(length);
+
+        public void Flush()
+        {
+            Interlocked.Increment(ref owner._flushes);
+            inner.Flush();
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+}
