@@ -1,3 +1,14 @@
 using BenchmarkDotNet.Running;
+using Samsa.Benchmarks.Broker;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Modes that are not BenchmarkDotNet suites: whole-system measurements with brokers in their own processes.
+switch (args.FirstOrDefault())
+{
+    case "mock-host":
+        return MockClusterHost.Run();
+    case "broker-throughput":
+        return BrokerThroughputHarness.Run(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);
+return 0;

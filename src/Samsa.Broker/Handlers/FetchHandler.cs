@@ -1,5 +1,6 @@
 using Samsa.Broker.Cluster;
 using Samsa.Broker.Replication;
+using Samsa.Broker.Storage;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 

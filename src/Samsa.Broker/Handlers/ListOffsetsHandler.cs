@@ -91,6 +91,6 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest, Li
         EarliestLocal when version >= 8 => (ErrorCode.None, log.LogStartOffset, -1),
         LatestTiered when version >= 9 => (ErrorCode.None, -1, -1),
         < 0 => (ErrorCode.UnsupportedVersion, -1, -1),
-        _ => log.FindOffsetForTimestamp(timestamp) is { } offset && offset < highWatermark ? (ErrorCode.None, offset, timestamp) : (ErrorCode.None, -1, -1),
+        _ => log.FindOffsetForTimestamp(timestamp) is { } found && found.Offset < highWatermark ? (ErrorCode.None, found.Offset, found.Timestamp) : (ErrorCode.None, -1, -1),
     };
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Storage;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
 
@@ -49,7 +50,7 @@ internal static class BatchValidation
             }
 
             var batch = remaining[..header.TotalSize];
-            var actualCrc = TempCrc32C.Compute(batch[RecordBatchHeader.CrcCoverageStart..]);
+            var actualCrc = BatchCrc.Compute(batch[RecordBatchHeader.CrcCoverageStart..]);
             if (actualCrc != header.Crc)
             {
                 return (ErrorCode.CorruptMessage, $"Record batch at position {position} fails its CRC check: stored 0x{header.Crc:x8}, computed 0x{actualCrc:x8}.", count);
@@ -94,7 +95,7 @@ internal static class BatchValidation
             var attributes = (short)(header.Attributes | RecordBatchHeader.TimestampTypeMask);
             BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..], attributes);
             BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..], appendTime);
-            BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchHeader.CrcOffset..], TempCrc32C.Compute(batch[RecordBatchHeader.CrcCoverageStart..]));
+            BatchCrc.Update(batch);
             position += header.TotalSize;
         }
     }

@@ -1,4 +1,5 @@
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Storage;
 
 namespace Samsa.Broker.Replication;
 
@@ -34,24 +35,17 @@ internal interface IReplicaLog : IDisposable
     /// <summary>Moves the log start offset up to <paramref name="offset"/>.</summary>
     void DeleteRecordsBefore(long offset);
 
-    /// <summary>The first offset whose timestamp is at least <paramref name="timestamp"/>, or null when none is.</summary>
-    long? FindOffsetForTimestamp(long timestamp);
+    /// <summary>The first batch whose max timestamp is at least <paramref name="timestamp"/>: its base offset and max timestamp; null when none is.</summary>
+    (long Offset, long Timestamp)? FindOffsetForTimestamp(long timestamp);
 
     void Flush();
+
+    /// <summary>Flushes when the flush policy (flush.messages, flush.ms) says it is time.</summary>
+    void FlushIfDue();
 
     /// <summary>Takes new retention, segment and flush settings.</summary>
     void Configure(TopicConfig config);
 
-    /// <summary>Deletes old segments past retention; returns true when anything was deleted.</summary>
-    bool EnforceRetention();
-}
-
-/// <summary>Batches read from a log; dispose releases pooled buffers.</summary>
-internal sealed class LogReadResult(ReadOnlyMemory<byte> records, IDisposable? owner) : IDisposable
-{
-    public static readonly LogReadResult Empty = new(ReadOnlyMemory<byte>.Empty, null);
-
-    public ReadOnlyMemory<byte> Records { get; } = records;
-
-    public void Dispose() => owner?.Dispose();
+    /// <summary>Deletes old segments past retention, never at or above <paramref name="highWatermark"/>.</summary>
+    void EnforceRetention(long highWatermark);
 }

@@ -1,4 +1,5 @@
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Storage;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
 
@@ -437,14 +438,16 @@ internal sealed class Partition
         }
     }
 
-    /// <summary>Runs retention on every replica log.</summary>
-    public void EnforceRetention()
+    /// <summary>Runs retention and the flush policy on every replica log.</summary>
+    public void Housekeeping()
     {
         lock (_lock)
         {
+            var highWatermark = HighWatermark;
             foreach (var log in _logs)
             {
-                log?.EnforceRetention();
+                log?.EnforceRetention(highWatermark);
+                log?.FlushIfDue();
             }
         }
     }
