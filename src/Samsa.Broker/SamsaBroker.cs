@@ -34,7 +34,7 @@ public sealed class SamsaBroker : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Samsa.Broker");
         var store = options.DataDirectory is null ? null : new MetadataStore(options.DataDirectory);
-        _logs = ReplicaLogFactories.Create(options, loggerFactory);
+        _logs = new ReplicaLogFactory(options, loggerFactory);
         _cluster = new ClusterState(options, _logs, store, _logger);
         HandlerRegistry? registry = null;
         _apiVersions = new ApiVersionsHandler(() => registry!);
@@ -174,7 +174,7 @@ public sealed class SamsaBroker : IAsyncDisposable
                 node.Listener?.CloseIdleConnections(_options.IdleConnectionTimeout);
             }
 
-            _cluster.EnforceRetention();
+            _cluster.Housekeeping();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {

@@ -430,14 +430,14 @@ internal sealed class ClusterState
         }
     }
 
-    /// <summary>Runs retention on every partition.</summary>
-    public void EnforceRetention()
+    /// <summary>Runs retention and the flush policy on every partition.</summary>
+    public void Housekeeping()
     {
         foreach (var topic in _topicsByName.Values)
         {
             foreach (var partition in topic.Partitions)
             {
-                partition.EnforceRetention();
+                partition.Housekeeping();
             }
         }
     }
