@@ -88,8 +88,15 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         var result = Annotations.Validate(null, options);
         if (result.Failed)
         {
-            issues.AddRange(result.Failures.Select(failure => KafkaConfigurationIssue.Error(KafkaDefaults.SectionName, failure)));
+            issues.AddRange(result.Failures.Select(failure => KafkaConfigurationIssue.Error(KafkaDefaults.SectionName, WithoutMemberPrefix(failure))));
         }
+    }
+
+    /// <summary>The generated validator prefixes "Member: "; <see cref="KafkaRangeAttribute"/> messages already name the key.</summary>
+    private static string WithoutMemberPrefix(string failure)
+    {
+        var separator = failure.IndexOf(": `", StringComparison.Ordinal);
+        return separator > 0 && !failure[..separator].Contains(' ', StringComparison.Ordinal) ? failure[(separator + 2)..] : failure;
     }
 
     private static void CheckBootstrapServers(KafkaOptions options, List<KafkaConfigurationIssue> issues)

@@ -30,7 +30,7 @@ public class KafkaOptionsValidatorTests
         Assert.Contains(failures, f => f.Contains("did you mean `KAFKA_PRODUCER_BATCH_SIZE`", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("`max_batch_size` is not a property of librdkafka", StringComparison.Ordinal) && f.Contains("did you mean `batch.size`", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("entry `broker` has no port", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("`Kafka:Producer:LingerMs` (`KAFKA_PRODUCER_LINGER_MS`, `linger.ms`) is -5; expected 0 to 900000.", StringComparison.Ordinal));
+        Assert.Contains("`Kafka:Producer:LingerMs` (`KAFKA_PRODUCER_LINGER_MS`, `linger.ms`) is -5; expected 0 to 900000.", failures);
         Assert.Contains(failures, f => f.Contains("`Kafka:SaslUsername` (`KAFKA_SASL_USERNAME`) is not set", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("`Kafka:SaslPassword` (`KAFKA_SASL_PASSWORD`) is not set", StringComparison.Ordinal));
         Assert.Equal(7, failures.Count);
