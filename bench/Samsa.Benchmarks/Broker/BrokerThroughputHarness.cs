@@ -31,7 +31,7 @@ internal static class BrokerThroughputHarness
         var samsa = args.FirstOrDefault(a => a.StartsWith("--samsa=", StringComparison.Ordinal))?["--samsa=".Length..]
             ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "Samsa.Cli", "release", "samsa");
         var scale = args.FirstOrDefault(a => a.StartsWith("--scale=", StringComparison.Ordinal)) is { } s ? double.Parse(s["--scale=".Length..], CultureInfo.InvariantCulture) : 1.0;
-        LoadBundledLibrdkafka();
+        Samsa.Native.LibrdkafkaLoader.EnsureLoaded();
         var rows = new List<Row>();
         foreach (var valueSize in new[] { 100, 1024 })
         {
@@ -61,14 +61,6 @@ internal static class BrokerThroughputHarness
         Print(rows);
         MeasureResidentMemory(samsa, (long)(1024L * 1024 * 1024 * Math.Min(1.0, scale)));
         return 0;
-    }
-
-    private static void LoadBundledLibrdkafka()
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "librdkafka.so");
-        System.Runtime.InteropServices.NativeLibrary.SetDllImportResolver(
-            typeof(Library).Assembly,
-            (name, _, _) => name.StartsWith("librdkafka", StringComparison.Ordinal) ? System.Runtime.InteropServices.NativeLibrary.Load(path) : IntPtr.Zero);
     }
 
     private static IEnumerable<Row> Measure(string name, BrokerProcess broker, int valueSize, int messages)

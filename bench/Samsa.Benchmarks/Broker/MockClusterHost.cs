@@ -10,6 +10,7 @@ internal static class MockClusterHost
 {
     public static int Run()
     {
+        Samsa.Native.LibrdkafkaLoader.EnsureLoaded();
         var config = new AdminClientConfig { BootstrapServers = "unused:9092" };
         config.Set("test.mock.num.brokers", "1");
         using var admin = new AdminClientBuilder(config).Build();
