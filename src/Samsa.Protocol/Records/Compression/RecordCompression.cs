@@ -96,7 +96,7 @@ public static class RecordCompression
         }
         catch (Exception ex)
         {
-            throw new ProtocolException($"Corrupt {codec} data ({source.Length} bytes): {ex.Message}", ex);
+            throw Corrupt(codec, source.Length, ex);
         }
 
         return sink.Written;
@@ -105,14 +105,37 @@ public static class RecordCompression
     /// <summary>Decompresses <paramref name="source"/> into a new array; see <see cref="Decompress(CompressionType, ReadOnlySpan{byte}, IBufferWriter{byte}, int)"/>.</summary>
     public static byte[] Decompress(CompressionType codec, ReadOnlySpan<byte> source, int maxDecompressedSize = DefaultMaxDecompressedSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDecompressedSize);
+        if (codec == CompressionType.Snappy && !source.IsEmpty && !SnappyCodec.IsXerial(source))
+        {
+            // A plain snappy block states its size: decompress straight into the result.
+            try
+            {
+                return SnappyCodec.DecompressBlockToArray(source, Math.Min(maxDecompressedSize, Array.MaxLength));
+            }
+            catch (ProtocolException)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                throw Corrupt(codec, source.Length, ex);
+            }
+        }
+
         using var output = new PooledBufferWriter(InitialCapacity(source.Length, maxDecompressedSize));
-        Decompress(codec, source, output, maxDecompressedSize);
-        return output.ToArray();
+        var written = Decompress(codec, source, output, maxDecompressedSize);
+        var result = GC.AllocateUninitializedArray<byte>(written);
+        output.WrittenSpan.CopyTo(result);
+        return result;
     }
 
     /// <summary>A first buffer size for decompressing <paramref name="compressedLength"/> bytes: a guess at the ratio, never above the limit.</summary>
     internal static int InitialCapacity(int compressedLength, int maxDecompressedSize) =>
         (int)Math.Clamp(4L * compressedLength, 256, Math.Max(256, Math.Min(maxDecompressedSize, 4 * 1024 * 1024)));
+
+    private static ProtocolException Corrupt(CompressionType codec, int length, Exception inner) =>
+        new($"Corrupt {codec} data ({length} bytes): {inner.Message}", inner);
 
     private static ProtocolException UnsupportedCodec(CompressionType codec) =>
         new($"Unsupported compression codec {(int)codec}: record batches use 0 (none) to 4 (zstd).");

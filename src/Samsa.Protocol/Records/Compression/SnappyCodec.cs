@@ -115,5 +115,24 @@ internal static class SnappyCodec
         sink.Advance(written);
     }
 
+    /// <summary>Decompresses one plain block into a new array of exactly its stated size.</summary>
+    public static byte[] DecompressBlockToArray(ReadOnlySpan<byte> block, int limit)
+    {
+        var size = Snappy.GetUncompressedLength(block);
+        if (size < 0 || size > limit)
+        {
+            throw new ProtocolException($"Snappy block declares {size} bytes, outside the decompression limit of {limit} bytes.");
+        }
+
+        var result = GC.AllocateUninitializedArray<byte>(size);
+        var written = Snappy.Decompress(block, result);
+        if (written != size)
+        {
+            throw new ProtocolException($"Snappy block declared {size} bytes but produced {written}.");
+        }
+
+        return result;
+    }
+
     private static string Where(int at) => at < 0 ? string.Empty : $" at byte {at}";
 }
