@@ -23,6 +23,15 @@ public static class RepositoryPaths
 
     private static string FindRoot()
     {
+        var recorded = typeof(RepositoryPaths).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "SamsaRepositoryRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "Samsa.slnx")))
+        {
+            return recorded;
+        }
+
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null)
         {

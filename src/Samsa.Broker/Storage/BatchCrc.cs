@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using Samsa.Protocol.Records;
 
 namespace Samsa.Broker.Storage;
@@ -25,7 +24,7 @@ internal static class BatchCrc
     /// </summary>
     public static bool IsValid(ILogFile file, long position, int totalSize, uint expected, byte[] scratch)
     {
-        var crc = Crc32C.Seed;
+        var crc = 0u;
         var next = position + RecordBatchHeader.CrcCoverageStart;
         var end = position + totalSize;
         while (next < end)
@@ -40,35 +39,8 @@ internal static class BatchCrc
             next += chunk.Length;
         }
 
-        return Crc32C.Finish(crc) == expected;
+        return crc == expected;
     }
 
-    public static uint Compute(ReadOnlySpan<byte> data) => Crc32C.Finish(Crc32C.Append(Crc32C.Seed, data));
-
-    /// <summary>
-    /// CRC-32C (Castagnoli) over <see cref="BitOperations.Crc32C(uint, ulong)"/>, which uses the CPU
-    /// instruction where there is one. Stays private to storage until Samsa.Protocol has its own.
-    /// </summary>
-    private static class Crc32C
-    {
-        public const uint Seed = 0xFFFF_FFFF;
-
-        public static uint Append(uint crc, ReadOnlySpan<byte> data)
-        {
-            while (data.Length >= sizeof(ulong))
-            {
-                crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
-                data = data[sizeof(ulong)..];
-            }
-
-            foreach (var b in data)
-            {
-                crc = BitOperations.Crc32C(crc, b);
-            }
-
-            return crc;
-        }
-
-        public static uint Finish(uint crc) => ~crc;
-    }
+    public static uint Compute(ReadOnlySpan<byte> data) => Crc32C.Compute(data);
 }
