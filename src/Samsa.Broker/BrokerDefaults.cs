@@ -19,4 +19,31 @@ public static class BrokerDefaults
 
     /// <summary>How often idle connections and timeouts are checked.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Kafka's <c>offsets.topic.num.partitions</c> default.</summary>
+    public const int OffsetsTopicPartitions = 50;
+
+    /// <summary>Kafka's <c>offsets.topic.replication.factor</c> default.</summary>
+    public const short OffsetsTopicReplicationFactor = 3;
+
+    /// <summary>Kafka's <c>group.max.size</c> default (no limit).</summary>
+    public const int GroupMaxSize = int.MaxValue;
+
+    /// <summary>Kafka's <c>offset.metadata.max.bytes</c> default.</summary>
+    public const int OffsetMetadataMaxBytes = 4096;
+
+    /// <summary>Kafka's <c>group.min.session.timeout.ms</c> default.</summary>
+    public static readonly TimeSpan GroupMinSessionTimeout = TimeSpan.FromSeconds(6);
+
+    /// <summary>Kafka's <c>group.max.session.timeout.ms</c> default.</summary>
+    public static readonly TimeSpan GroupMaxSessionTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>Kafka's <c>group.initial.rebalance.delay.ms</c> default.</summary>
+    public static readonly TimeSpan GroupInitialRebalanceDelay = TimeSpan.FromSeconds(3);
+
+    /// <summary>Kafka's <c>offsets.retention.minutes</c> default, 7 days.</summary>
+    public static readonly TimeSpan OffsetsRetention = TimeSpan.FromDays(7);
+
+    /// <summary>Kafka's <c>offsets.retention.check.interval.ms</c> default.</summary>
+    public static readonly TimeSpan OffsetsRetentionCheckInterval = TimeSpan.FromMinutes(10);
 }

@@ -47,4 +47,31 @@ public sealed class BrokerOptions
 
     /// <summary>How long a clean shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = BrokerDefaults.ShutdownTimeout;
+
+    /// <summary><c>offsets.topic.num.partitions</c>: partitions of <c>__consumer_offsets</c> when it is created.</summary>
+    public int OffsetsTopicPartitions { get; set; } = BrokerDefaults.OffsetsTopicPartitions;
+
+    /// <summary><c>offsets.topic.replication.factor</c>, capped at the live node count when the topic is created.</summary>
+    public short OffsetsTopicReplicationFactor { get; set; } = BrokerDefaults.OffsetsTopicReplicationFactor;
+
+    /// <summary><c>group.min.session.timeout.ms</c>: JoinGroup with a shorter session timeout gets INVALID_SESSION_TIMEOUT.</summary>
+    public TimeSpan GroupMinSessionTimeout { get; set; } = BrokerDefaults.GroupMinSessionTimeout;
+
+    /// <summary><c>group.max.session.timeout.ms</c>: JoinGroup with a longer session timeout gets INVALID_SESSION_TIMEOUT.</summary>
+    public TimeSpan GroupMaxSessionTimeout { get; set; } = BrokerDefaults.GroupMaxSessionTimeout;
+
+    /// <summary><c>group.initial.rebalance.delay.ms</c>: how long the first rebalance of an empty group waits for more members.</summary>
+    public TimeSpan GroupInitialRebalanceDelay { get; set; } = BrokerDefaults.GroupInitialRebalanceDelay;
+
+    /// <summary><c>group.max.size</c>: members a classic group may have.</summary>
+    public int GroupMaxSize { get; set; } = BrokerDefaults.GroupMaxSize;
+
+    /// <summary><c>offset.metadata.max.bytes</c>: the longest metadata string an offset commit may carry.</summary>
+    public int OffsetMetadataMaxBytes { get; set; } = BrokerDefaults.OffsetMetadataMaxBytes;
+
+    /// <summary><c>offsets.retention.minutes</c>: how long the offsets of an empty group are kept.</summary>
+    public TimeSpan OffsetsRetention { get; set; } = BrokerDefaults.OffsetsRetention;
+
+    /// <summary><c>offsets.retention.check.interval.ms</c>: how often expired offsets and empty groups are removed.</summary>
+    public TimeSpan OffsetsRetentionCheckInterval { get; set; } = BrokerDefaults.OffsetsRetentionCheckInterval;
 }

@@ -45,6 +45,41 @@ public static class BrokerOptionsValidator
             problems.Add("IdleConnectionTimeout must be positive.");
         }
 
+        if (options.OffsetsTopicPartitions < 1)
+        {
+            problems.Add($"OffsetsTopicPartitions is {options.OffsetsTopicPartitions}; it must be at least 1.");
+        }
+
+        if (options.OffsetsTopicReplicationFactor < 1)
+        {
+            problems.Add($"OffsetsTopicReplicationFactor is {options.OffsetsTopicReplicationFactor}; it must be at least 1.");
+        }
+
+        if (options.GroupMinSessionTimeout <= TimeSpan.Zero || options.GroupMaxSessionTimeout < options.GroupMinSessionTimeout)
+        {
+            problems.Add($"GroupMinSessionTimeout is {options.GroupMinSessionTimeout} and GroupMaxSessionTimeout is {options.GroupMaxSessionTimeout}; the minimum must be positive and not above the maximum.");
+        }
+
+        if (options.GroupInitialRebalanceDelay < TimeSpan.Zero)
+        {
+            problems.Add($"GroupInitialRebalanceDelay is {options.GroupInitialRebalanceDelay}; it cannot be negative.");
+        }
+
+        if (options.GroupMaxSize < 1)
+        {
+            problems.Add($"GroupMaxSize is {options.GroupMaxSize}; it must be at least 1.");
+        }
+
+        if (options.OffsetMetadataMaxBytes < 0)
+        {
+            problems.Add($"OffsetMetadataMaxBytes is {options.OffsetMetadataMaxBytes}; it cannot be negative.");
+        }
+
+        if (options.OffsetsRetention <= TimeSpan.Zero || options.OffsetsRetentionCheckInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"OffsetsRetention ({options.OffsetsRetention}) and OffsetsRetentionCheckInterval ({options.OffsetsRetentionCheckInterval}) must be positive.");
+        }
+
         foreach (var (name, value) in options.TopicConfigDefaults)
         {
             var definition = TopicConfigDefinitions.All.FirstOrDefault(d => d.Name == name || d.BrokerSynonym == name);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Samsa.Broker.Cluster;
 using Samsa.Broker.Diagnostics;
+using Samsa.Broker.Groups;
 using Samsa.Broker.Handlers;
 using Samsa.Broker.Network;
 using Samsa.Broker.Replication;
@@ -24,6 +25,7 @@ public sealed class SamsaBroker : IAsyncDisposable
     private readonly ClusterState _cluster;
     private readonly HandlerRegistry _handlers;
     private readonly ApiVersionsHandler _apiVersions;
+    private readonly GroupCoordinator _groups;
     private readonly ITimer _heartbeat;
     private readonly SemaphoreSlim _nodeGate = new(1, 1);
     private int _disposed;
@@ -38,7 +40,8 @@ public sealed class SamsaBroker : IAsyncDisposable
         _cluster = new ClusterState(options, _logs, store, _logger);
         HandlerRegistry? registry = null;
         _apiVersions = new ApiVersionsHandler(() => registry!);
-        registry = new HandlerRegistry(BrokerHandlers.Create(_apiVersions));
+        _groups = new GroupCoordinator(_cluster, loggerFactory.CreateLogger("Samsa.Broker.Groups"));
+        registry = new HandlerRegistry(BrokerHandlers.Create(_apiVersions, _groups));
         _handlers = registry;
         _heartbeat = options.TimeProvider.CreateTimer(_ => Heartbeat(), null, BrokerDefaults.HeartbeatInterval, BrokerDefaults.HeartbeatInterval);
     }
@@ -52,6 +55,8 @@ public sealed class SamsaBroker : IAsyncDisposable
     public string ClusterId => _cluster.ClusterId;
 
     internal ClusterState Cluster => _cluster;
+
+    internal GroupCoordinator Groups => _groups;
 
     /// <summary>Starts every node and recovers persisted topics when a data directory is set.</summary>
     public static async Task<SamsaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -71,6 +76,7 @@ public sealed class SamsaBroker : IAsyncDisposable
 
             broker._cluster.LoadPersistedTopics();
             broker.CreateSeedTopics();
+            await broker._groups.StartAsync().ConfigureAwait(false);
         }
         catch
         {
@@ -191,6 +197,9 @@ public sealed class SamsaBroker : IAsyncDisposable
         }
 
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
+
+        // Answers JoinGroup and SyncGroup requests still waiting, so the graceful stop below does not wait for them.
+        await _groups.DisposeAsync().ConfigureAwait(false);
         await _nodeGate.WaitAsync().ConfigureAwait(false);
         try
         {

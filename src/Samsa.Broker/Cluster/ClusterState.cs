@@ -391,6 +391,7 @@ internal sealed class ClusterState
     /// <summary>Marks a node stopped and moves leadership of its partitions to live in-sync replicas.</summary>
     public void OnNodeStopped(BrokerNode node)
     {
+        var changed = new List<Partition>();
         lock (_gate)
         {
             node.IsAlive = false;
@@ -401,17 +402,21 @@ internal sealed class ClusterState
                     if (partition.OnNodeStopped(node.Id, closeLog: _logs.IsDurable) is { } moved)
                     {
                         BrokerLog.LeaderMoved(_logger, topic.Name, partition.Index, moved.OldLeader, moved.NewLeader, partition.Leadership.LeaderEpoch);
+                        changed.Add(partition);
                     }
                 }
             }
 
             Persist();
         }
+
+        RaiseLeaderChanged(changed);
     }
 
     /// <summary>Marks a node running again; its replicas catch up and rejoin the ISR.</summary>
     public void OnNodeStarted(BrokerNode node)
     {
+        var changed = new List<Partition>();
         lock (_gate)
         {
             node.IsAlive = true;
@@ -422,11 +427,29 @@ internal sealed class ClusterState
                     if (partition.OnNodeStarted(node.Id) is { } moved)
                     {
                         BrokerLog.LeaderMoved(_logger, topic.Name, partition.Index, moved.OldLeader, moved.NewLeader, partition.Leadership.LeaderEpoch);
+                        changed.Add(partition);
                     }
                 }
             }
 
             Persist();
+        }
+
+        RaiseLeaderChanged(changed);
+    }
+
+    /// <summary>
+    /// Raised after a partition's leader changed because a node stopped or started (the new leader
+    /// is in <see cref="Partition.Leadership"/>, -1 when offline), outside the cluster lock. The
+    /// group coordinator uses it to move group state to the new leader.
+    /// </summary>
+    public event Action<Partition>? LeaderChanged;
+
+    private void RaiseLeaderChanged(List<Partition> changed)
+    {
+        foreach (var partition in changed)
+        {
+            LeaderChanged?.Invoke(partition);
         }
     }
 

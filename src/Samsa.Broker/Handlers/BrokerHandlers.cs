@@ -1,9 +1,11 @@
+using Samsa.Broker.Groups;
+
 namespace Samsa.Broker.Handlers;
 
 /// <summary>Every handler the broker serves. ApiVersions advertises exactly these.</summary>
 internal static class BrokerHandlers
 {
-    public static IEnumerable<IRequestHandler> Create(ApiVersionsHandler apiVersions) =>
+    public static IEnumerable<IRequestHandler> Create(ApiVersionsHandler apiVersions, GroupCoordinator groups) =>
     [
         apiVersions,
         new ProduceHandler(),
@@ -20,5 +22,16 @@ internal static class BrokerHandlers
         new IncrementalAlterConfigsHandler(),
         new DescribeClusterHandler(),
         new InitProducerIdHandler(),
+        new FindCoordinatorHandler(groups),
+        new JoinGroupHandler(groups),
+        new SyncGroupHandler(groups),
+        new HeartbeatHandler(groups),
+        new LeaveGroupHandler(groups),
+        new OffsetCommitHandler(groups),
+        new OffsetFetchHandler(groups),
+        new ListGroupsHandler(groups),
+        new DescribeGroupsHandler(groups),
+        new DeleteGroupsHandler(groups),
+        new OffsetDeleteHandler(groups),
     ];
 }
