@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Samsa.Broker.Tests.Support;
 using Samsa.TestUtils;
 
 namespace Samsa.Broker.Tests.Clients;
@@ -47,6 +48,10 @@ public class ConfluentThroughputRoundTripTests
         }
 
         Assert.Equal(0, failures);
+        var stored = StoredBatches.Headers(broker.Broker, "bulk");
+        // librdkafka sends a batch uncompressed when compressing would not make it smaller (a lone small record).
+        Assert.All(stored.Where(h => h.RecordCount > 1), h => Assert.Equal((Samsa.Protocol.Records.CompressionType)(int)codec, h.Compression));
+        Assert.True(stored.Count > 10, $"only {stored.Count} batches for {RecordCount / Partitions} records: batching did not happen");
         using var consumer = new ConsumerBuilder<byte[], byte[]>(broker.ConsumerConfig(configure: c => c.FetchMaxBytes = 4 * 1024 * 1024)).Build();
         consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset("bulk", p, Offset.Beginning)));
         var seen = new bool[RecordCount];

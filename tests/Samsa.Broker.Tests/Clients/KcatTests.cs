@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Samsa.Broker.Tests.Support;
 using Samsa.TestUtils;
 
 namespace Samsa.Broker.Tests.Clients;
@@ -23,6 +24,8 @@ public class KcatTests
         var produce = await ExternalProcess.RunAsync(Kcat(), ["-b", broker.BootstrapServers, "-t", "lines", "-P", "-z", codec, "-X", "acks=all"], string.Join('\n', lines) + "\n", cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(produce.ExitCode == 0, produce.ToString());
+        var expected = codec == "none" ? Samsa.Protocol.Records.CompressionType.None : Enum.Parse<Samsa.Protocol.Records.CompressionType>(codec, ignoreCase: true);
+        Assert.All(StoredBatches.Headers(broker.Broker, "lines").Where(h => h.RecordCount > 1), h => Assert.Equal(expected, h.Compression));
         using var consumer = new ConsumerBuilder<Ignore, string>(broker.ConsumerConfig()).Build();
         consumer.Assign(new TopicPartitionOffset("lines", 0, Offset.Beginning));
         Assert.Equal(lines, consumer.ConsumeMany(lines.Count, TimeSpan.FromSeconds(30)).Select(r => r.Message.Value));
