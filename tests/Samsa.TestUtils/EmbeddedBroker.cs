@@ -1,26 +1,84 @@
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Samsa.Broker;
+using Xunit;
 
 namespace Samsa.TestUtils;
 
-/// <summary>Starts a Samsa.Broker for a test and builds Confluent.Kafka clients pointed at it.</summary>
+/// <summary>
+/// The Kafka a test talks to: by default an embedded Samsa.Broker started for the test; when
+/// <c>SAMSA_TEST_BOOTSTRAP_SERVERS</c> is set, that cluster instead (librdkafka's mock cluster, a
+/// real Apache Kafka), so the same conformance tests can run against it. Seed topics are created
+/// through the AdminClient there; tests that need to control the broker (stop a node, read its
+/// storage) are skipped against an external cluster.
+/// </summary>
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
-    private EmbeddedBroker(SamsaBroker broker)
+    public const string ExternalBootstrapVariable = "SAMSA_TEST_BOOTSTRAP_SERVERS";
+
+    private readonly SamsaBroker? _broker;
+    private readonly string? _external;
+
+    private EmbeddedBroker(SamsaBroker? broker, string? external)
     {
-        Broker = broker;
+        _broker = broker;
+        _external = external;
     }
 
-    public SamsaBroker Broker { get; }
+    /// <summary>The embedded broker; skips the test when running against an external cluster.</summary>
+    public SamsaBroker Broker => _broker ?? SkipExternal<SamsaBroker>();
 
-    public string BootstrapServers => Broker.BootstrapServers;
+    public bool IsExternal => _external is not null;
+
+    public string BootstrapServers => _external ?? _broker!.BootstrapServers;
 
     public static async Task<EmbeddedBroker> StartAsync(Action<BrokerOptions>? configure = null)
     {
         NativeKafka.EnsureLoaded();
         var options = new BrokerOptions();
         configure?.Invoke(options);
-        return new EmbeddedBroker(await SamsaBroker.StartAsync(options).ConfigureAwait(false));
+        var external = Environment.GetEnvironmentVariable(ExternalBootstrapVariable);
+        if (string.IsNullOrWhiteSpace(external))
+        {
+            return new EmbeddedBroker(await SamsaBroker.StartAsync(options).ConfigureAwait(false), null);
+        }
+
+        if (options.DataDirectory is not null)
+        {
+            SkipExternal<int>();
+        }
+
+        await RecreateSeedTopicsAsync(external, options).ConfigureAwait(false);
+        return new EmbeddedBroker(null, external);
+    }
+
+    private static async Task RecreateSeedTopicsAsync(string bootstrap, BrokerOptions options)
+    {
+        if (options.SeedTopics.Count == 0)
+        {
+            return;
+        }
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+        var existing = admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.Select(t => t.Topic).ToHashSet(StringComparer.Ordinal);
+        var stale = options.SeedTopics.Keys.Where(existing.Contains).ToList();
+        if (stale.Count > 0)
+        {
+            await admin.DeleteTopicsAsync(stale).ConfigureAwait(false);
+        }
+
+        await admin.CreateTopicsAsync(options.SeedTopics.Select(t => new TopicSpecification
+        {
+            Name = t.Key,
+            NumPartitions = t.Value,
+            ReplicationFactor = options.DefaultReplicationFactor,
+        })).ConfigureAwait(false);
+    }
+
+    private static T SkipExternal<T>()
+    {
+        Assert.Skip($"Needs the embedded Samsa.Broker; {ExternalBootstrapVariable} points the tests at an external cluster.");
+        return default!;
     }
 
     public ProducerConfig ProducerConfig(Action<ProducerConfig>? configure = null)
@@ -53,5 +111,5 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         return config;
     }
 
-    public ValueTask DisposeAsync() => Broker.DisposeAsync();
+    public ValueTask DisposeAsync() => _broker?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
