@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Samsa.DependencyInjection;
+using Samsa.Provisioning;
 
 namespace Samsa.Configuration;
 
@@ -14,6 +16,9 @@ public static class KafkaConfigurationBinder
     private const int MaxShownValueLength = 120;
 
     private static readonly string[] Groups = ["Producer", "Consumer", "Admin"];
+
+    /// <summary>Sections below <c>Kafka</c> that other parts of Samsa bind: topics, provisioning, hosting.</summary>
+    private static readonly string[] SectionKeys = [TopicDeclarationBinder.TopicsKey, TopicDeclarationBinder.ProvisioningKey, SamsaKafkaSettings.SectionKey];
 
     /// <summary>
     /// Builds options the way the service registration does, without a container: section, environment,
@@ -60,6 +65,18 @@ public static class KafkaConfigurationBinder
             else if (string.Equals(child.Key, KafkaSettings.PropertiesKey, StringComparison.OrdinalIgnoreCase))
             {
                 BindMap(options, options.Properties, child);
+            }
+            else if (string.Equals(child.Key, TopicDeclarationBinder.TopicsKey, StringComparison.OrdinalIgnoreCase))
+            {
+                TopicDeclarationBinder.BindTopics(options, child);
+            }
+            else if (string.Equals(child.Key, TopicDeclarationBinder.ProvisioningKey, StringComparison.OrdinalIgnoreCase))
+            {
+                TopicDeclarationBinder.BindProvisioning(options, child);
+            }
+            else if (string.Equals(child.Key, SamsaKafkaSettings.SectionKey, StringComparison.OrdinalIgnoreCase))
+            {
+                // Kafka:Hosting is bound into SamsaKafkaSettings by AddSamsaKafka.
             }
             else
             {
@@ -237,7 +254,7 @@ public static class KafkaConfigurationBinder
         }
 
         var section = group.Length == 0 ? KafkaDefaults.SectionName : $"{KafkaDefaults.SectionName}:{group}";
-        var keys = (group.Length == 0 ? Groups : []).Append(KafkaSettings.PropertiesKey);
+        var keys = (group.Length == 0 ? Groups.Concat(SectionKeys) : []).Append(KafkaSettings.PropertiesKey);
         var nearKey = KafkaNameMatcher.FindNearest(key, keys.Select(k => (k, k)));
         if (nearKey is not null)
         {

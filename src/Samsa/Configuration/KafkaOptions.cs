@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using Samsa.Provisioning;
 
 namespace Samsa.Configuration;
 
@@ -76,6 +77,15 @@ public sealed class KafkaOptions
     /// They override profile defaults; setting one that is also set through a typed property to another value is an error.
     /// </summary>
     public IDictionary<string, string> Properties { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Topics the service needs, by name (<c>Kafka:Topics:&lt;name&gt;</c>, or <c>AddTopic</c> in code). They are created
+    /// when missing and checked when present, at start-up, as <see cref="Provisioning"/> says.
+    /// </summary>
+    public IDictionary<string, TopicDeclaration> Topics { get; set; } = new Dictionary<string, TopicDeclaration>(StringComparer.Ordinal);
+
+    /// <summary>How <see cref="Topics"/> are provisioned (<c>Kafka:Provisioning</c>).</summary>
+    public ProvisioningOptions Provisioning { get; set; } = new();
 
     /// <summary>Problems found while binding the section and the environment, reported by the validator.</summary>
     internal List<KafkaConfigurationIssue> BindingIssues { get; } = [];

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Samsa.Diagnostics;
 using Samsa.Native;
+using Samsa.Provisioning;
 
 namespace Samsa.Configuration;
 
@@ -80,6 +81,7 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         CheckConsumer(options, issues);
         CheckRawProperties(options, issues);
         CheckTls(options, protocol, issues);
+        TopicDeclarationValidator.Check(options, issues);
         return issues;
     }
 

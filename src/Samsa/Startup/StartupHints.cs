@@ -1,0 +1,54 @@
+using Confluent.Kafka;
+using Samsa.Configuration;
+using Samsa.DependencyInjection;
+
+namespace Samsa.Startup;
+
+/// <summary>
+/// The "what to change" parts of start-up messages: which setting (key and variable), its current value, and
+/// where that value came from.
+/// </summary>
+internal sealed class StartupHints(KafkaOptions options, AdminClientConfig config)
+{
+    /// <summary>The bootstrap list the clients use.</summary>
+    public string BootstrapServers => config.BootstrapServers ?? string.Empty;
+
+    /// <summary>"`Kafka:BootstrapServers` (`KAFKA_BOOTSTRAP_SERVERS`), currently `a:9092`".</summary>
+    public string BootstrapSetting => $"{Describe(KafkaSettings.BootstrapServers)}, currently `{BootstrapServers}`";
+
+    /// <summary>"Check `Kafka:BootstrapServers` (`KAFKA_BOOTSTRAP_SERVERS`), currently `a:9092`".</summary>
+    public string CheckBootstrap => $"Check {BootstrapSetting}";
+
+    /// <summary>The security protocol in force.</summary>
+    public SecurityProtocol Protocol => config.SecurityProtocol ?? SecurityProtocol.Plaintext;
+
+    /// <summary>"`Kafka:SecurityProtocol` (`KAFKA_SECURITY_PROTOCOL`), currently SASL_SSL (from the Production profile default)".</summary>
+    public string SecurityProtocolSetting =>
+        $"{KafkaSettings.SecurityProtocol.Describe()}, currently {KafkaSettings.SecurityProtocol.Format(Protocol)} " +
+        $"(from {KafkaEffectiveSettings.Resolve(options, KafkaSettings.SecurityProtocol, KafkaClientKinds.Admin).Origin})";
+
+    /// <summary>"`Kafka:SslCaLocation` (`KAFKA_SSL_CA_LOCATION`), currently `/etc/kafka/ca.pem`".</summary>
+    public string CaSetting => config.SslCaLocation is { Length: > 0 } location
+        ? $"{KafkaSettings.SslCaLocation.Describe()}, currently `{location}`"
+        : $"{KafkaSettings.SslCaLocation.Describe()}, not set, so the system's trusted CAs are used";
+
+    /// <summary>"the SASL user `svc` (SCRAM-SHA-512)".</summary>
+    public string SaslIdentity =>
+        $"{(config.SaslMechanism is { } mechanism ? KafkaSettings.SaslMechanism.Format(mechanism) : "SASL")} login as `{config.SaslUsername}`";
+
+    /// <summary>"Check `Kafka:SaslUsername` (…), `Kafka:SaslPassword` (…) and `Kafka:SaslMechanism` (…), currently SCRAM-SHA-512".</summary>
+    public string CheckSasl =>
+        $"Check {KafkaSettings.SaslUsername.Describe()} (currently `{config.SaslUsername}`), {KafkaSettings.SaslPassword.Describe()} and " +
+        $"{KafkaSettings.SaslMechanism.Describe()} (currently {(config.SaslMechanism is { } m ? KafkaSettings.SaslMechanism.Format(m) : "not set")}): " +
+        "the cluster must have this user, with this password, for this mechanism";
+
+    /// <summary>The time limit of a step, with its setting.</summary>
+    public static string Limit(TimeSpan limit, string setting) =>
+        $"{limit.TotalSeconds:0.###} s (`{KafkaDefaults.SectionName}:{SamsaKafkaSettings.SectionKey}:{setting}`)";
+
+    private string Describe(KafkaSetting setting)
+    {
+        var resolved = KafkaEffectiveSettings.Resolve(options, setting, KafkaClientKinds.Admin);
+        return resolved.Source == KafkaValueSource.Property ? resolved.Origin : setting.Describe();
+    }
+}
