@@ -14,7 +14,14 @@ public sealed partial class EventPublisher
 {
     private static readonly byte[] _jsonContentType = Encoding.UTF8.GetBytes(PublisherDefaults.JsonContentType);
 
-    private IProducer<byte[]?, byte[]> Producer => _producer ?? CreateProducer();
+    private IProducer<byte[]?, byte[]> Producer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _producer ?? CreateProducer();
+        }
+    }
 
     private PublishOperation Send(
         string topic,
