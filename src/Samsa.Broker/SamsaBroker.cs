@@ -56,6 +56,8 @@ public sealed class SamsaBroker : IAsyncDisposable
 
     internal ClusterState Cluster => _cluster;
 
+    internal HandlerRegistry Handlers => _handlers;
+
     internal GroupCoordinator Groups => _groups;
 
     /// <summary>Starts every node and recovers persisted topics when a data directory is set.</summary>
