@@ -1,3 +1,38 @@
+using Samsa.Diagnostics;
+using Samsa.EventService;
+using Samsa.EventService.Embedded;
+using Samsa.EventService.Endpoints;
+
+// Samsa.EventService: the reference service. POST /events/{topic} publishes a JSON event through IEventPublisher and
+// answers once Kafka has acknowledged it; /health/live and /health/ready for the orchestrator.
+// In Development without KAFKA_BOOTSTRAP_SERVERS it runs on an embedded Samsa.Broker (and says so);
+// anywhere else it refuses to start until KAFKA_BOOTSTRAP_SERVERS (and the production security settings) are set.
 var builder = WebApplication.CreateBuilder(args);
+
+var embedded = await EmbeddedKafka.StartIfNeededAsync(builder);
+
+builder.Services.AddOptions<EventServiceOptions>().BindConfiguration(EventServiceOptions.SectionName);
+builder.Services.AddProblemDetails();
+builder.AddSamsaKafka()
+    .AddTopic("events")
+    .AddPublisher();
+
 var app = builder.Build();
-app.Run();
+if (embedded is not null)
+{
+    embedded.LogStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Samsa.EventService.EmbeddedKafka"));
+
+    // Created now, before anything that publishes, so the container disposes it last.
+    app.Services.GetRequiredService<EmbeddedKafka>();
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapEventEndpoints();
+app.MapHealthEndpoints();
+app.MapGet("/", () => Results.Redirect(HealthEndpoints.ReadyPath)).ExcludeFromDescription();
+
+await app.RunAsync();
+
+/// <summary>The entry point, visible to the tests' <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;
