@@ -5,77 +5,22 @@ using Microsoft.Extensions.Time.Testing;
 using Samsa.Protocol;
 using Samsa.Protocol.Framing;
 using Samsa.Protocol.Messages;
+using Samsa.Broker.Tests.Support;
 
 namespace Samsa.Broker.Tests.Network;
 
 /// <summary>The connection loop over raw TCP: ordering, limits, idle timeout, clean shutdown.</summary>
 public class BrokerConnectionTests
 {
-    private sealed class RawClient : IDisposable
-    {
-        private readonly TcpClient _client = new();
-        private readonly byte[] _buffer = new byte[1 << 20];
-        private int _buffered;
-
-        public static async Task<RawClient> ConnectAsync(SamsaBroker broker)
-        {
-            var client = new RawClient();
-            var node = broker.Nodes[0];
-            await client._client.ConnectAsync(node.Host, node.Port);
-            return client;
-        }
-
-        public NetworkStream Stream => _client.GetStream();
-
-        public static byte[] Encode(IKafkaRequest request, short version, int correlationId)
-        {
-            using var output = new PooledBufferWriter();
-            KafkaFrames.WriteRequest(output, request, version, correlationId, "raw-client");
-            return output.ToArray();
-        }
-
-        public Task SendAsync(byte[] bytes) => Stream.WriteAsync(bytes).AsTask();
-
-        /// <summary>Reads one response frame; null when the broker closed the connection.</summary>
-        public async Task<byte[]?> ReadFrameAsync(TimeSpan timeout)
-        {
-            using var cancel = new CancellationTokenSource(timeout);
-            while (true)
-            {
-                if (_buffered >= 4)
-                {
-                    var size = BinaryPrimitives.ReadInt32BigEndian(_buffer);
-                    if (_buffered >= size + 4)
-                    {
-                        var frame = _buffer.AsSpan(4, size).ToArray();
-                        _buffer.AsSpan(size + 4, _buffered - size - 4).CopyTo(_buffer);
-                        _buffered -= size + 4;
-                        return frame;
-                    }
-                }
-
-                var read = await Stream.ReadAsync(_buffer.AsMemory(_buffered), cancel.Token);
-                if (read == 0)
-                {
-                    return null;
-                }
-
-                _buffered += read;
-            }
-        }
-
-        public void Dispose() => _client.Dispose();
-    }
-
     [Fact]
     public async Task Requests_PipelinedInOneWrite_AreAnsweredInOrder()
     {
         await using var broker = await SamsaBroker.StartAsync(new BrokerOptions());
-        using var client = await RawClient.ConnectAsync(broker);
+        using var client = await RawKafkaClient.ConnectAsync(broker);
         var batch = Enumerable.Range(0, 30)
             .SelectMany(i => i % 2 == 0
-                ? RawClient.Encode(new ApiVersionsRequest { ClientSoftwareName = "raw", ClientSoftwareVersion = "1" }, 3, 1000 + i)
-                : RawClient.Encode(new MetadataRequest { Topics = null }, 12, 1000 + i))
+                ? RawKafkaClient.Encode(new ApiVersionsRequest { ClientSoftwareName = "raw", ClientSoftwareVersion = "1" }, 3, 1000 + i)
+                : RawKafkaClient.Encode(new MetadataRequest { Topics = null }, 12, 1000 + i))
             .ToArray();
 
         await client.SendAsync(batch);
@@ -92,15 +37,15 @@ public class BrokerConnectionTests
     public async Task Request_LargerThanMaxRequestSize_ClosesOnlyThatConnection()
     {
         await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { MaxRequestSize = 4096 });
-        using var offender = await RawClient.ConnectAsync(broker);
-        using var bystander = await RawClient.ConnectAsync(broker);
+        using var offender = await RawKafkaClient.ConnectAsync(broker);
+        using var bystander = await RawKafkaClient.ConnectAsync(broker);
         var oversized = new byte[8192 + 4];
         BinaryPrimitives.WriteInt32BigEndian(oversized, 8192);
 
         await offender.SendAsync(oversized);
 
         Assert.Null(await offender.ReadFrameAsync(TimeSpan.FromSeconds(10)));
-        await bystander.SendAsync(RawClient.Encode(new ApiVersionsRequest(), 0, 5));
+        await bystander.SendAsync(RawKafkaClient.Encode(new ApiVersionsRequest(), 0, 5));
         var answer = await bystander.ReadFrameAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(5, BinaryPrimitives.ReadInt32BigEndian(answer));
     }
@@ -109,8 +54,8 @@ public class BrokerConnectionTests
     public async Task ApiVersions_UnsupportedVersion_AnswersV0ErrorWithSupportedRange()
     {
         await using var broker = await SamsaBroker.StartAsync(new BrokerOptions());
-        using var client = await RawClient.ConnectAsync(broker);
-        var frame = RawClient.Encode(new ApiVersionsRequest(), 3, 9);
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+        var frame = RawKafkaClient.Encode(new ApiVersionsRequest(), 3, 9);
         BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(6), 99);
 
         await client.SendAsync(frame);
@@ -129,12 +74,12 @@ public class BrokerConnectionTests
     {
         var time = new FakeTimeProvider();
         await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { TimeProvider = time, IdleConnectionTimeout = TimeSpan.FromMinutes(1) });
-        using var idle = await RawClient.ConnectAsync(broker);
-        await idle.SendAsync(RawClient.Encode(new ApiVersionsRequest(), 0, 1));
+        using var idle = await RawKafkaClient.ConnectAsync(broker);
+        await idle.SendAsync(RawKafkaClient.Encode(new ApiVersionsRequest(), 0, 1));
         Assert.NotNull(await idle.ReadFrameAsync(TimeSpan.FromSeconds(10)));
 
         time.Advance(TimeSpan.FromSeconds(30));
-        await idle.SendAsync(RawClient.Encode(new ApiVersionsRequest(), 0, 2));
+        await idle.SendAsync(RawKafkaClient.Encode(new ApiVersionsRequest(), 0, 2));
         Assert.NotNull(await idle.ReadFrameAsync(TimeSpan.FromSeconds(10)));
 
         // Each heartbeat tick closes connections idle past the timeout.

@@ -1,0 +1,140 @@
+using Confluent.Kafka;
+using Samsa.Broker.Tests.Support;
+using Samsa.Protocol;
+using Samsa.Protocol.Messages;
+using Samsa.TestUtils;
+using ErrorCode = Samsa.Protocol.ErrorCode;
+
+namespace Samsa.Broker.Tests.Handlers;
+
+public class ProduceHandlerTests
+{
+    private static ProduceRequest Request(string topic, byte[] records, short acks = -1) => new()
+    {
+        Acks = acks,
+        TimeoutMs = 5000,
+        TopicData = [new() { Name = topic, PartitionData = [new() { Index = 0, Records = records }] }],
+    };
+
+    private static ProduceResponse.PartitionProduceResponse Single(ProduceResponse response) =>
+        Assert.Single(Assert.Single(response.Responses).PartitionResponses);
+
+    [Fact]
+    public async Task Produce_CorruptCrc_ReturnsCorruptMessageAndStoresNothing()
+    {
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 } });
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+        var batch = Batches.Build(5);
+        batch[^3] ^= 0x40;
+
+        var result = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", batch), 9));
+
+        Assert.Equal((short)ErrorCode.CorruptMessage, result.ErrorCode);
+        Assert.Contains("CRC", result.ErrorMessage, StringComparison.Ordinal);
+        broker.Cluster.TryGetTopic("t", out var topic);
+        Assert.Equal(0, topic.Partitions[0].HighWatermark);
+    }
+
+    [Fact]
+    public async Task Produce_TruncatedBatch_ReturnsCorruptMessage()
+    {
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 } });
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+
+        var result = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", Batches.Build(5)[..70]), 9));
+
+        Assert.Equal((short)ErrorCode.CorruptMessage, result.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Produce_UnknownTopic_ReturnsUnknownTopicOrPartition()
+    {
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions());
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+
+        var result = Single(await client.RoundTripAsync<ProduceResponse>(Request("missing", Batches.Build(1)), 3));
+
+        Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, result.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Produce_InvalidAcks_ReturnsInvalidRequiredAcks()
+    {
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 } });
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+
+        var result = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", Batches.Build(1), acks: 2), 7));
+
+        Assert.Equal((short)ErrorCode.InvalidRequiredAcks, result.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Produce_TwoBatchesAtV3_ReturnsInvalidRecord()
+    {
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 } });
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+
+        var result = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", [.. Batches.Build(1), .. Batches.Build(1)]), 8));
+
+        Assert.Equal((short)ErrorCode.InvalidRecord, result.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Produce_BatchOverTopicMaxMessageBytes_ClientGetsMessageTooLarge()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification { Name = "small", NumPartitions = 1, ReplicationFactor = 1, Configs = new() { ["max.message.bytes"] = "2048" } }]);
+        }
+
+        using var producer = new ProducerBuilder<Null, byte[]>(broker.ProducerConfig(c => c.MessageSendMaxRetries = 0)).Build();
+        var error = await Assert.ThrowsAsync<ProduceException<Null, byte[]>>(() => producer.ProduceAsync("small", new Message<Null, byte[]> { Value = new byte[8000] }));
+
+        Assert.Equal(Confluent.Kafka.ErrorCode.MsgSizeTooLarge, error.Error.Code);
+        var ok = await producer.ProduceAsync("small", new Message<Null, byte[]> { Value = new byte[100] });
+        Assert.Equal(0, ok.Offset.Value);
+    }
+
+    [Fact]
+    public async Task Produce_LogAppendTimeTopic_ConsumersSeeBrokerTimestamps()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification { Name = "stamped", NumPartitions = 1, ReplicationFactor = 1, Configs = new() { ["message.timestamp.type"] = "LogAppendTime" } }]);
+        }
+
+        var old = new Timestamp(new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        using (var producer = new ProducerBuilder<Null, string>(broker.ProducerConfig()).Build())
+        {
+            var report = await producer.ProduceAsync("stamped", new Message<Null, string> { Value = "v", Timestamp = old });
+            Assert.Equal(TimestampType.LogAppendTime, report.Timestamp.Type);
+        }
+
+        using var consumer = new ConsumerBuilder<Null, string>(broker.ConsumerConfig()).Build();
+        consumer.Assign(new TopicPartitionOffset("stamped", 0, Offset.Beginning));
+        var record = Assert.Single(consumer.ConsumeMany(1, TimeSpan.FromSeconds(20)));
+        Assert.Equal(TimestampType.LogAppendTime, record.Message.Timestamp.Type);
+        Assert.True(record.Message.Timestamp.UnixTimestampMs > old.UnixTimestampMs + (365L * 24 * 3600 * 1000), "the broker's append time replaced the client's");
+    }
+
+    [Fact]
+    public async Task Produce_AcksZero_RecordsAreStoredWithoutAnswers()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.SeedTopics["fire"] = 1);
+        using (var producer = new ProducerBuilder<Null, string>(broker.ProducerConfig(c => c.Acks = Acks.None)).Build())
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                producer.Produce("fire", new Message<Null, string> { Value = $"f{i}" });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(20)));
+        }
+
+        using var consumer = new ConsumerBuilder<Null, string>(broker.ConsumerConfig()).Build();
+        consumer.Assign(new TopicPartitionOffset("fire", 0, Offset.Beginning));
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"f{i}"), consumer.ConsumeMany(500, TimeSpan.FromSeconds(20)).Select(r => r.Message.Value));
+    }
+}
