@@ -1,0 +1,52 @@
+using Confluent.Kafka;
+using Samsa.Configuration;
+
+namespace Samsa.Consuming;
+
+/// <summary>
+/// The client configurations of a consumer registration, from <c>KafkaOptions</c> (via
+/// <see cref="KafkaClientConfigFactory"/>) and the registration's <see cref="ConsumerOptions"/>.
+/// </summary>
+internal static class ConsumerClientConfigs
+{
+    /// <summary>The librdkafka name of <c>fetch.queue.backoff.ms</c>.</summary>
+    public const string FetchQueueBackoffMs = "fetch.queue.backoff.ms";
+
+    /// <summary>
+    /// The consumer: the registration's group; auto commit and the automatic offset store off (the worker commits what
+    /// it handled); the registration's assignment strategy; <c>auto.offset.reset</c> earliest unless configured;
+    /// <c>fetch.queue.backoff.ms</c> of <see cref="ConsumerDefaults.FetchQueueBackoffMs"/> unless configured;
+    /// read_committed in exactly-once mode; then <see cref="ConsumerOptions.ConfigureConsumer"/>.
+    /// </summary>
+    public static ConsumerConfig Consumer(KafkaOptions kafka, ConsumerOptions options)
+    {
+        var config = KafkaClientConfigFactory.CreateConsumerConfig(kafka);
+        config.GroupId = options.GroupId;
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.EnablePartitionEof = false;
+        config.PartitionAssignmentStrategy = options.AssignmentStrategy;
+        config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
+        if (config.Get(FetchQueueBackoffMs) is null)
+        {
+            config.FetchQueueBackoffMs = ConsumerDefaults.FetchQueueBackoffMs;
+        }
+
+        if (options.ExactlyOnce)
+        {
+            config.IsolationLevel = IsolationLevel.ReadCommitted;
+        }
+
+        options.ConfigureConsumer?.Invoke(config);
+        return config;
+    }
+
+    /// <summary>The producer of retries and dead letters: acks=all unless configured, then <see cref="ConsumerOptions.ConfigureProducer"/>.</summary>
+    public static ProducerConfig Producer(KafkaOptions kafka, ConsumerOptions options)
+    {
+        var config = KafkaClientConfigFactory.CreateProducerConfig(kafka);
+        config.Acks ??= Acks.All;
+        options.ConfigureProducer?.Invoke(config);
+        return config;
+    }
+}

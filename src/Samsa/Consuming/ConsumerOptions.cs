@@ -1,0 +1,82 @@
+using Confluent.Kafka;
+using Samsa.Consuming.Retry;
+
+namespace Samsa.Consuming;
+
+/// <summary>
+/// Settings of one consumer registration (<c>AddConsumer&lt;THandler, TEvent&gt;(topic, group, options =&gt; …)</c>). The
+/// connection and the librdkafka consumer settings come from <c>KafkaOptions</c>; these say how records are handled.
+/// </summary>
+public sealed class ConsumerOptions
+{
+    /// <summary>The source topic (set by <c>AddConsumer</c>).</summary>
+    public string Topic { get; set; } = string.Empty;
+
+    /// <summary>The consumer group (set by <c>AddConsumer</c>); it wins over <c>Kafka:Consumer:GroupId</c>.</summary>
+    public string GroupId { get; set; } = string.Empty;
+
+    /// <summary>Records fetched and not yet handled at which a partition is paused. Default <see cref="ConsumerDefaults.MaxInFlightPerPartition"/>.</summary>
+    public int MaxInFlightPerPartition { get; set; } = ConsumerDefaults.MaxInFlightPerPartition;
+
+    /// <summary>How often handled offsets are committed. Default <see cref="ConsumerDefaults.CommitInterval"/>.</summary>
+    public TimeSpan CommitInterval { get; set; } = ConsumerDefaults.CommitInterval;
+
+    /// <summary>How long shutdown waits for handler calls in progress before cancelling them. Default <see cref="ConsumerDefaults.ShutdownTimeout"/>.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = ConsumerDefaults.ShutdownTimeout;
+
+    /// <summary>How long a revoke waits for handler calls in progress on the revoked partitions. Default <see cref="ConsumerDefaults.RevokeTimeout"/>.</summary>
+    public TimeSpan RevokeTimeout { get; set; } = ConsumerDefaults.RevokeTimeout;
+
+    /// <summary><c>partition.assignment.strategy</c>. Default <see cref="ConsumerDefaults.AssignmentStrategy"/> (cooperative-sticky).</summary>
+    public PartitionAssignmentStrategy AssignmentStrategy { get; set; } = ConsumerDefaults.AssignmentStrategy;
+
+    /// <summary>How transient failures are retried: in place, then through retry topics.</summary>
+    public RetryPolicy Retry { get; set; } = new();
+
+    /// <summary>Which exceptions are transient, permanent or a dependency being down.</summary>
+    public FailureClassifier Classifier { get; set; } = new();
+
+    /// <summary>The dead-letter topic. Null: <c>&lt;topic&gt;.dlq</c> (<see cref="RetryTopicNames.DeadLetter"/>).</summary>
+    public string? DeadLetterTopic { get; set; }
+
+    /// <summary>
+    /// Says whether a dependency that was down is back (<see cref="FailureKind.DependencyDown"/>). Called every
+    /// <see cref="DependencyProbeInterval"/> while the partition is paused; the record is tried again once it returns
+    /// true. Null: the record itself is tried again every interval.
+    /// </summary>
+    public Func<IServiceProvider, CancellationToken, ValueTask<bool>>? DependencyProbe { get; set; }
+
+    /// <summary>How often <see cref="DependencyProbe"/> runs. Default <see cref="ConsumerDefaults.DependencyProbeInterval"/>.</summary>
+    public TimeSpan DependencyProbeInterval { get; set; } = ConsumerDefaults.DependencyProbeInterval;
+
+    /// <summary>Turns record values into events. Null: System.Text.Json with web defaults (a <c>byte[]</c> event gets the value as is).</summary>
+    public IEventDeserializer? Deserializer { get; set; }
+
+    /// <summary>
+    /// Exactly-once mode: each batch of handled records, what their handlers produced through
+    /// <see cref="ConsumeContext.Produce"/>, their dead letters and retries, and their offsets are committed in one Kafka
+    /// transaction. Needs brokers with transactions; see <see cref="ExactlyOnce.TransactionalBatch"/>.
+    /// </summary>
+    public bool ExactlyOnce { get; set; }
+
+    /// <summary>Leaves the retry, dead-letter and replay-ledger topics out of provisioning (they must then exist).</summary>
+    public bool DisableTopicProvisioning { get; set; }
+
+    /// <summary>Leaves out this consumer's health check.</summary>
+    public bool DisableHealthChecks { get; set; }
+
+    /// <summary>Leaves out the <c>samsa.consume.*</c> instruments.</summary>
+    public bool DisableMetrics { get; set; }
+
+    /// <summary>Last changes to the consumer configuration after Samsa built it (tests, rare tuning).</summary>
+    public Action<ConsumerConfig>? ConfigureConsumer { get; set; }
+
+    /// <summary>Last changes to the configuration of the producer that writes retries and dead letters.</summary>
+    public Action<ProducerConfig>? ConfigureProducer { get; set; }
+
+    /// <summary>The dead-letter topic in force.</summary>
+    internal string EffectiveDeadLetterTopic => DeadLetterTopic ?? RetryTopicNames.DeadLetter(Topic);
+
+    /// <summary>The retry topics in force, level 1 first.</summary>
+    internal IReadOnlyList<string> RetryTopics => [.. Enumerable.Range(1, Retry.RetryTopicDelays.Count).Select(level => RetryTopicNames.Retry(Topic, level))];
+}

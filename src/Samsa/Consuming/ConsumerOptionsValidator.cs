@@ -1,0 +1,109 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Samsa.Provisioning;
+
+namespace Samsa.Consuming;
+
+/// <summary>
+/// Checks every <see cref="ConsumerOptions"/> registration at start and reports all problems at once, each naming the
+/// setting, its value and the allowed range.
+/// </summary>
+internal sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConsumerOptions options)
+    {
+        var failures = new List<string>();
+        var where = string.IsNullOrEmpty(name) ? "Consumer" : $"Consumer '{name}'";
+
+        void Fail(string message) => failures.Add($"{where}: {message}");
+
+        if (string.IsNullOrWhiteSpace(options.Topic))
+        {
+            Fail("Topic is required.");
+        }
+        else if (options.Topic.Length > TopicDefaults.Limits.MaxNameLength)
+        {
+            Fail($"Topic '{options.Topic}' is longer than {TopicDefaults.Limits.MaxNameLength} characters.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.GroupId))
+        {
+            Fail("GroupId is required.");
+        }
+
+        if (options.MaxInFlightPerPartition is < 1 or > ConsumerDefaults.Limits.MaxInFlightPerPartition)
+        {
+            Fail($"MaxInFlightPerPartition is {options.MaxInFlightPerPartition}; it must be between 1 and {ConsumerDefaults.Limits.MaxInFlightPerPartition}.");
+        }
+
+        CheckSpan(Fail, nameof(ConsumerOptions.CommitInterval), options.CommitInterval, ConsumerDefaults.Limits.MinCommitInterval, ConsumerDefaults.Limits.MaxInterval);
+        CheckSpan(Fail, nameof(ConsumerOptions.ShutdownTimeout), options.ShutdownTimeout, TimeSpan.Zero, ConsumerDefaults.Limits.MaxInterval);
+        CheckSpan(Fail, nameof(ConsumerOptions.RevokeTimeout), options.RevokeTimeout, TimeSpan.Zero, ConsumerDefaults.Limits.MaxInterval);
+        CheckSpan(Fail, nameof(ConsumerOptions.DependencyProbeInterval), options.DependencyProbeInterval, TimeSpan.FromMilliseconds(1), ConsumerDefaults.Limits.MaxInterval);
+
+        var retry = options.Retry;
+        if (retry is null)
+        {
+            Fail("Retry is required.");
+        }
+        else
+        {
+            if (retry.MaxAttempts is < 1 or > ConsumerDefaults.Limits.MaxAttempts)
+            {
+                Fail($"Retry.MaxAttempts is {retry.MaxAttempts}; it must be between 1 and {ConsumerDefaults.Limits.MaxAttempts}.");
+            }
+
+            CheckSpan(Fail, "Retry.BaseDelay", retry.BaseDelay, TimeSpan.Zero, ConsumerDefaults.Limits.MaxInterval);
+            CheckSpan(Fail, "Retry.MaxDelay", retry.MaxDelay, TimeSpan.Zero, ConsumerDefaults.Limits.MaxInterval);
+            if (retry.MaxDelay < retry.BaseDelay)
+            {
+                Fail($"Retry.MaxDelay ({Show(retry.MaxDelay)}) is shorter than Retry.BaseDelay ({Show(retry.BaseDelay)}); make it at least as long.");
+            }
+
+            if (double.IsNaN(retry.Jitter) || retry.Jitter is < 0 or > 1)
+            {
+                Fail($"Retry.Jitter is {retry.Jitter.ToString(CultureInfo.InvariantCulture)}; it must be between 0 and 1.");
+            }
+
+            var delays = retry.RetryTopicDelays ?? [];
+            if (delays.Count > ConsumerDefaults.Limits.MaxRetryTopics)
+            {
+                Fail($"Retry.RetryTopicDelays has {delays.Count} entries; at most {ConsumerDefaults.Limits.MaxRetryTopics} retry topics are allowed.");
+            }
+
+            for (var i = 0; i < delays.Count; i++)
+            {
+                CheckSpan(Fail, $"Retry.RetryTopicDelays[{i}]", delays[i], TimeSpan.Zero, ConsumerDefaults.Limits.MaxRetryTopicDelay);
+            }
+        }
+
+        if (options.Classifier is null)
+        {
+            Fail("Classifier is required.");
+        }
+
+        if (options.DeadLetterTopic is { } dlq && !string.IsNullOrWhiteSpace(options.Topic))
+        {
+            if (string.IsNullOrWhiteSpace(dlq))
+            {
+                Fail("DeadLetterTopic is blank; leave it null for '<topic>.dlq'.");
+            }
+            else if (string.Equals(dlq, options.Topic, StringComparison.Ordinal))
+            {
+                Fail($"DeadLetterTopic is the source topic '{dlq}'; dead letters would be consumed again.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckSpan(Action<string> fail, string setting, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            fail($"{setting} is {Show(value)}; it must be between {Show(min)} and {Show(max)}.");
+        }
+    }
+
+    private static string Show(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+}

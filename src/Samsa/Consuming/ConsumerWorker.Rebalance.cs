@@ -1,0 +1,222 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Samsa.Consuming.Retry;
+using Samsa.Diagnostics;
+
+namespace Samsa.Consuming;
+
+/// <summary>Building the consumer, rebalances, commits and the two ways to stop (shutdown and crash).</summary>
+public sealed partial class ConsumerWorker
+{
+    /// <summary>How long cancelled handler calls get to notice before the worker moves on without them.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
+
+    private IConsumer<byte[]?, byte[]?> BuildConsumer()
+    {
+        var config = _consumerConfig();
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
+            .SetErrorHandler((_, error) =>
+            {
+                if (error.IsFatal)
+                {
+                    _fatalError = error;
+                }
+
+                PostClientEvent(new ClientEvent(LogLevel.Warning, "error", error.Code, error.IsFatal, error.Reason));
+            })
+            .SetLogHandler((_, message) => PostClientEvent(new ClientEvent(ToLogLevel(message.Level), message.Facility, null, false, message.Message)))
+            .Build();
+    }
+
+    private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        if (_crashed || _crashRequested)
+        {
+            return;
+        }
+
+        foreach (var partition in partitions)
+        {
+            if (_processors.ContainsKey(partition))
+            {
+                continue;
+            }
+
+            var level = Math.Max(0, RetryTopicNames.LevelOf(partition.Topic, _options.Topic));
+            _processors[partition] = new PartitionProcessor(partition, level, _pipeline!, _options.MaxInFlightPerPartition, MarkPauseDirty);
+        }
+
+        PublishProcessors();
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var shown = Describe(partitions);
+            Log.PartitionsAssigned(_logger, _options.GroupId, shown);
+        }
+    }
+
+    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        if (_crashed || _crashRequested)
+        {
+            return;
+        }
+
+        var revoked = partitions.Select(p => _processors.GetValueOrDefault(p.TopicPartition)).OfType<PartitionProcessor>().ToList();
+        if (revoked.Count == 0)
+        {
+            return;
+        }
+
+        var committed = DrainAndRemove(consumer, revoked, _options.RevokeTimeout, "revoke");
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var shown = Describe(partitions.Select(p => p.TopicPartition));
+            Log.PartitionsRevoked(_logger, _options.GroupId, shown, committed);
+        }
+    }
+
+    private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        var lost = partitions.Select(p => _processors.GetValueOrDefault(p.TopicPartition)).OfType<PartitionProcessor>().ToList();
+        foreach (var processor in lost)
+        {
+            processor.Stop();
+            processor.Abort();
+            Remove(processor);
+        }
+
+        PublishProcessors();
+        var shown = Describe(partitions.Select(p => p.TopicPartition));
+        Log.PartitionsLost(_logger, _options.GroupId, shown);
+    }
+
+    /// <summary>
+    /// Stops <paramref name="processors"/>, waits at most <paramref name="timeout"/> for their records in progress
+    /// (then cancels them), commits what they handled, and drops them. Returns what was committed.
+    /// </summary>
+    private string DrainAndRemove(IConsumer<byte[]?, byte[]?> consumer, List<PartitionProcessor> processors, TimeSpan timeout, string why)
+    {
+        var idle = processors.Select(p => p.Stop()).ToArray();
+        if (!Task.WaitAll(idle, timeout))
+        {
+            var busy = processors.Where((_, i) => !idle[i].IsCompleted).ToList();
+            var shown = Describe(busy.Select(p => p.TopicPartition));
+            Log.DrainTimedOut(_logger, shown, timeout, why);
+            busy.ForEach(p => p.Abort());
+            Task.WaitAll(idle, AbortGrace);
+        }
+
+        var committed = Commit(consumer, processors, why);
+        foreach (var processor in processors)
+        {
+            Remove(processor);
+        }
+
+        PublishProcessors();
+        return committed;
+    }
+
+    private void Remove(PartitionProcessor processor)
+    {
+        _processors.Remove(processor.TopicPartition);
+        _pipeline?.ClearDependencyDown(processor);
+        processor.Dispose();
+    }
+
+    /// <summary>Commits the handled offsets of <paramref name="processors"/> that moved since their last commit. Returns what was committed.</summary>
+    private string Commit(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<PartitionProcessor> processors, string why)
+    {
+        List<(PartitionProcessor Processor, long Offset)>? pending = null;
+        foreach (var processor in processors)
+        {
+            if (processor.Offsets.Committable() is { } offset)
+            {
+                (pending ??= []).Add((processor, offset));
+            }
+        }
+
+        if (pending is null)
+        {
+            return "nothing new";
+        }
+
+        var offsets = pending.Select(p => new TopicPartitionOffset(p.Processor.TopicPartition, p.Offset)).ToList();
+        var shown = Describe(offsets);
+        try
+        {
+            consumer.Commit(offsets);
+            pending.ForEach(p => p.Processor.Offsets.MarkCommitted(p.Offset));
+            _snapshot = _snapshot with { LastCommit = _timeProvider.GetUtcNow() };
+            Log.OffsetsCommitted(_logger, _options.GroupId, shown);
+            return shown;
+        }
+        catch (TopicPartitionOffsetException exception)
+        {
+            foreach (var result in exception.Results.Where(r => r.Error.Code == ErrorCode.NoError))
+            {
+                pending.FirstOrDefault(p => p.Processor.TopicPartition == result.TopicPartition).Processor?.Offsets.MarkCommitted(result.Offset.Value);
+            }
+
+            var failed = exception.Results.Where(r => r.Error.Code != ErrorCode.NoError).Select(r => $"{r.TopicPartition}: {r.Error.Code}");
+            Log.CommitFailed(_logger, _options.GroupId, shown, string.Join(", ", failed));
+            return $"{shown} (partly failed)";
+        }
+        catch (KafkaException exception)
+        {
+            Log.CommitFailed(_logger, _options.GroupId, shown, $"{exception.Error.Code}: {exception.Error.Reason} ({why})");
+            return $"nothing ({exception.Error.Code})";
+        }
+    }
+
+    private void Shutdown(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        _state = (int)ConsumerWorkerState.Stopping;
+        var all = _processors.Values.ToList();
+        var inProgress = all.Count(p => p.OldestReceived != 0 || p.Pending > 0);
+        Log.ConsumerStopping(_logger, _options.Topic, _options.GroupId, _options.ShutdownTimeout, inProgress);
+        DrainAndRemove(consumer, all, _options.ShutdownTimeout, "shutdown");
+        try
+        {
+            // Leaves the group; librdkafka calls the revoke handler, which finds nothing left to commit.
+            consumer.Close();
+        }
+        catch (KafkaException exception)
+        {
+            Log.ConsumeFailed(_logger, _options.Topic, -1, exception.Error.Code, $"close failed: {exception.Error.Reason}");
+        }
+    }
+
+    private void CrashNow()
+    {
+        _crashed = true;
+        foreach (var processor in _processors.Values)
+        {
+            processor.Stop();
+            processor.Abort();
+        }
+
+        _processors.Clear();
+        PublishProcessors();
+        _state = (int)ConsumerWorkerState.Stopped;
+        Log.ConsumerCrashed(_logger, _options.Topic, _options.GroupId);
+    }
+
+    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+        string.Join(", ", partitions.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Topic}[{p.Partition.Value}]")));
+
+    private static string Describe(IEnumerable<TopicPartitionOffset> offsets) =>
+        string.Join(", ", offsets.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Topic}[{p.Partition.Value}]@{p.Offset.Value}")));
+
+    private static LogLevel ToLogLevel(SyslogLevel level) => level switch
+    {
+        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical => LogLevel.Critical,
+        SyslogLevel.Error => LogLevel.Error,
+        SyslogLevel.Warning => LogLevel.Warning,
+        SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+}

@@ -1,0 +1,310 @@
+using System.Globalization;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Samsa.Configuration;
+using Samsa.DependencyInjection;
+using Samsa.Diagnostics;
+using Samsa.Native;
+using Samsa.Provisioning;
+
+namespace Samsa.Consuming.DeadLetter;
+
+/// <summary>
+/// Writes dead letters back to the topic they came from, all of them or those a <see cref="ReplayFilter"/> picks, with
+/// a dry run and a rate limit. Each record goes back to its original topic and partition with its key, value and
+/// original headers (the dead-letter headers removed), plus <see cref="DeadLetterHeaders.ReplayedFrom"/>,
+/// <see cref="DeadLetterHeaders.ReplayedAt"/> and <see cref="DeadLetterHeaders.ReplayGroup"/> (so consumers of other
+/// groups, which handled it the first time, skip it). What was replayed is recorded in the replay ledger
+/// (<see cref="ReplayLedger"/>, the compacted topic <c>&lt;dead-letter topic&gt;.replayed</c>), so a second replay
+/// writes nothing again.
+/// </summary>
+/// <remarks>
+/// Registered as a singleton by <c>AddConsumer</c>; the CLI builds one with <see cref="Create"/>. Reading is bounded by
+/// <see cref="ReplayOptions.ScanTimeout"/>; a write that fails stops the replay with a <see cref="ReplayException"/>
+/// (what was written before it is in the ledger, so running the replay again continues where it stopped).
+/// </remarks>
+public sealed class DeadLetterReplayer
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Func<ConsumerConfig> _consumerConfig;
+    private readonly Func<ProducerConfig> _producerConfig;
+    private readonly Func<IAdminClient> _adminClient;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the replayer from the validated Kafka options (the DI constructor).</summary>
+    public DeadLetterReplayer(IOptions<KafkaOptions> options, IKafkaAdminClientFactory adminClients, TimeProvider timeProvider, ILogger<DeadLetterReplayer>? logger = null)
+        : this(
+            () => KafkaClientConfigFactory.CreateConsumerConfig(options.Value),
+            () => KafkaClientConfigFactory.CreateProducerConfig(options.Value),
+            () => adminClients.CreateAdminClient(),
+            timeProvider,
+            logger)
+    {
+    }
+
+    internal DeadLetterReplayer(
+        Func<ConsumerConfig> consumerConfig, Func<ProducerConfig> producerConfig, Func<IAdminClient> adminClient, TimeProvider timeProvider, ILogger? logger)
+    {
+        _consumerConfig = consumerConfig;
+        _producerConfig = producerConfig;
+        _adminClient = adminClient;
+        _timeProvider = timeProvider;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>A replayer outside dependency injection (the CLI): clients are configured from <paramref name="options"/>, which should be validated.</summary>
+    public static DeadLetterReplayer Create(KafkaOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new DeadLetterReplayer(
+            () => KafkaClientConfigFactory.CreateConsumerConfig(options),
+            () => KafkaClientConfigFactory.CreateProducerConfig(options),
+            () =>
+            {
+                LibrdkafkaLoader.EnsureLoaded();
+                return new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(options)).Build();
+            },
+            timeProvider ?? TimeProvider.System,
+            logger);
+    }
+
+    /// <summary>Replays the dead letters <paramref name="options"/> select; see the class summary.</summary>
+    /// <exception cref="ReplayException">The dead-letter topic is missing, or reading or writing failed.</exception>
+    /// <exception cref="TimeoutException">The topics could not be read to their ends within <see cref="ReplayOptions.ScanTimeout"/>.</exception>
+    public Task<ReplayResult> ReplayAsync(ReplayOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DeadLetterTopic);
+        ArgumentNullException.ThrowIfNull(options.Filter);
+        if (options.MaxRecordsPerSecond is { } rate && !(rate > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), rate, "MaxRecordsPerSecond must be above 0 (or null for no limit).");
+        }
+
+        if (options.MaxRecords is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxRecords, "MaxRecords must not be negative.");
+        }
+
+        LibrdkafkaLoader.EnsureLoaded();
+        return Task.Factory.StartNew(
+            () => Replay(options, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private ReplayResult Replay(ReplayOptions options, CancellationToken cancellationToken)
+    {
+        var topic = options.DeadLetterTopic;
+        var mode = options.DryRun ? "dry run" : "replay";
+        var filter = options.Filter.ToString();
+        Log.ReplayStarted(_logger, topic, mode, filter);
+        using var admin = _adminClient();
+        var metadata = admin.GetMetadata(RequestTimeout);
+        var deadLetters = Partitions(metadata, topic)
+            ?? throw new ReplayException($"The dead-letter topic '{topic}' does not exist.") { TopicMissing = true };
+        var ledger = new ReplayLedger(Retry.RetryTopicNames.ReplayLedger(topic));
+        var ledgerPartitions = Partitions(metadata, ledger.Topic);
+        if (ledgerPartitions is null && !options.DryRun)
+        {
+            ledgerPartitions = CreateLedgerTopic(admin, ledger.Topic, metadata.Brokers.Count);
+        }
+
+        var readConfig = ReadConfig();
+        TopicReader.ReadAll(readConfig, ledger.Topic, ledgerPartitions ?? [], options.ScanTimeout, _timeProvider, ledger.Load, cancellationToken);
+
+        var run = new Run(options, ledger, _timeProvider);
+        using var producer = options.DryRun ? null : new ProducerBuilder<byte[]?, byte[]?>(_producerConfig()).Build();
+        try
+        {
+            TopicReader.ReadAll(readConfig, topic, deadLetters, options.ScanTimeout, _timeProvider, record =>
+            {
+                if (!run.Truncated)
+                {
+                    Replay(run, producer, record, cancellationToken);
+                }
+            }, cancellationToken);
+        }
+        catch (ProduceException<byte[]?, byte[]?> exception)
+        {
+            throw new ReplayException(
+                $"Writing back to {exception.DeliveryResult?.Topic ?? "the original topic"} failed after {run.Replayed} record(s): {exception.Error.Code}: {exception.Error.Reason}. " +
+                "Run the replay again to continue; what was written is in the ledger.", exception)
+            { ReplayedBeforeFailure = run.Replayed };
+        }
+
+        var result = run.Result(topic);
+        Log.ReplayFinished(_logger, topic, mode, result.Scanned, result.Matched, result.Replayed, result.AlreadyReplayed);
+        return result;
+    }
+
+    private void Replay(Run run, IProducer<byte[]?, byte[]?>? producer, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    {
+        var deadLetter = DeadLetterRecord.From(record);
+        run.Scanned++;
+        if (!run.Options.Filter.Matches(deadLetter))
+        {
+            return;
+        }
+
+        run.Matched++;
+        if (run.Ledger.Contains(deadLetter.Partition, deadLetter.Offset))
+        {
+            run.AlreadyReplayed++;
+            return;
+        }
+
+        if (deadLetter.OriginalTopic is not { Length: > 0 } target)
+        {
+            run.Unreplayable++;
+            return;
+        }
+
+        if (run.Options.MaxRecords is { } max && run.Replayed >= max)
+        {
+            run.Truncated = true;
+            return;
+        }
+
+        if (producer is null)
+        {
+            run.Add(new ReplayedRecord(deadLetter, target, deadLetter.OriginalPartition, -1));
+            return;
+        }
+
+        run.WaitForRate(cancellationToken);
+        var message = new Message<byte[]?, byte[]?>
+        {
+            Key = record.Message.Key,
+            Value = record.Message.Value,
+            Headers = HeaderValues.WithoutRoutingHeaders(record.Message.Headers),
+        };
+        var now = _timeProvider.GetUtcNow();
+        message.Headers.Add(DeadLetterHeaders.ReplayedFrom, HeaderValues.Text(string.Create(CultureInfo.InvariantCulture, $"{run.Options.DeadLetterTopic}/{deadLetter.Partition}/{deadLetter.Offset}")));
+        message.Headers.Add(DeadLetterHeaders.ReplayedAt, HeaderValues.Time(now));
+        if (deadLetter.GroupId is { Length: > 0 } group)
+        {
+            message.Headers.Add(DeadLetterHeaders.ReplayGroup, HeaderValues.Text(group));
+        }
+
+        var destination = deadLetter.OriginalPartition >= 0 ? new TopicPartition(target, deadLetter.OriginalPartition) : new TopicPartition(target, Partition.Any);
+        var written = producer.ProduceAsync(destination, message, cancellationToken).GetAwaiter().GetResult();
+        producer.ProduceAsync(
+            run.Ledger.Topic,
+            ReplayLedger.Marker(deadLetter.Partition, deadLetter.Offset, target, written.Partition.Value, written.Offset.Value, now),
+            cancellationToken).GetAwaiter().GetResult();
+        run.Ledger.Add(deadLetter.Partition, deadLetter.Offset);
+        run.Add(new ReplayedRecord(deadLetter, target, written.Partition.Value, written.Offset.Value));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var to = string.Create(CultureInfo.InvariantCulture, $"{target}[{written.Partition.Value}]@{written.Offset.Value}");
+            Log.ReplayedRecord(_logger, run.Options.DeadLetterTopic, deadLetter.Partition, deadLetter.Offset, to);
+        }
+    }
+
+    private ConsumerConfig ReadConfig()
+    {
+        var config = _consumerConfig();
+        config.GroupId = $"samsa-replay-{Guid.NewGuid():N}";
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
+        config.EnablePartitionEof = true;
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        config.IsolationLevel = IsolationLevel.ReadCommitted;
+        return config;
+    }
+
+    private static List<int>? Partitions(Metadata metadata, string topic)
+    {
+        var found = metadata.Topics.FirstOrDefault(t => t.Topic == topic);
+        return found is null || found.Error.Code == ErrorCode.UnknownTopicOrPart || found.Partitions.Count == 0
+            ? null
+            : [.. found.Partitions.Select(p => p.PartitionId).Order()];
+    }
+
+    private static List<int> CreateLedgerTopic(IAdminClient admin, string topic, int brokers)
+    {
+        try
+        {
+            admin.CreateTopicsAsync(
+                [new TopicSpecification
+                {
+                    Name = topic,
+                    NumPartitions = 1,
+                    ReplicationFactor = (short)Math.Clamp(brokers, 1, TopicDefaults.Production.ReplicationFactor),
+                    Configs = new Dictionary<string, string>(StringComparer.Ordinal) { [TopicConfigNames.CleanupPolicy] = "compact" },
+                }],
+                new CreateTopicsOptions { RequestTimeout = RequestTimeout }).GetAwaiter().GetResult();
+        }
+        catch (CreateTopicsException exception) when (exception.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
+        {
+            // Created by someone else in the meantime.
+        }
+
+        return [0];
+    }
+
+    /// <summary>The state of one replay.</summary>
+    private sealed class Run(ReplayOptions options, ReplayLedger ledger, TimeProvider timeProvider)
+    {
+        private readonly List<ReplayedRecord> _records = [];
+        private readonly long _started = timeProvider.GetTimestamp();
+
+        public ReplayOptions Options { get; } = options;
+
+        public ReplayLedger Ledger { get; } = ledger;
+
+        public int Scanned { get; set; }
+
+        public int Matched { get; set; }
+
+        public int Replayed { get; private set; }
+
+        public int AlreadyReplayed { get; set; }
+
+        public int Unreplayable { get; set; }
+
+        public bool Truncated { get; set; }
+
+        public void Add(ReplayedRecord record)
+        {
+            Replayed++;
+            if (_records.Count < DeadLetterDefaults.MaxListedRecords)
+            {
+                _records.Add(record);
+            }
+        }
+
+        /// <summary>Waits until the next record may go: record n at n / rate seconds after the start.</summary>
+        public void WaitForRate(CancellationToken cancellationToken)
+        {
+            if (Options.MaxRecordsPerSecond is not { } rate)
+            {
+                return;
+            }
+
+            var due = TimeSpan.FromSeconds(Replayed / rate);
+            var wait = due - timeProvider.GetElapsedTime(_started);
+            if (wait > TimeSpan.Zero)
+            {
+                Task.Delay(wait, timeProvider, cancellationToken).GetAwaiter().GetResult();
+            }
+        }
+
+        public ReplayResult Result(string topic) => new()
+        {
+            DeadLetterTopic = topic,
+            DryRun = Options.DryRun,
+            Scanned = Scanned,
+            Matched = Matched,
+            Replayed = Replayed,
+            AlreadyReplayed = AlreadyReplayed,
+            Unreplayable = Unreplayable,
+            Truncated = Truncated,
+            Records = _records,
+        };
+    }
+}

@@ -1,0 +1,310 @@
+using System.Runtime.CompilerServices;
+using Confluent.Kafka;
+
+namespace Samsa.Consuming;
+
+/// <summary>
+/// The records of one assigned partition, handled one after another in offset order on the thread pool, while other
+/// partitions' processors run concurrently. The poll thread enqueues; the processor runs while it has records and
+/// returns its thread when the queue is empty. Records are handed over in batches, so a partition that keeps up costs
+/// one lock per batch rather than per record.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Backpressure: when <see cref="MaxInFlight"/> records are waiting, the poll thread pauses the partition; the processor
+/// asks for it to resume once half of them are handled. A handler whose dependency is down pauses it too.
+/// </para>
+/// <para>
+/// Stop (revoke, shutdown): the queue is dropped, waits (backoff, retry-topic due times, probes) end at once, and the
+/// record in progress may finish; <see cref="Abort"/> also cancels the handler's token. Nothing dropped is marked
+/// handled, so it is not committed and the partition's next owner reads it again.
+/// </para>
+/// </remarks>
+internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
+{
+    private const int BatchSize = 64;
+
+    private readonly RecordPipeline _pipeline;
+    private readonly Action _pauseChanged;
+    private readonly Action _resume;
+    private readonly Lock _lock = new();
+    private readonly Queue<PendingRecord> _queue = new();
+    private readonly PendingRecord[] _batch = new PendingRecord[BatchSize];
+    private readonly CancellationTokenSource _drain = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _running;
+    private volatile bool _stopped;
+    private int _pending;
+    private int _backpressure;
+    private int _dependencyDown;
+    private int _blocked;
+    private long _currentReceived;
+    private int _index;
+    private int _count;
+    private ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter _awaiter;
+
+    public PartitionProcessor(TopicPartition topicPartition, int retryLevel, RecordPipeline pipeline, int maxInFlight, Action pauseChanged)
+    {
+        TopicPartition = topicPartition;
+        Topic = topicPartition.Topic;
+        Partition = topicPartition.Partition.Value;
+        RetryLevel = retryLevel;
+        MaxInFlight = maxInFlight;
+        ResumeAt = maxInFlight / 2;
+        _pipeline = pipeline;
+        _pauseChanged = pauseChanged;
+        _resume = () => Drive(resumed: true);
+    }
+
+    public TopicPartition TopicPartition { get; }
+
+    public string Topic { get; }
+
+    public int Partition { get; }
+
+    /// <summary>0 for the source topic, n for its n-th retry topic.</summary>
+    public int RetryLevel { get; }
+
+    public int MaxInFlight { get; }
+
+    /// <summary>A partition paused for backpressure resumes when this few records are waiting.</summary>
+    public int ResumeAt { get; }
+
+    public OffsetTracker Offsets { get; } = new();
+
+    /// <summary>Cancelled when the partition stops: ends waits, not the handler call in progress.</summary>
+    public CancellationToken DrainToken => _drain.Token;
+
+    /// <summary>The token the handler gets; cancelled by <see cref="Abort"/>.</summary>
+    public CancellationToken HandlerToken => _abort.Token;
+
+    /// <summary>True once <see cref="Stop"/> was called.</summary>
+    public bool IsStopping => _stopped;
+
+    /// <summary>Records enqueued and not yet handled.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>True while the partition waits for backpressure to ease.</summary>
+    public bool Backpressured => Volatile.Read(ref _backpressure) != 0;
+
+    /// <summary>True while the handler's dependency is down.</summary>
+    public bool DependencyDown => Volatile.Read(ref _dependencyDown) != 0;
+
+    /// <summary>True while a dead letter or retry copy of this partition cannot be written.</summary>
+    public bool Blocked => Volatile.Read(ref _blocked) != 0;
+
+    /// <summary>Whether the partition should be paused now.</summary>
+    public bool WantsPause => Backpressured || DependencyDown;
+
+    /// <summary>Whether the poll thread has paused it (poll thread only).</summary>
+    public bool PauseApplied { get; set; }
+
+    /// <summary>The time (<see cref="TimeProvider.GetTimestamp"/>) the record in progress was fetched, or 0 when idle.</summary>
+    public long OldestReceived => Volatile.Read(ref _currentReceived);
+
+    /// <summary>Adds a fetched record (poll thread). Returns how many are now waiting.</summary>
+    public int Enqueue(ConsumeResult<byte[]?, byte[]?> record, long receivedTimestamp)
+    {
+        bool start;
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                return 0;
+            }
+
+            _queue.Enqueue(new PendingRecord(record, receivedTimestamp));
+            start = !_running;
+            _running = true;
+        }
+
+        var pending = Interlocked.Increment(ref _pending);
+        if (start)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        return pending;
+    }
+
+    /// <summary>Marks the partition as behind (poll thread); it is paused until the processor catches up.</summary>
+    public void SetBackpressure() => Volatile.Write(ref _backpressure, 1);
+
+    /// <summary>Clears backpressure when the processor has caught up (poll thread, for the case where it caught up before the mark).</summary>
+    public void ClearBackpressureIfCaughtUp()
+    {
+        if (Backpressured && Pending <= ResumeAt)
+        {
+            Volatile.Write(ref _backpressure, 0);
+        }
+    }
+
+    /// <summary>Marks the handler's dependency as down or back; the poll thread pauses or resumes the partition.</summary>
+    public void SetDependencyDown(bool down)
+    {
+        if (Interlocked.Exchange(ref _dependencyDown, down ? 1 : 0) != (down ? 1 : 0))
+        {
+            _pauseChanged();
+        }
+    }
+
+    /// <summary>Marks the partition as blocked (or not) on a write it must make before it moves on. Returns whether it changed.</summary>
+    public bool SetBlocked(bool blocked) => Interlocked.Exchange(ref _blocked, blocked ? 1 : 0) != (blocked ? 1 : 0);
+
+    /// <summary>
+    /// Stops taking records: drops the queue and ends waits. The returned task completes when the record in progress
+    /// (if any) is done.
+    /// </summary>
+    public Task Stop()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            _queue.Clear();
+            if (!_running)
+            {
+                _idle.TrySetResult();
+            }
+        }
+
+        // Asynchronously, so that no continuation of the processor runs on the calling (poll) thread.
+        _ = _drain.CancelAsync();
+        return _idle.Task;
+    }
+
+    /// <summary>Cancels the handler call in progress.</summary>
+    public void Abort()
+    {
+        if (!_abort.IsCancellationRequested)
+        {
+            _ = _abort.CancelAsync();
+        }
+    }
+
+    /// <summary>Releases the cancellation sources once the processor is idle (a handler still running after an abort keeps them).</summary>
+    public void Dispose()
+    {
+        if (_idle.Task.IsCompleted)
+        {
+            _drain.Dispose();
+            _abort.Dispose();
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => Drive(resumed: false);
+
+    /// <summary>
+    /// Runs records until the queue is empty or a record's processing has to wait. A record that completes at once
+    /// (the usual case: the handler returned a completed task) costs no allocation; one that waits resumes here on
+    /// the thread that completed it.
+    /// </summary>
+    private void Drive(bool resumed)
+    {
+        try
+        {
+            if (resumed)
+            {
+                var handled = _awaiter.GetResult();
+                _awaiter = default;
+                Completed(handled);
+            }
+
+            while (true)
+            {
+                if (_index >= _count || _stopped)
+                {
+                    EndBatch();
+                    if (!TakeBatch())
+                    {
+                        return;
+                    }
+                }
+
+                var item = _batch[_index];
+                Volatile.Write(ref _currentReceived, item.ReceivedTimestamp);
+                var processing = _pipeline.ProcessAsync(this, item.Record);
+                if (!processing.IsCompleted)
+                {
+                    _awaiter = processing.ConfigureAwait(false).GetAwaiter();
+                    _awaiter.UnsafeOnCompleted(_resume);
+                    return;
+                }
+
+                Completed(processing.GetAwaiter().GetResult());
+            }
+        }
+        catch (Exception exception)
+        {
+            EndBatch();
+            lock (_lock)
+            {
+                _stopped = true;
+                _running = false;
+                _queue.Clear();
+                _idle.TrySetResult();
+            }
+
+            _pipeline.PartitionFaulted(this, exception);
+        }
+    }
+
+    /// <summary>The record at <see cref="_index"/> is done: handled (its offset may be committed), or left because the partition stopped.</summary>
+    private void Completed(bool handled)
+    {
+        if (!handled)
+        {
+            // The partition stopped: the rest of the batch is dropped with it.
+            _index = _count;
+            return;
+        }
+
+        Offsets.MarkHandled(_batch[_index].Record.Offset.Value);
+        _batch[_index] = default;
+        _index++;
+        var pending = Interlocked.Decrement(ref _pending);
+        if (pending <= ResumeAt && Volatile.Read(ref _backpressure) != 0)
+        {
+            Volatile.Write(ref _backpressure, 0);
+            _pauseChanged();
+        }
+    }
+
+    /// <summary>Moves up to <see cref="BatchSize"/> queued records into the batch; false (and idle) when there are none or the partition stopped.</summary>
+    private bool TakeBatch()
+    {
+        lock (_lock)
+        {
+            if (_stopped || _queue.Count == 0)
+            {
+                _running = false;
+                if (_stopped)
+                {
+                    _idle.TrySetResult();
+                }
+
+                return false;
+            }
+
+            _count = Math.Min(_queue.Count, BatchSize);
+            for (var i = 0; i < _count; i++)
+            {
+                _batch[i] = _queue.Dequeue();
+            }
+
+            _index = 0;
+            return true;
+        }
+    }
+
+    private void EndBatch()
+    {
+        Array.Clear(_batch, 0, _count);
+        _index = 0;
+        _count = 0;
+        Volatile.Write(ref _currentReceived, 0);
+    }
+
+    /// <summary>A fetched record and when it was fetched.</summary>
+    private readonly record struct PendingRecord(ConsumeResult<byte[]?, byte[]?> Record, long ReceivedTimestamp);
+}

@@ -1,0 +1,158 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Samsa.Consuming.Retry;
+using Samsa.Diagnostics;
+
+namespace Samsa.Consuming;
+
+/// <summary>The failure paths: dead letters, retry topics and dependencies that are down.</summary>
+internal sealed partial class RecordPipeline
+{
+    /// <summary>Writes the dead letter, again and again until it is written or the partition stops.</summary>
+    private async ValueTask<bool> DeadLetterAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string reason)
+    {
+        var written = await ForwardAsync(
+            partition,
+            record,
+            _deadLetters.Topic,
+            token => _deadLetters.WriteAsync(record, history, reason, token)).ConfigureAwait(false);
+        if (written)
+        {
+            _counters.RecordDeadLettered();
+            _metrics?.RecordDeadLettered(record.Topic, _groupId, reason);
+            Log.DeadLettered(_logger, record.Topic, record.Partition.Value, record.Offset.Value, _deadLetters.Topic, reason, history.Attempts, history.LastExceptionType ?? "-");
+        }
+
+        return written;
+    }
+
+    /// <summary>Writes the retry copy to the topic of <paramref name="level"/>, again and again until it is written or the partition stops.</summary>
+    private async ValueTask<bool> ForwardToRetryAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, int level)
+    {
+        var topic = RetryTopicNames.Retry(_sourceTopic, level);
+        var written = await ForwardAsync(
+            partition,
+            record,
+            topic,
+            token => _retries!.WriteAsync(record, history, level, _timeProvider.GetUtcNow(), token)).ConfigureAwait(false);
+        if (written)
+        {
+            _counters.RecordForwarded();
+            _metrics?.RecordForwarded(record.Topic, _groupId, level);
+            Log.ForwardedToRetryTopic(_logger, record.Topic, record.Partition.Value, record.Offset.Value, topic, _retries!.Delays[level - 1], history.Attempts);
+        }
+
+        return written;
+    }
+
+    private async ValueTask<bool> ForwardAsync(
+        PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, string target, Func<CancellationToken, Task> write)
+    {
+        var failures = 0;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    // The write itself is not cancelled by a stop: once handed to the producer it may land anyway,
+                    // and finishing it spares the next owner a duplicate.
+                    await write(CancellationToken.None).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception exception)
+                {
+                    failures++;
+                    if (partition.SetBlocked(true))
+                    {
+                        _counters.AddBlocked(1);
+                    }
+
+                    var error = exception is ProduceException<byte[]?, byte[]?> produce
+                        ? $"{produce.Error.Code}: {produce.Error.Reason}"
+                        : exception.Message;
+                    _counters.RecordForwardError($"{target}: {error}");
+                    var delay = Backoff.Exponential(ConsumerDefaults.DeadLetterBackoff, ConsumerDefaults.DeadLetterMaxBackoff, failures, ConsumerDefaults.RetryJitter, _random());
+                    Log.ForwardFailed(_logger, exception, record.Topic, record.Partition.Value, record.Offset.Value, target, failures, delay);
+                    if (!await WaitAsync(delay, partition).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (partition.SetBlocked(false))
+            {
+                _counters.AddBlocked(-1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pauses the partition and probes the dependency every interval until it is back (true), or the partition stops
+    /// (false). Without a probe, the record itself is the probe: true after one interval.
+    /// </summary>
+    private async ValueTask<bool> WaitForDependencyAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, Exception exception)
+    {
+        if (!partition.DependencyDown)
+        {
+            _counters.AddDependencyDown(1);
+            partition.SetDependencyDown(true);
+            Log.DependencyDown(_logger, exception, record.Topic, record.Partition.Value, record.Offset.Value, _options.DependencyProbeInterval);
+        }
+
+        var probe = _options.DependencyProbe;
+        var back = false;
+        try
+        {
+            while (!back)
+            {
+                if (!await WaitAsync(_options.DependencyProbeInterval, partition).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                if (probe is null)
+                {
+                    return true;
+                }
+
+                try
+                {
+                    back = await probe(_services, partition.DrainToken).ConfigureAwait(false);
+                }
+                catch (Exception probeError) when (!partition.IsStopping)
+                {
+                    Log.DependencyProbeFailed(_logger, probeError, record.Topic, record.Partition.Value);
+                }
+                catch (Exception) when (partition.IsStopping)
+                {
+                    return false;
+                }
+            }
+
+            Log.DependencyBack(_logger, record.Topic, record.Partition.Value);
+            return true;
+        }
+        finally
+        {
+            // Without a probe the partition stays marked until the record succeeds or fails otherwise.
+            if (probe is not null || partition.IsStopping)
+            {
+                ClearDependencyDown(partition);
+            }
+        }
+    }
+
+    /// <summary>Resumes a partition that was paused for its dependency (after a handler call succeeds or fails otherwise).</summary>
+    internal void ClearDependencyDown(PartitionProcessor partition)
+    {
+        if (partition.DependencyDown)
+        {
+            partition.SetDependencyDown(false);
+            _counters.AddDependencyDown(-1);
+        }
+    }
+}

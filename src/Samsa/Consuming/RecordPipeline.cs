@@ -1,0 +1,230 @@
+using System.Runtime.CompilerServices;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Samsa.Consuming.DeadLetter;
+using Samsa.Consuming.Retry;
+using Samsa.Diagnostics;
+
+namespace Samsa.Consuming;
+
+/// <summary>
+/// What happens to one record: skip it when it belongs to another group, wait until a retry copy is due, deserialize it
+/// (a poison record goes straight to the dead-letter topic), call the handler, and on failure classify the exception
+/// and retry in place, forward to the next retry topic, dead-letter it, or pause for a dependency. Returns true when the
+/// record is done with (handled, forwarded or dead-lettered) and its offset may be committed; false when the partition
+/// stopped first.
+/// </summary>
+/// <remarks>
+/// A record whose forward (to a retry or dead-letter topic) cannot be written is written again and again with backoff:
+/// its partition does not move on, nothing past it is committed, and the worker reports unhealthy until it succeeds.
+/// Nothing is dropped.
+/// </remarks>
+internal sealed partial class RecordPipeline
+{
+    private readonly ConsumerOptions _options;
+    private readonly string _groupId;
+    private readonly string _sourceTopic;
+    private readonly EventDispatcher _dispatcher;
+    private readonly DeadLetterWriter _deadLetters;
+    private readonly RetryTopicWriter? _retries;
+    private readonly IServiceProvider _services;
+    private readonly TimeProvider _timeProvider;
+    private readonly Func<double> _random;
+    private readonly ConsumerCounters _counters;
+    private readonly ConsumerMetrics? _metrics;
+    private readonly ILogger _logger;
+    private readonly Action<PartitionProcessor, Exception> _partitionFaulted;
+
+    public RecordPipeline(
+        ConsumerOptions options,
+        EventDispatcher dispatcher,
+        DeadLetterWriter deadLetters,
+        RetryTopicWriter? retries,
+        IServiceProvider services,
+        TimeProvider timeProvider,
+        Func<double> random,
+        ConsumerCounters counters,
+        ConsumerMetrics? metrics,
+        ILogger logger,
+        Action<PartitionProcessor, Exception> partitionFaulted)
+    {
+        _options = options;
+        _groupId = options.GroupId;
+        _sourceTopic = options.Topic;
+        _dispatcher = dispatcher;
+        _deadLetters = deadLetters;
+        _retries = retries;
+        _services = services;
+        _timeProvider = timeProvider;
+        _random = random;
+        _counters = counters;
+        _metrics = metrics;
+        _logger = logger;
+        _partitionFaulted = partitionFaulted;
+    }
+
+    /// <summary>Number of retry topics.</summary>
+    public int RetryLevels => _retries?.Delays.Count ?? 0;
+
+    /// <summary>Reports a processor that failed outside any handler call (a bug): the worker faults.</summary>
+    public void PartitionFaulted(PartitionProcessor partition, Exception exception) => _partitionFaulted(partition, exception);
+
+    /// <summary>Processes one record; see the class remarks.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    {
+        FailureHistory? history = null;
+        var level = partition.RetryLevel;
+        if (level > 0)
+        {
+            history = FailureHistory.FromRetryHeaders(record);
+            if (HeaderValues.GetText(record.Message.Headers, RetryHeaders.Group) is { } owner && !string.Equals(owner, _groupId, StringComparison.Ordinal))
+            {
+                // Another group's retry: that group handles it.
+                return true;
+            }
+
+            var due = HeaderValues.GetTime(record.Message.Headers, RetryHeaders.Due);
+            if (due is { } at && !await WaitAsync(at - _timeProvider.GetUtcNow(), partition).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+        else if (record.Message.Headers is { Count: > 0 } headers
+            && headers.TryGetLastBytes(DeadLetterHeaders.ReplayGroup, out var replayGroup)
+            && !IsGroup(replayGroup))
+        {
+            // A replay meant for the group that dead-lettered it; this group handled the record the first time.
+            return true;
+        }
+
+        var attempt = (history?.Attempts ?? 0) + 1;
+        var context = new ConsumeContext(_groupId, _sourceTopic, record, attempt, level, partition.HandlerToken);
+        object? @event;
+        try
+        {
+            @event = _dispatcher.Deserialize(record, context);
+        }
+        catch (Exception exception)
+        {
+            var poison = new EventDeserializationException(
+                $"The value of {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} could not be deserialized: {exception.Message}", exception);
+            history ??= FailureHistory.Fresh(record);
+            history.Failed(poison, _timeProvider.GetUtcNow(), countsAsAttempt: false);
+            Log.RecordPoisoned(_logger, poison, record.Topic, record.Partition.Value, record.Offset.Value);
+            return await DeadLetterAsync(partition, record, history, DeadLetterReasons.Deserialization).ConfigureAwait(false);
+        }
+
+        var inPlace = 0;
+        while (true)
+        {
+            var started = _metrics?.DurationEnabled == true ? _timeProvider.GetTimestamp() : 0;
+            try
+            {
+                await _dispatcher.HandleAsync(@event, context, partition.HandlerToken).ConfigureAwait(false);
+                if (partition.DependencyDown)
+                {
+                    ClearDependencyDown(partition);
+                    Log.DependencyBack(_logger, record.Topic, record.Partition.Value);
+                }
+
+                _counters.RecordHandled();
+                _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+                return true;
+            }
+            catch (Exception) when (partition.HandlerToken.IsCancellationRequested)
+            {
+                // Given up on (revoke or shutdown past its bound): not handled, so not committed.
+                return false;
+            }
+            catch (Exception exception)
+            {
+                var kind = _options.Classifier.Classify(exception);
+                var now = _timeProvider.GetUtcNow();
+                history ??= FailureHistory.Fresh(record);
+                history.Failed(exception, now, countsAsAttempt: true);
+                _metrics?.RecordFailure(record.Topic, _groupId, kind, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+                if (_logger.IsEnabled(LogLevel.Warning))
+                {
+                    Log.HandlerFailed(_logger, exception, record.Topic, record.Partition.Value, record.Offset.Value, history.Attempts, kind);
+                }
+
+                if (kind != FailureKind.DependencyDown)
+                {
+                    ClearDependencyDown(partition);
+                }
+
+                switch (kind)
+                {
+                    case FailureKind.Permanent:
+                        return await DeadLetterAsync(partition, record, history, DeadLetterReasons.Permanent).ConfigureAwait(false);
+
+                    case FailureKind.DependencyDown:
+                        if (!await WaitForDependencyAsync(partition, record, exception).ConfigureAwait(false))
+                        {
+                            return false;
+                        }
+
+                        break;
+
+                    default:
+                        inPlace++;
+                        if (level == 0 && inPlace < _options.Retry.MaxAttempts)
+                        {
+                            var delay = _options.Retry.DelayBefore(inPlace, _random());
+                            Log.RetryingInPlace(_logger, record.Topic, record.Partition.Value, record.Offset.Value, inPlace + 1, _options.Retry.MaxAttempts, delay);
+                            if (!await WaitAsync(delay, partition).ConfigureAwait(false))
+                            {
+                                return false;
+                            }
+
+                            break;
+                        }
+
+                        if (level < RetryLevels)
+                        {
+                            return await ForwardToRetryAsync(partition, record, history, level + 1).ConfigureAwait(false);
+                        }
+
+                        return await DeadLetterAsync(partition, record, history, DeadLetterReasons.RetriesExhausted).ConfigureAwait(false);
+                }
+            }
+
+            context = new ConsumeContext(_groupId, _sourceTopic, record, history.Attempts + 1, level, partition.HandlerToken);
+        }
+    }
+
+    private bool IsGroup(byte[]? value)
+    {
+        if (value is null || value.Length != System.Text.Encoding.UTF8.GetByteCount(_groupId))
+        {
+            return false;
+        }
+
+        return string.Equals(System.Text.Encoding.UTF8.GetString(value), _groupId, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits on the clock until the partition stops; false when it stopped first.</summary>
+    private async ValueTask<bool> WaitAsync(TimeSpan delay, PartitionProcessor partition)
+    {
+        if (partition.IsStopping)
+        {
+            return false;
+        }
+
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        try
+        {
+            await Backoff.DelayAsync(_timeProvider, delay, partition.DrainToken).ConfigureAwait(false);
+            return !partition.IsStopping;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

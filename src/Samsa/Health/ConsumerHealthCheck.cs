@@ -1,0 +1,92 @@
+using System.Globalization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Samsa.Consuming;
+
+namespace Samsa.Health;
+
+/// <summary>
+/// The health of one consumer registration (<see cref="ConsumerDefaults.HealthCheckName"/>, tagged ready). Unhealthy
+/// (the registration's failure status) when the worker stopped or faulted, or when a partition cannot write a dead
+/// letter or retry copy (it then makes no progress, and nothing past the record is committed); Degraded while starting
+/// or while a handler's dependency is down; Healthy otherwise. The data holds the state, the assigned partitions, the
+/// lag, the age of the oldest unhandled record and the counters. It reads atomics only and never throws.
+/// </summary>
+public sealed class ConsumerHealthCheck : IHealthCheck
+{
+    private readonly ConsumerWorker _worker;
+
+    /// <summary>Creates the check of <paramref name="worker"/>.</summary>
+    public ConsumerHealthCheck(ConsumerWorker worker)
+    {
+        _worker = worker;
+    }
+
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var failureStatus = context?.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
+        try
+        {
+            return Task.FromResult(Evaluate(_worker.GetStatus(), failureStatus));
+        }
+        catch (Exception exception)
+        {
+            return Task.FromResult(new HealthCheckResult(failureStatus, "The consumer's status could not be read.", exception));
+        }
+    }
+
+    /// <summary>The result for <paramref name="status"/> (separate for tests).</summary>
+    internal static HealthCheckResult Evaluate(ConsumerStatus status, HealthStatus failureStatus)
+    {
+        var data = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["state"] = status.State.ToString(),
+            ["topic"] = status.Topic,
+            ["group"] = status.GroupId,
+            ["partitions"] = string.Join(",", status.AssignedPartitions),
+            ["lag"] = status.Lag,
+            ["handled"] = status.Handled,
+            ["deadLettered"] = status.DeadLettered,
+            ["forwardedToRetry"] = status.ForwardedToRetry,
+            ["blockedPartitions"] = status.BlockedPartitions,
+            ["dependencyDownPartitions"] = status.DependencyDownPartitions,
+        };
+        if (status.OldestUnhandledAge is { } age)
+        {
+            data["oldestUnhandledSeconds"] = Math.Round(age.TotalSeconds, 3);
+        }
+
+        if (status.LastCommit is { } commit)
+        {
+            data["lastCommit"] = commit.ToString("O", CultureInfo.InvariantCulture);
+        }
+
+        var name = $"Consumer of {status.Topic} in group {status.GroupId}";
+        switch (status.State)
+        {
+            case ConsumerWorkerState.Faulted:
+                return new HealthCheckResult(failureStatus, $"{name} stopped on an error: {status.Fault?.Message}", status.Fault, data);
+            case ConsumerWorkerState.Stopped or ConsumerWorkerState.Stopping:
+                return new HealthCheckResult(failureStatus, $"{name} is {status.State.ToString().ToLowerInvariant()}.", null, data);
+            case ConsumerWorkerState.Created or ConsumerWorkerState.Starting:
+                return HealthCheckResult.Degraded($"{name} is starting.", null, data);
+        }
+
+        if (status.BlockedPartitions > 0)
+        {
+            data["lastForwardError"] = status.LastForwardError ?? string.Empty;
+            return new HealthCheckResult(
+                failureStatus,
+                $"{name}: {status.BlockedPartitions} partition(s) cannot write a dead letter or retry copy ({status.LastForwardError}); they make no progress and commit nothing past it.",
+                null,
+                data);
+        }
+
+        if (status.DependencyDownPartitions > 0)
+        {
+            return HealthCheckResult.Degraded($"{name}: {status.DependencyDownPartitions} partition(s) paused while the handler's dependency is down.", null, data);
+        }
+
+        return HealthCheckResult.Healthy($"{name}: {status.AssignedPartitions.Count} partition(s), lag {status.Lag}.", data);
+    }
+}
