@@ -1,5 +1,6 @@
 using System.Net;
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Security;
 
 namespace Samsa.Broker;
 
@@ -107,6 +108,7 @@ public static class BrokerOptionsValidator
             }
         }
 
+        problems.AddRange(BrokerSecurityOptionsValidator.Validate(options.Security));
         return problems;
     }
 

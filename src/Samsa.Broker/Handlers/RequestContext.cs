@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Security;
 
 namespace Samsa.Broker.Handlers;
 
@@ -29,6 +30,15 @@ internal sealed class RequestContext
 
     /// <summary>Cancelled when the connection or its node goes away.</summary>
     public required CancellationToken Aborted { get; init; }
+
+    /// <summary>
+    /// Who sent the request, as Kafka names principals: <c>User:alice</c> after SASL, the subject of a
+    /// TLS client certificate (<c>User:CN=client,O=Acme</c>), else <c>User:ANONYMOUS</c>.
+    /// </summary>
+    public string Principal { get; init; } = KafkaPrincipal.Anonymous;
+
+    /// <summary>The connection's SASL state machine; null when the listener does not use SASL.</summary>
+    public SaslSession? Sasl { get; init; }
 
     /// <summary>Releases <paramref name="resource"/> once the response has been written (e.g. pooled fetch buffers).</summary>
     public void DisposeAfterResponse(IDisposable resource) => (_afterResponse ??= []).Add(resource);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Samsa.Broker.Cluster;
 using Samsa.Broker.Diagnostics;
 using Samsa.Broker.Handlers;
+using Samsa.Broker.Security;
 using Samsa.Protocol;
 using Samsa.Protocol.Framing;
 
@@ -18,15 +19,16 @@ namespace Samsa.Broker.Network;
 /// reordered with the next one's. Responses are batched into one write while more requests are
 /// already buffered, and flushed before any request that has to wait (a fetch long poll).
 /// A malformed frame, an unknown API key or an unsupported version ends this connection only.
+/// TLS and SASL live in the <c>.Tls</c> and <c>.Sasl</c> partials.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Everything is disposed when RunAsync ends.")]
-internal sealed class BrokerConnection
+internal sealed partial class BrokerConnection
 {
     private const int RetainedOutputBytes = 1 << 20;
     private static long s_nextId;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly BrokerNode _node;
     private readonly ClusterState _cluster;
@@ -46,7 +48,8 @@ internal sealed class BrokerConnection
     {
         _socket = socket;
         _socket.NoDelay = true;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _security = cluster.Options.Security.Listener;
+        _stream = WrapForTls(new NetworkStream(socket, ownsSocket: true));
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 16384, leaveOpen: true));
         _node = node;
         _cluster = cluster;
@@ -55,6 +58,7 @@ internal sealed class BrokerConnection
         _logger = logger;
         _time = time;
         _maxRequestSize = maxRequestSize;
+        _sasl = CreateSaslSession();
         Id = Interlocked.Increment(ref s_nextId);
         Remote = socket.RemoteEndPoint;
         _lastActivity = time.GetTimestamp();
@@ -99,7 +103,13 @@ internal sealed class BrokerConnection
         var reason = ConnectionEndReason.ClientClosed;
         try
         {
+            await AuthenticateTlsAsync().ConfigureAwait(false);
             reason = await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (TlsHandshakeException e)
+        {
+            reason = ConnectionEndReason.TlsHandshakeFailed;
+            SecurityLog.TlsHandshakeFailed(_logger, Id, Remote, e.Message);
         }
         catch (ConnectionException e)
         {
@@ -153,7 +163,7 @@ internal sealed class BrokerConnection
                     break;
                 }
 
-                while (!_stopping && FrameReader.TryReadFrame(ref buffer, _maxRequestSize, out var frame))
+                while (!_stopping && FrameReader.TryReadFrame(ref buffer, MaxFrameSize, out var frame))
                 {
                     _busy = true;
                     Interlocked.Exchange(ref _lastActivity, _time.GetTimestamp());
@@ -182,6 +192,11 @@ internal sealed class BrokerConnection
 
     private async ValueTask ProcessFrameAsync(ReadOnlySequence<byte> frame)
     {
+        if (TryProcessRawSaslToken(frame))
+        {
+            return;
+        }
+
         byte[]? rented = null;
         ReadOnlyMemory<byte> memory;
         if (frame.IsSingleSegment)
@@ -265,6 +280,7 @@ internal sealed class BrokerConnection
                 $"{info.ApiKey} version {info.ApiVersion} is not supported (supported: {handler.MinVersion}-{handler.MaxVersion}).");
         }
 
+        AdmitBeforeAuthentication(info.ApiKey);
         var requestContext = new RequestContext
         {
             Node = _node,
@@ -277,6 +293,8 @@ internal sealed class BrokerConnection
             Time = _time,
             Logger = _logger,
             Aborted = _abort.Token,
+            Principal = Principal,
+            Sasl = _sasl,
         };
         context = new PendingContext(requestContext, info.ApiKey);
         try

@@ -15,4 +15,5 @@ public enum ConnectionEndReason
     NodeStopped,
     NetworkError,
     AuthenticationFailed,
+    TlsHandshakeFailed,
 }

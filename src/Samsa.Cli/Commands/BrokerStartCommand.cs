@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Samsa.Broker;
+using Samsa.Broker.Security;
 
 namespace Samsa.Cli.Commands;
 
@@ -18,10 +19,16 @@ internal static class BrokerStartCommand
         var replication = new Option<short>("--default-replication-factor") { Description = "Replication factor used when a request asks for the default.", DefaultValueFactory = _ => BrokerDefaults.DefaultReplicationFactor };
         var config = new Option<string[]>("--config", "-c") { Description = "Broker-wide topic config default, NAME=VALUE (e.g. log.retention.ms=3600000). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log connections and requests." };
+        var securityProtocol = new Option<string>("--security-protocol") { Description = "Listener security protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.", DefaultValueFactory = _ => "PLAINTEXT" };
+        var sslCert = new Option<string?>("--ssl-cert") { Description = "PEM file with the server certificate (then any intermediates), for SSL and SASL_SSL." };
+        var sslKey = new Option<string?>("--ssl-key") { Description = "PEM file with the server certificate's private key; omit when --ssl-cert holds it." };
+        var saslMechanism = new Option<string[]>("--sasl-mechanism") { Description = "Enabled SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var user = new Option<string[]>("--user") { Description = "SASL user, NAME=PASSWORD (SCRAM credentials are derived at start; the password is not kept). Repeatable.", AllowMultipleArgumentsPerToken = false };
 
         var command = new Command("start", "Start Samsa.Broker in the foreground; prints the bootstrap servers once it accepts connections.")
         {
             dataDir, port, nodes, host, autoCreate, partitions, replication, config, verbose,
+            securityProtocol, sslCert, sslKey, saslMechanism, user,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +54,28 @@ internal static class BrokerStartCommand
                 options.TopicConfigDefaults[entry[..separator].Trim()] = entry[(separator + 1)..].Trim();
             }
 
+            if (!BrokerSecurityProtocolNames.TryParse(parse.GetValue(securityProtocol), out var protocol))
+            {
+                await Console.Error.WriteLineAsync($"--security-protocol expects one of {string.Join(", ", BrokerSecurityProtocolNames.All)}, got '{parse.GetValue(securityProtocol)}'.").ConfigureAwait(false);
+                return 2;
+            }
+
+            options.Security.Protocol = protocol;
+            options.Security.ServerCertificatePath = parse.GetValue(sslCert);
+            options.Security.ServerKeyPath = parse.GetValue(sslKey);
+            options.Security.SaslMechanisms.AddRange(parse.GetValue(saslMechanism) ?? []);
+            foreach (var entry in parse.GetValue(user) ?? [])
+            {
+                var separator = entry.IndexOf('=', StringComparison.Ordinal);
+                if (separator <= 0 || separator == entry.Length - 1)
+                {
+                    await Console.Error.WriteLineAsync($"--user expects NAME=PASSWORD; one entry has {(separator < 0 ? "no '='" : separator == 0 ? "no name" : "no password")}.").ConfigureAwait(false);
+                    return 2;
+                }
+
+                options.Security.Users.Add(entry[..separator], entry[(separator + 1)..]);
+            }
+
             var problems = BrokerOptionsValidator.Validate(options);
             if (problems.Count > 0)
             {
@@ -64,6 +93,7 @@ internal static class BrokerStartCommand
             await using var broker = await SamsaBroker.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Samsa.Broker is running ({options.NodeCount} node(s), {(options.DataDirectory is null ? "in memory" : "data in " + Path.GetFullPath(options.DataDirectory))}).");
             Console.WriteLine($"bootstrap.servers={broker.BootstrapServers}");
+            Console.WriteLine($"security.protocol={options.Security.Protocol.ToKafkaName()}");
             Console.Out.Flush();
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
