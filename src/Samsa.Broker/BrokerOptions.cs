@@ -1,3 +1,5 @@
+using Samsa.Broker.Security;
+
 namespace Samsa.Broker;
 
 /// <summary>
@@ -74,4 +76,7 @@ public sealed class BrokerOptions
 
     /// <summary><c>offsets.retention.check.interval.ms</c>: how often expired offsets and empty groups are removed.</summary>
     public TimeSpan OffsetsRetentionCheckInterval { get; set; } = BrokerDefaults.OffsetsRetentionCheckInterval;
+
+    /// <summary>Listener security: PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL, with certificates, mechanisms and users.</summary>
+    public BrokerSecurityOptions Security { get; } = new();
 }

@@ -22,6 +22,8 @@ internal static class BrokerHandlers
         new IncrementalAlterConfigsHandler(),
         new DescribeClusterHandler(),
         new InitProducerIdHandler(),
+        new SaslHandshakeHandler(),
+        new SaslAuthenticateHandler(),
         new FindCoordinatorHandler(groups),
         new JoinGroupHandler(groups),
         new SyncGroupHandler(groups),
