@@ -46,11 +46,24 @@ internal sealed class KafkaAdminClientFactory : IKafkaAdminClientFactory
             })
             .SetErrorHandler((_, error) =>
             {
-                Log.KafkaClientError(logger, error.Code, error.Reason);
+                var level = ToLogLevel(error);
+                if (logger.IsEnabled(level))
+                {
+                    Log.KafkaClientError(logger, level, error.Code, error.Reason);
+                }
+
                 onError?.Invoke(error);
             })
             .Build();
     }
+
+    /// <summary>Connection churn (a broker restarting, all brokers down for a moment) is Information; the health check reports outages.</summary>
+    internal static LogLevel ToLogLevel(Error error) => error switch
+    {
+        { IsFatal: true } => LogLevel.Critical,
+        { Code: ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown or ErrorCode.Local_TimedOut } => LogLevel.Information,
+        _ => LogLevel.Warning,
+    };
 
     internal static LogLevel ToLogLevel(SyslogLevel level) => level switch
     {

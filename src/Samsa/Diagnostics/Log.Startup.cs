@@ -58,7 +58,7 @@ internal static partial class Log
         Message = "librdkafka {Client} {Facility}: {Text}")]
     public static partial void LibrdkafkaLog(ILogger logger, LogLevel level, string client, string facility, string text);
 
-    [LoggerMessage(EventId = 2031, EventName = "KafkaClientError", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 2031, EventName = "KafkaClientError",
         Message = "Kafka admin client error {Code}: {Reason}")]
-    public static partial void KafkaClientError(ILogger logger, ErrorCode code, string reason);
+    public static partial void KafkaClientError(ILogger logger, LogLevel level, ErrorCode code, string reason);
 }

@@ -27,7 +27,8 @@ internal static class TopicCleanupPolicies
             return false;
         }
 
-        if (Enum.TryParse(text.Trim(), ignoreCase: true, out policy) && Enum.IsDefined(policy))
+        // Names only: Enum.TryParse would OR "compact, delete" into Compact, and take "1" for Compact.
+        if (text.Trim().All(char.IsAsciiLetter) && Enum.TryParse(text.Trim(), ignoreCase: true, out policy) && Enum.IsDefined(policy))
         {
             return true;
         }

@@ -26,7 +26,7 @@ internal static class BrokerConnectivityProbe
             var addresses = await Dns.GetHostAddressesAsync(broker.Host, step.Token).WaitAsync(step.Token).ConfigureAwait(false);
             if (addresses.Length == 0)
             {
-                throw Fail(KafkaStartupCheck.DnsResolution, broker, $"DNS resolution of broker `{broker}` returned no address. {hints.CheckBootstrap}.", true, null);
+                throw Fail(KafkaStartupCheck.DnsResolution, broker, $"DNS resolution of broker `{broker}` returned no address", $"{hints.CheckBootstrap}.", true, null);
             }
 
             return addresses;
@@ -41,14 +41,15 @@ internal static class BrokerConnectivityProbe
             };
             throw Fail(
                 KafkaStartupCheck.DnsResolution, broker,
-                $"DNS resolution of broker `{broker}` failed: {why}. {hints.CheckBootstrap}: each host name must resolve from this machine.",
+                $"DNS resolution of broker `{broker}` failed: {why}", $"{hints.CheckBootstrap}: each host name must resolve from this machine.",
                 exception.SocketErrorCode == SocketError.TryAgain, exception);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             throw Fail(
                 KafkaStartupCheck.DnsResolution, broker,
-                $"DNS resolution of broker `{broker}` did not finish within {StartupHints.Limit(timeout, "BrokerConnectTimeout")}. Check this machine's DNS servers. {hints.CheckBootstrap}.",
+                $"DNS resolution of broker `{broker}` did not finish within {StartupHints.Limit(timeout, "BrokerConnectTimeout")}",
+                $"Check this machine's DNS servers, and {hints.BootstrapSetting}.",
                 true, exception);
         }
     }
@@ -103,10 +104,10 @@ internal static class BrokerConnectivityProbe
             ? $"{failures[0].Why}" + (addresses.Length > 1 || broker.Host != failures[0].EndPoint.Address.ToString() ? $" ({string.Join(", ", failures.Select(f => f.EndPoint))})" : string.Empty)
             : string.Join("; ", failures.Select(f => $"{f.EndPoint} {f.Why}"));
         var refused = failures.All(f => f.Code == SocketError.ConnectionRefused);
-        var advice = refused ? " and that the broker is running and listens on that port." : " and the network path from this machine to the broker.";
-        throw Fail(KafkaStartupCheck.TcpConnect, broker, $"TCP connect to broker `{broker}` {detail}. {hints.CheckBootstrap}{advice}", true, last);
+        var advice = refused ? ", and that the broker is running and listens on that port." : ", and the network path from this machine to the broker.";
+        throw Fail(KafkaStartupCheck.TcpConnect, broker, $"TCP connect to broker `{broker}` {detail}", hints.CheckBootstrap + advice, true, last);
     }
 
-    internal static KafkaStartupException Fail(KafkaStartupCheck check, BrokerAddress broker, string problem, bool transient, Exception? cause) =>
-        new(check, broker.Text, KafkaStartupException.Prefix + problem, transient, cause);
+    internal static KafkaStartupException Fail(KafkaStartupCheck check, BrokerAddress broker, string problem, string? advice, bool transient, Exception? cause) =>
+        KafkaStartupException.Create(check, broker.Text, problem, advice, transient, cause);
 }

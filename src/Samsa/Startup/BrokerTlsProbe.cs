@@ -38,10 +38,18 @@ internal static class BrokerTlsProbe
         await using var tls = new SslStream(stream, leaveInnerStreamOpen: false);
         try
         {
+            var policy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true };
+            if (trust.Roots is not null)
+            {
+                policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                policy.CustomTrustStore.AddRange(trust.Roots);
+            }
+
             var options = new SslClientAuthenticationOptions
             {
                 TargetHost = broker.Host,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                CertificateChainPolicy = policy,
                 ClientCertificates = trust.ClientCertificate is null ? null : [trust.ClientCertificate],
 
                 // Accept whatever comes, keep a copy, and judge it below (Judge) with a reason for every kind of failure:
@@ -80,15 +88,17 @@ internal static class BrokerTlsProbe
                     throw BrokerConnectivityProbe.Fail(
                         KafkaStartupCheck.TlsHandshake, broker,
                         $"TLS handshake with broker `{broker}` did not finish within {StartupHints.Limit(timeout, "BrokerConnectTimeout")}: the port accepts TCP " +
-                        $"connections but does not answer TLS. Check that `{broker}` is the broker's TLS listener, and {hints.SecurityProtocolSetting}.",
+                        "connections but does not answer TLS",
+                        $"Check that `{broker}` is the broker's TLS listener, and {hints.SecurityProtocolSetting}.",
                         true, exception);
                 }
                 catch (Exception exception) when (exception is AuthenticationException or IOException)
                 {
                     throw BrokerConnectivityProbe.Fail(
                         KafkaStartupCheck.TlsHandshake, broker,
-                        $"TLS handshake with broker `{broker}` failed: {Innermost(exception)}. If that listener does not use TLS, set {hints.SecurityProtocolSetting}, " +
-                        "to PLAINTEXT or SASL_PLAINTEXT; if it does, check the port and the client certificate (`Kafka:SslCertificateLocation`).",
+                        $"TLS handshake with broker `{broker}` failed: {Innermost(exception)}",
+                        $"If that listener does not use TLS, set {hints.SecurityProtocolSetting}, to PLAINTEXT or SASL_PLAINTEXT; " +
+                        "if it does, check the port and the client certificate (`Kafka:SslCertificateLocation`).",
                         false, exception);
                 }
             }
@@ -96,7 +106,7 @@ internal static class BrokerTlsProbe
             if (remote is null)
             {
                 throw BrokerConnectivityProbe.Fail(
-                    KafkaStartupCheck.TlsHandshake, broker, $"TLS handshake with broker `{broker}` completed without a server certificate.", false, null);
+                    KafkaStartupCheck.TlsHandshake, broker, $"TLS handshake with broker `{broker}` completed without a server certificate", null, false, null);
             }
 
             var now = timeProvider.GetUtcNow();
@@ -110,8 +120,8 @@ internal static class BrokerTlsProbe
                 {
                     throw BrokerConnectivityProbe.Fail(
                         KafkaStartupCheck.TlsHandshake, broker,
-                        $"TLS handshake with broker `{broker}`: its certificate `{subject}` (issued by `{remote.Issuer}`) {string.Join("; and it ", problems)}.",
-                        false, null);
+                        $"TLS handshake with broker `{broker}`: its certificate `{subject}` (issued by `{remote.Issuer}`) {string.Join("; and it ", problems)}",
+                        null, false, null);
                 }
             }
 
@@ -153,6 +163,7 @@ internal static class BrokerTlsProbe
         using (var chain = new X509Chain())
         {
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.DisableCertificateDownloads = true;
             chain.ChainPolicy.VerificationTime = now.UtcDateTime;
             chain.ChainPolicy.VerificationTimeIgnored = false;
             chain.ChainPolicy.ExtraStore.AddRange(intermediates);

@@ -22,6 +22,8 @@ namespace Samsa.Startup;
 /// </summary>
 public sealed class KafkaReadinessGate : IHostedLifecycleService
 {
+    private static readonly TimeSpan RequestTimeoutMargin = TimeSpan.FromSeconds(1);
+
     private readonly IOptions<KafkaOptions> _options;
     private readonly IOptions<SamsaKafkaSettings> _settings;
     private readonly IKafkaAdminClientFactory _adminClients;
@@ -175,9 +177,11 @@ public sealed class KafkaReadinessGate : IHostedLifecycleService
 
         if (failures.Count > 1)
         {
+            // One message: every broker's problem, then each distinct piece of advice once.
             var first = failures[0];
-            var others = string.Join(" ", failures.Skip(1).Select(f => f.Message[KafkaStartupException.Prefix.Length..]));
-            throw new KafkaStartupException(first.Check, first.Broker, $"{first.Message} Also: {others}", first.IsTransient, first);
+            var problems = string.Join("; ", failures.Select(f => f.Problem));
+            var advice = string.Join(" ", failures.Select(f => f.Advice).OfType<string>().Distinct());
+            throw KafkaStartupException.Create(first.Check, first.Broker, problems, advice.Length == 0 ? null : advice, first.IsTransient, first);
         }
     }
 
@@ -364,10 +368,14 @@ public sealed class KafkaReadinessGate : IHostedLifecycleService
             true, cause);
     }
 
+    /// <summary>
+    /// The time left, plus a second, as librdkafka's own request limit: the gate's deadline comes first, so running out
+    /// of time always gives the same message whichever clock fires.
+    /// </summary>
     private TimeSpan Remaining(SamsaKafkaSettings settings, long started)
     {
         var remaining = settings.StartupTimeout - _timeProvider.GetElapsedTime(started);
-        return remaining < SamsaKafkaSettingsDefaults.Limits.MinTimeout ? SamsaKafkaSettingsDefaults.Limits.MinTimeout : remaining;
+        return (remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining) + RequestTimeoutMargin;
     }
 
     private void Passed(KafkaStartupCheck check, string target, long elapsedMs, Func<string> detail)

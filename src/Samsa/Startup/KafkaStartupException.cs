@@ -48,9 +48,24 @@ public sealed class KafkaStartupException : SamsaException
     /// <summary>The check that failed.</summary>
     public KafkaStartupCheck Check { get; }
 
+    /// <summary>What went wrong, without the prefix and the advice.</summary>
+    internal string? Problem { get; private init; }
+
+    /// <summary>What to change, when it is a separate sentence (combined messages list it once).</summary>
+    internal string? Advice { get; private init; }
+
     /// <summary>The broker (<c>host:port</c>) the check failed on, or null when it concerns the cluster.</summary>
     public string? Broker { get; }
 
     /// <inheritdoc />
     public override bool IsTransient => _isTransient;
+
+    /// <summary>"Kafka start-up check failed: {problem}. {advice}".</summary>
+    internal static KafkaStartupException Create(
+        KafkaStartupCheck check, string? broker, string problem, string? advice, bool isTransient = false, Exception? innerException = null) =>
+        new(check, broker, $"{Prefix}{problem}.{(advice is null ? string.Empty : " " + advice)}", isTransient, innerException)
+        {
+            Problem = problem,
+            Advice = advice,
+        };
 }

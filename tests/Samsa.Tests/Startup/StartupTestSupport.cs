@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Samsa.Tests.Startup;
+
+/// <summary>Ports, listeners and certificates for the start-up tests; everything on the loopback address.</summary>
+internal static class StartupTestSupport
+{
+    /// <summary>A loopback port that was free a moment ago and on which nothing listens now.</summary>
+    public static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+/// <summary>Accepts TCP connections and never answers (a hung broker, a port owned by something else).</summary>
+internal sealed class SilentListener : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly List<Socket> _accepted = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public SilentListener()
+    {
+        _listener.Start();
+        _loop = AcceptAsync();
+    }
+
+    public string Address => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        lock (_accepted)
+        {
+            _accepted.ForEach(socket => socket.Dispose());
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var socket = await _listener.AcceptSocketAsync(_stop.Token);
+            lock (_accepted)
+            {
+                _accepted.Add(socket);
+            }
+        }
+    }
+}
+
+/// <summary>A TLS server with a given certificate: it completes handshakes and then waits for the client to leave.</summary>
+internal sealed class TlsTestServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly X509Certificate2 _certificate;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public TlsTestServer(X509Certificate2 certificate)
+    {
+        _certificate = certificate;
+        _listener.Start();
+        _loop = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var socket = await _listener.AcceptSocketAsync(_stop.Token);
+            _ = ServeAsync(socket);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        try
+        {
+            await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+            var buffer = new byte[256];
+            while (await tls.ReadAsync(buffer, _stop.Token) > 0)
+            {
+            }
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException)
+        {
+            // The client went away or refused the certificate: that is what the tests look at.
+        }
+    }
+}
+
+/// <summary>A CA and certificates it signs, made with <see cref="CertificateRequest"/>.</summary>
+internal sealed class TestCertificateAuthority : IDisposable
+{
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly string _directory = Directory.CreateTempSubdirectory("samsa-tls-").FullName;
+
+    public TestCertificateAuthority(string name = "Samsa Test CA")
+    {
+        var request = new CertificateRequest($"CN={name}", _key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = TimeProvider.System.GetUtcNow();
+        Certificate = request.CreateSelfSigned(now.AddYears(-1), now.AddYears(10));
+        PemPath = Path.Combine(_directory, "ca.pem");
+        File.WriteAllText(PemPath, Certificate.ExportCertificatePem());
+    }
+
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The CA certificate as a PEM file, for <c>ssl.ca.location</c>.</summary>
+    public string PemPath { get; }
+
+    /// <summary>A server certificate with its key, for the given names, valid from <paramref name="notBefore"/> to <paramref name="notAfter"/>.</summary>
+    public X509Certificate2 Issue(DateTimeOffset notBefore, DateTimeOffset notAfter, string[]? dnsNames = null, IPAddress[]? addresses = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=samsa-broker", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        foreach (var dns in dnsNames ?? ["localhost"])
+        {
+            names.AddDnsName(dns);
+        }
+
+        foreach (var address in addresses ?? [IPAddress.Loopback])
+        {
+            names.AddIpAddress(address);
+        }
+
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        var serial = RandomNumberGenerator.GetBytes(8);
+        using var issued = request.Create(Certificate, notBefore, notAfter, serial);
+        using var withKey = issued.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public void Dispose()
+    {
+        Certificate.Dispose();
+        _key.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
