@@ -6,9 +6,10 @@ namespace Samsa.Broker.Groups;
 internal sealed partial class ConsumerGroup
 {
     /// <summary>Joins (or rejoins) a member; completes when the rebalance hands out the generation, or at once with an error.</summary>
-    public Task<JoinGroupResult> JoinAsync(JoinGroupCommand command) => Run(() => Join(command)).Unwrap();
+    public Task<JoinGroupResult> JoinAsync(JoinGroupCommand command) => Reply<JoinGroupResult>(reply => Join(command, reply));
 
-    public Task<SyncGroupResult> SyncAsync(SyncGroupCommand command) => Run(() => Sync(command)).Unwrap();
+    /// <summary>Hands in a member's SyncGroup; completes when the leader's assignment is stored, or at once.</summary>
+    public Task<SyncGroupResult> SyncAsync(SyncGroupCommand command) => Reply<SyncGroupResult>(reply => Sync(command, reply));
 
     public Task<ErrorCode> HeartbeatAsync(string memberId, string? groupInstanceId, int generationId) =>
         Run(() => Heartbeat(memberId, groupInstanceId, generationId));
@@ -17,32 +18,43 @@ internal sealed partial class ConsumerGroup
 
     public Task<GroupDescription> DescribeAsync() => Run(Describe);
 
-    private Task<JoinGroupResult> Join(JoinGroupCommand command)
+    private void Join(JoinGroupCommand command, TaskCompletionSource<JoinGroupResult> reply)
     {
         if (_state == GroupState.Dead)
         {
-            return Done(JoinGroupResult.Failed(ErrorCode.CoordinatorNotAvailable, command.MemberId));
+            reply.TrySetResult(JoinGroupResult.Failed(ErrorCode.CoordinatorNotAvailable, command.MemberId));
+            return;
         }
 
         if (!SupportsProtocols(command.MemberId, command.ProtocolType, command.Protocols))
         {
-            return Done(JoinGroupResult.Failed(ErrorCode.InconsistentGroupProtocol, command.MemberId));
+            reply.TrySetResult(JoinGroupResult.Failed(ErrorCode.InconsistentGroupProtocol, command.MemberId));
+            return;
         }
 
-        return command.MemberId.Length == 0 ? JoinNewMember(command) : JoinKnownMember(command);
+        if (command.MemberId.Length == 0)
+        {
+            JoinNewMember(command, reply);
+        }
+        else
+        {
+            JoinKnownMember(command, reply);
+        }
     }
 
-    private Task<JoinGroupResult> JoinNewMember(JoinGroupCommand command)
+    private void JoinNewMember(JoinGroupCommand command, TaskCompletionSource<JoinGroupResult> reply)
     {
         if (_members.Count + _pendingMembers.Count >= _settings.MaxSize)
         {
-            return Done(JoinGroupResult.Failed(ErrorCode.GroupMaxSizeReached, ""));
+            reply.TrySetResult(JoinGroupResult.Failed(ErrorCode.GroupMaxSizeReached, ""));
+            return;
         }
 
         var memberId = (command.GroupInstanceId ?? command.ClientId) + "-" + Guid.NewGuid().ToString("D");
         if (command.GroupInstanceId is { } instance && _staticMembers.TryGetValue(instance, out var oldMemberId))
         {
-            return ReplaceStaticMember(command, oldMemberId, memberId);
+            ReplaceStaticMember(command, oldMemberId, memberId, reply);
+            return;
         }
 
         if (command.RequireKnownMemberId && command.GroupInstanceId is null)
@@ -51,60 +63,75 @@ internal sealed partial class ConsumerGroup
             // a stray member behind. The id is forgotten if it does not come back within the session timeout.
             var timer = _time.CreateTimer(_ => Post(() => RemovePendingMember(memberId)), null, command.SessionTimeout, Timeout.InfiniteTimeSpan);
             _pendingMembers[memberId] = timer;
-            return Done(JoinGroupResult.Failed(ErrorCode.MemberIdRequired, memberId));
+            reply.TrySetResult(JoinGroupResult.Failed(ErrorCode.MemberIdRequired, memberId));
+            return;
         }
 
-        return AddMemberAndRebalance(command, memberId);
+        AddMemberAndRebalance(command, memberId, reply);
     }
 
-    private Task<JoinGroupResult> JoinKnownMember(JoinGroupCommand command)
+    private void JoinKnownMember(JoinGroupCommand command, TaskCompletionSource<JoinGroupResult> reply)
     {
         if (_pendingMembers.Remove(command.MemberId, out var pendingTimer))
         {
             pendingTimer.Dispose();
-            return AddMemberAndRebalance(command, command.MemberId);
+            AddMemberAndRebalance(command, command.MemberId, reply);
+            return;
         }
 
         if (IsStaticMemberFenced(command.GroupInstanceId, command.MemberId))
         {
-            return Done(JoinGroupResult.Failed(ErrorCode.FencedInstanceId, command.MemberId));
+            reply.TrySetResult(JoinGroupResult.Failed(ErrorCode.FencedInstanceId, command.MemberId));
+            return;
         }
 
         if (!_members.TryGetValue(command.MemberId, out var member)
             || (command.GroupInstanceId is { } instance && !_staticMembers.ContainsKey(instance)))
         {
-            return Done(JoinGroupResult.Failed(ErrorCode.UnknownMemberId, command.MemberId));
+            reply.TrySetResult(JoinGroupResult.Failed(ErrorCode.UnknownMemberId, command.MemberId));
+            return;
         }
 
         switch (_state)
         {
             case GroupState.PreparingRebalance:
-                return UpdateMemberAndRebalance(member, command, "member rejoined during PreparingRebalance");
+                UpdateMemberAndRebalance(member, command, "member rejoined during PreparingRebalance", reply);
+                return;
             case GroupState.CompletingRebalance:
                 // Same metadata: it missed the JoinGroup answer, so give it the current generation again.
-                return member.Matches(command.Protocols)
-                    ? Done(CurrentGeneration(member, IsLeader(member.MemberId) ? CurrentMembers() : []))
-                    : UpdateMemberAndRebalance(member, command, "member rejoined with new metadata during CompletingRebalance");
+                if (member.Matches(command.Protocols))
+                {
+                    reply.TrySetResult(CurrentGeneration(member, IsLeader(member.MemberId) ? CurrentMembers() : []));
+                }
+                else
+                {
+                    UpdateMemberAndRebalance(member, command, "member rejoined with new metadata during CompletingRebalance", reply);
+                }
+
+                return;
             case GroupState.Stable:
                 // The leader rejoining forces a rebalance (it may have seen topic changes); a
                 // follower with unchanged metadata just gets the current generation and goes on to SyncGroup.
-                if (IsLeader(member.MemberId))
+                if (IsLeader(member.MemberId) || !member.Matches(command.Protocols))
                 {
-                    return UpdateMemberAndRebalance(member, command, "leader rejoined");
+                    UpdateMemberAndRebalance(member, command, IsLeader(member.MemberId) ? "leader rejoined" : "member rejoined with new metadata", reply);
+                }
+                else
+                {
+                    reply.TrySetResult(CurrentGeneration(member, []));
                 }
 
-                return member.Matches(command.Protocols)
-                    ? Done(CurrentGeneration(member, []))
-                    : UpdateMemberAndRebalance(member, command, "member rejoined with new metadata");
+                return;
             default:
-                return Done(JoinGroupResult.Failed(ErrorCode.UnknownMemberId, command.MemberId));
+                reply.TrySetResult(JoinGroupResult.Failed(ErrorCode.UnknownMemberId, command.MemberId));
+                return;
         }
     }
 
     private JoinGroupResult CurrentGeneration(GroupMember member, IReadOnlyList<JoinedMember> members) =>
         new(ErrorCode.None, member.MemberId, _generation, _protocolType, _protocolName, _leaderId ?? "", SkipAssignment: false, members);
 
-    private Task<JoinGroupResult> AddMemberAndRebalance(JoinGroupCommand command, string memberId)
+    private void AddMemberAndRebalance(JoinGroupCommand command, string memberId, TaskCompletionSource<JoinGroupResult> reply)
     {
         var member = new GroupMember(memberId, command.GroupInstanceId, command.ClientId, command.ClientHost)
         {
@@ -114,8 +141,7 @@ internal sealed partial class ConsumerGroup
             Protocols = command.Protocols,
             IsNew = true,
         };
-        var waiting = NewJoinWaiter();
-        member.AwaitingJoin = waiting;
+        member.AwaitingJoin = reply;
 
         // New members joining during the initial delay of a brand-new group extend the delay.
         if (_state == GroupState.PreparingRebalance && _generation == 0)
@@ -129,10 +155,9 @@ internal sealed partial class ConsumerGroup
         ScheduleSession(member, GroupSettings.NewMemberJoinTimeout);
         MaybePrepareRebalance($"new member {memberId} joined");
         TryCompleteJoin();
-        return waiting.Task;
     }
 
-    private Task<JoinGroupResult> UpdateMemberAndRebalance(GroupMember member, JoinGroupCommand command, string reason)
+    private void UpdateMemberAndRebalance(GroupMember member, JoinGroupCommand command, string reason, TaskCompletionSource<JoinGroupResult> reply)
     {
         member.Protocols = command.Protocols;
         member.SessionTimeout = command.SessionTimeout;
@@ -142,11 +167,9 @@ internal sealed partial class ConsumerGroup
 
         // A JoinGroup it sent before (on a connection that is gone) is superseded by this one.
         member.AwaitingJoin?.TrySetResult(JoinGroupResult.Failed(ErrorCode.RebalanceInProgress, member.MemberId));
-        var waiting = NewJoinWaiter();
-        member.AwaitingJoin = waiting;
+        member.AwaitingJoin = reply;
         MaybePrepareRebalance(reason);
         TryCompleteJoin();
-        return waiting.Task;
     }
 
     /// <summary>
@@ -154,7 +177,7 @@ internal sealed partial class ConsumerGroup
     /// place, and the old id is fenced. A Stable group whose protocol does not change keeps its
     /// assignment and does not rebalance (KIP-345); otherwise the group rebalances.
     /// </summary>
-    private Task<JoinGroupResult> ReplaceStaticMember(JoinGroupCommand command, string oldMemberId, string newMemberId)
+    private void ReplaceStaticMember(JoinGroupCommand command, string oldMemberId, string newMemberId, TaskCompletionSource<JoinGroupResult> reply)
     {
         var member = _members[oldMemberId];
         var previousLeader = _leaderId;
@@ -174,8 +197,7 @@ internal sealed partial class ConsumerGroup
         member.ClientId = command.ClientId;
         member.ClientHost = command.ClientHost;
         ScheduleSession(member, member.SessionTimeout);
-        var waiting = NewJoinWaiter();
-        member.AwaitingJoin = waiting;
+        member.AwaitingJoin = reply;
 
         switch (_state)
         {
@@ -190,7 +212,7 @@ internal sealed partial class ConsumerGroup
                     member.Protocols = previousProtocols;
                     member.SessionTimeout = previousSession;
                     member.RebalanceTimeout = previousRebalance;
-                    waiting.TrySetResult(JoinGroupResult.Failed(error, ""));
+                    reply.TrySetResult(JoinGroupResult.Failed(error, ""));
                     break;
                 }
 
@@ -198,7 +220,7 @@ internal sealed partial class ConsumerGroup
                 // Stable group would not pass on; from v9 it is told to skip the assignment instead.
                 var isLeader = IsLeader(newMemberId);
                 var skip = isLeader && command.SupportsSkipAssignment;
-                waiting.TrySetResult(new JoinGroupResult(
+                reply.TrySetResult(new JoinGroupResult(
                     ErrorCode.None,
                     newMemberId,
                     _generation,
@@ -219,8 +241,6 @@ internal sealed partial class ConsumerGroup
                 TryCompleteJoin();
                 break;
         }
-
-        return waiting.Task;
     }
 
     private void RenameMember(GroupMember member, string from, string to)
@@ -240,57 +260,62 @@ internal sealed partial class ConsumerGroup
         }
     }
 
-    private static TaskCompletionSource<JoinGroupResult> NewJoinWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private Task<SyncGroupResult> Sync(SyncGroupCommand command)
+    private void Sync(SyncGroupCommand command, TaskCompletionSource<SyncGroupResult> reply)
     {
         if (_state == GroupState.Dead)
         {
-            return Done(SyncGroupResult.Failed(ErrorCode.CoordinatorNotAvailable));
+            reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.CoordinatorNotAvailable));
+            return;
         }
 
         if (IsStaticMemberFenced(command.GroupInstanceId, command.MemberId))
         {
-            return Done(SyncGroupResult.Failed(ErrorCode.FencedInstanceId));
+            reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.FencedInstanceId));
+            return;
         }
 
         if (!_members.TryGetValue(command.MemberId, out var member))
         {
-            return Done(SyncGroupResult.Failed(ErrorCode.UnknownMemberId));
+            reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.UnknownMemberId));
+            return;
         }
 
         if (command.GenerationId != _generation)
         {
-            return Done(SyncGroupResult.Failed(ErrorCode.IllegalGeneration));
+            reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.IllegalGeneration));
+            return;
         }
 
         if ((command.ProtocolType is not null && command.ProtocolType != _protocolType)
             || (command.ProtocolName is not null && command.ProtocolName != _protocolName))
         {
-            return Done(SyncGroupResult.Failed(ErrorCode.InconsistentGroupProtocol));
+            reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.InconsistentGroupProtocol));
+            return;
         }
 
         switch (_state)
         {
             case GroupState.PreparingRebalance:
-                return Done(SyncGroupResult.Failed(ErrorCode.RebalanceInProgress));
+                reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.RebalanceInProgress));
+                return;
             case GroupState.CompletingRebalance:
                 member.AwaitingSync?.TrySetResult(SyncGroupResult.Failed(ErrorCode.RebalanceInProgress));
-                var waiting = new TaskCompletionSource<SyncGroupResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-                member.AwaitingSync = waiting;
+                member.AwaitingSync = reply;
                 _pendingSync.Remove(member.MemberId);
                 if (IsLeader(member.MemberId))
                 {
                     CompleteSync(command.Assignments);
                 }
 
-                return waiting.Task;
+                return;
             case GroupState.Stable:
                 _pendingSync.Remove(member.MemberId);
                 ScheduleSession(member, member.SessionTimeout);
-                return Done(new SyncGroupResult(ErrorCode.None, _protocolType, _protocolName, member.Assignment));
+                reply.TrySetResult(new SyncGroupResult(ErrorCode.None, _protocolType, _protocolName, member.Assignment));
+                return;
             default:
-                return Done(SyncGroupResult.Failed(ErrorCode.UnknownMemberId));
+                reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.UnknownMemberId));
+                return;
         }
     }
 

@@ -165,32 +165,39 @@ internal sealed partial class ConsumerGroup
     }
 
     /// <summary>Runs <paramref name="operation"/> on the loop. Faults with <see cref="GroupClosedException"/> once the group is closed.</summary>
-    private Task<T> Run<T>(Func<T> operation)
+    private Task<T> Run<T>(Func<T> operation) => Reply<T>(reply => reply.TrySetResult(operation()));
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on the loop with the reply it completes, at once or later
+    /// (a JoinGroup waiting for the rebalance keeps it). Faults with <see cref="GroupClosedException"/>
+    /// once the group is closed. Replies run their continuations off the loop.
+    /// </summary>
+    private Task<T> Reply<T>(Action<TaskCompletionSource<T>> operation)
     {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var posted = _work.Writer.TryWrite(() =>
         {
             if (_closed)
             {
-                done.TrySetException(new GroupClosedException(GroupId));
+                reply.TrySetException(new GroupClosedException(GroupId));
                 return;
             }
 
             try
             {
-                done.TrySetResult(operation());
+                operation(reply);
             }
             catch (Exception e)
             {
-                done.TrySetException(e);
+                reply.TrySetException(e);
             }
         });
         if (!posted)
         {
-            done.TrySetException(new GroupClosedException(GroupId));
+            reply.TrySetException(new GroupClosedException(GroupId));
         }
 
-        return done.Task;
+        return reply.Task;
     }
 
     /// <summary>Queues <paramref name="action"/> on the loop (timers use it); dropped once the group is closed.</summary>
@@ -819,8 +826,6 @@ internal sealed partial class ConsumerGroup
         ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidFetchSize => ErrorCode.InvalidCommitOffsetSize,
         _ => error,
     };
-
-    private static Task<T> Done<T>(T value) => Task.FromResult(value);
 }
 
 /// <summary>A topic-partition as a dictionary key.</summary>

@@ -20,7 +20,7 @@ internal sealed class GroupTestHarness : IAsyncDisposable
         Group = new ConsumerGroup(groupId, Settings, Sink, Time, NullLogger.Instance);
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    public SerializedFakeClock Time { get; } = new(new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 
     public MemorySink Sink { get; } = new();
 
@@ -81,8 +81,10 @@ internal sealed class GroupTestHarness : IAsyncDisposable
     /// <summary>Waits until every command queued so far (and any timer posted before) has run.</summary>
     public Task DrainAsync() => Group.DescribeAsync();
 
+    /// <summary>Moves the clock on once the group is idle, then waits until the group has handled the timers that fired.</summary>
     public async Task<GroupDescription> AdvanceAsync(TimeSpan by)
     {
+        await DrainAsync();
         Time.Advance(by);
         return await Group.DescribeAsync();
     }
@@ -214,5 +216,63 @@ internal sealed class MemorySink : IGroupRecordSink
         }
 
         return groups;
+    }
+}
+
+/// <summary>
+/// A <see cref="FakeTimeProvider"/> for code that creates timers on its own thread. FakeTimeProvider
+/// lists a new timer before it sets its due time, so a timer created while another thread is inside
+/// Advance can fire at once (and move the clock back). The group's loop creates timers when it runs
+/// the work that fired timers post, so this clock holds the callbacks Advance fires until Advance has
+/// returned, and only then runs them: the loop never works while the clock moves.
+/// </summary>
+internal sealed class SerializedFakeClock(FakeTimeProvider fake) : TimeProvider
+{
+    [ThreadStatic]
+    private static List<Action>? t_held;
+
+    public FakeTimeProvider Fake => fake;
+
+    public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
+
+    public override long GetTimestamp() => fake.GetTimestamp();
+
+    public override long TimestampFrequency => fake.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => fake.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        fake.CreateTimer(
+            s =>
+            {
+                if (t_held is { } held)
+                {
+                    held.Add(() => callback(s));
+                }
+                else
+                {
+                    callback(s);
+                }
+            },
+            state,
+            dueTime,
+            period);
+
+    public void Advance(TimeSpan by)
+    {
+        var held = t_held = [];
+        try
+        {
+            fake.Advance(by);
+        }
+        finally
+        {
+            t_held = null;
+        }
+
+        foreach (var callback in held)
+        {
+            callback();
+        }
     }
 }
