@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Samsa.Benchmarks.Broker;
+using Samsa.Benchmarks.Publishing;
 
 // Modes that are not BenchmarkDotNet suites: whole-system measurements with brokers in their own processes.
 switch (args.FirstOrDefault())
@@ -8,6 +9,8 @@ switch (args.FirstOrDefault())
         return MockClusterHost.Run();
     case "broker-throughput":
         return BrokerThroughputHarness.Run(args[1..]);
+    case "publish":
+        return PublisherBenchmarks.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);

@@ -45,6 +45,9 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
     private readonly Func<CancellationToken, Task>? _startGate;
     private readonly ConcurrentQueue<PublishOperation> _pool = new();
     private readonly List<PublishOperation> _allOperations = [];
+    private readonly ConcurrentQueue<PublishOperation> _completions = new();
+    private readonly CompletionDrainer _completionDrainer;
+    private int _drainScheduled;
     private readonly ConcurrentDictionary<Type, EventTypeMetadata> _metadata = new();
     private readonly Channel<ProducerEvent> _diagnostics;
     private readonly Lock _createLock = new();
@@ -71,6 +74,7 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
         _logger = logger ?? NullLogger.Instance;
         _timeProvider = timeProvider;
         _startGate = startGate;
+        _completionDrainer = new CompletionDrainer(this);
         _diagnostics = Channel.CreateBounded<ProducerEvent>(new BoundedChannelOptions(DiagnosticsQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -275,6 +279,42 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
         Log.PublishCallbackFailed(_logger, exception, eventId, topic);
 
     internal void ReturnOperation(PublishOperation operation) => _pool.Enqueue(operation);
+
+    /// <summary>
+    /// Queues a fire-and-forget completion (called on the poll thread). One drainer at a time runs on the thread pool and
+    /// takes everything queued, so a burst of delivery reports costs one hand-over, not one per message.
+    /// </summary>
+    internal void ScheduleCompletion(PublishOperation operation)
+    {
+        _completions.Enqueue(operation);
+        if (Interlocked.CompareExchange(ref _drainScheduled, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_completionDrainer, preferLocal: false);
+        }
+    }
+
+    private void DrainCompletions()
+    {
+        while (true)
+        {
+            while (_completions.TryDequeue(out var operation))
+            {
+                operation.RunCompletion();
+            }
+
+            Volatile.Write(ref _drainScheduled, 0);
+            if (_completions.IsEmpty || Interlocked.CompareExchange(ref _drainScheduled, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The drainer as a work item, made once.</summary>
+    private sealed class CompletionDrainer(EventPublisher publisher) : IThreadPoolWorkItem
+    {
+        public void Execute() => publisher.DrainCompletions();
+    }
 
     private static int SafeQueueLength(IProducer<byte[]?, byte[]> producer)
     {

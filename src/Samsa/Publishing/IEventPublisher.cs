@@ -25,7 +25,8 @@ public interface IEventPublisher
 
     /// <summary>
     /// Fire and forget: serializes and queues <paramref name="event"/> and returns at once. <paramref name="onCompleted"/>
-    /// (optional) runs on the thread pool when Kafka answers. Failures are counted and, without a callback, logged.
+    /// (optional) runs when Kafka answers, on a thread-pool thread that runs completions one after another: keep it short,
+    /// and never block it waiting for another publish. Failures are counted and, without a callback, logged.
     /// </summary>
     /// <exception cref="PublishException">The message could not be queued (queue full, no topic, serialization failed).</exception>
     void Publish<TEvent>(TEvent @event, PublishOptions? options = null, PublishCompletion? onCompleted = null, object? state = null);

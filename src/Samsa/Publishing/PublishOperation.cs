@@ -12,9 +12,10 @@ namespace Samsa.Publishing;
 /// <remarks>
 /// <para>
 /// Threads. The delivery report arrives on Confluent.Kafka's poll thread. There the operation only records the outcome
-/// (atomics and instruments) and, when someone waits or a callback is due, queues itself to the thread pool
-/// (it is its own <see cref="IThreadPoolWorkItem"/>, so queuing allocates nothing). The caller's continuation and the
-/// callback run there, never on the poll thread.
+/// (atomics and instruments) and hands over: an awaited operation queues itself to the thread pool (it is its own
+/// <see cref="IThreadPoolWorkItem"/>, so queuing allocates nothing) and the caller's continuation runs there; a
+/// fire-and-forget callback goes to the publisher's completion queue, which one thread-pool work item drains in bursts,
+/// so a callback costs no thread-pool hop of its own. Neither ever runs on the poll thread.
 /// </para>
 /// <para>
 /// Lifetime. Two parties hold an awaited operation: the delivery report and the awaiter. Cancellation can end the wait
@@ -117,31 +118,36 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThrea
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>Runs on the thread pool: completes the awaiter, or runs the callback and logs an unobserved failure.</summary>
+    /// <summary>Runs on the thread pool: completes the awaiter (whose continuation then runs inline here).</summary>
     void IThreadPoolWorkItem.Execute()
     {
-        if (_awaited)
+        if (_state == Canceled)
         {
-            if (_state == Canceled)
-            {
-                _core.SetException(new OperationCanceledException(_cancellationToken));
-            }
-            else if (_errorCode != ErrorCode.NoError)
-            {
-                _core.SetException(CreateException());
-            }
-            else
-            {
-                _core.SetResult(_result);
-            }
-
-            return;
+            _core.SetException(new OperationCanceledException(_cancellationToken));
         }
+        else if (_errorCode != ErrorCode.NoError)
+        {
+            _core.SetException(CreateException());
+        }
+        else
+        {
+            _core.SetResult(_result);
+        }
+    }
 
+    /// <summary>
+    /// Fire and forget, on the publisher's completion drainer (a thread-pool thread): runs the callback, or logs a failure
+    /// nobody observes, then returns the operation to the pool.
+    /// </summary>
+    public void RunCompletion()
+    {
         var error = _errorCode == ErrorCode.NoError ? null : CreateException();
         if (_callback is null)
         {
-            _publisher.ReportUnobservedFailure(_eventId, _topic, _errorCode, _errorReason ?? string.Empty);
+            if (error is not null)
+            {
+                _publisher.ReportUnobservedFailure(_eventId, _topic, _errorCode, _errorReason ?? string.Empty);
+            }
         }
         else
         {
@@ -224,7 +230,7 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThrea
         }
         else if (_callback is not null || _errorCode != ErrorCode.NoError)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            _publisher.ScheduleCompletion(this);
         }
         else
         {

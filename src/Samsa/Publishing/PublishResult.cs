@@ -30,8 +30,9 @@ public readonly record struct PublishResult(
 
 /// <summary>
 /// Called once for each fire-and-forget publish (<see cref="IEventPublisher.Publish{TEvent}"/>) when Kafka has answered,
-/// on a thread-pool thread (never on librdkafka's thread). Pass what the callback needs in <paramref name="state"/>
-/// rather than capturing it, so that no closure is allocated per message.
+/// on a thread-pool thread (never on librdkafka's or Confluent's poll thread) that runs a burst of completions one after
+/// another, so keep it short and never block in it. Pass what the callback needs in <paramref name="state"/> rather than
+/// capturing it, so that no closure is allocated per message.
 /// </summary>
 /// <param name="result">Where the event landed; when <paramref name="error"/> is set, only the topic and event id are meaningful.</param>
 /// <param name="error">The failure, or null when the event was delivered.</param>
