@@ -66,6 +66,9 @@ internal sealed partial class BrokerConnection
 
     public long Id { get; }
 
+    /// <summary>True while a request is being served.</summary>
+    public bool IsBusy => _busy;
+
     public EndPoint? Remote { get; }
 
     /// <summary>True when no request is being served and nothing arrived for longer than <paramref name="timeout"/>.</summary>

@@ -32,6 +32,9 @@ internal sealed class BrokerListener
 
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>Connections serving a request right now (tests use it to know a long poll has started).</summary>
+    public int BusyConnectionCount => _connections.Values.Count(c => c.Connection.IsBusy);
+
     /// <summary>Binds <paramref name="endPoint"/> (port 0 picks a free one) and starts accepting.</summary>
     public static BrokerListener Start(IPEndPoint endPoint, int nodeId, Func<Socket, BrokerConnection> createConnection, ILogger logger)
     {

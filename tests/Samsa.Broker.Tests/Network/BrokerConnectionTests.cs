@@ -90,4 +90,34 @@ public class BrokerConnectionTests
 
         Assert.Null(await idle.ReadFrameAsync(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task Dispose_WhileFetchLongPolls_AnswersTheFetchThenCloses()
+    {
+        var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["quiet"] = 1 } });
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+        var fetch = new FetchRequest
+        {
+            MaxWaitMs = 1500,
+            MinBytes = 1,
+            MaxBytes = 1 << 20,
+            Topics = [new() { Topic = "quiet", Partitions = [new() { Partition = 0, FetchOffset = 0, PartitionMaxBytes = 1 << 20 }] }],
+        };
+        await client.SendAsync(RawKafkaClient.Encode(fetch, 11, 77));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (broker.Nodes[0].Listener!.BusyConnectionCount == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Yield();
+        }
+
+        Assert.Equal(1, broker.Nodes[0].Listener!.BusyConnectionCount);
+
+        var disposing = broker.DisposeAsync().AsTask();
+
+        var answer = await client.ReadFrameAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(answer);
+        Assert.Equal(77, BinaryPrimitives.ReadInt32BigEndian(answer));
+        Assert.Null(await client.ReadFrameAsync(TimeSpan.FromSeconds(10)));
+        await disposing;
+    }
 }
