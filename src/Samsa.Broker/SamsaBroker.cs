@@ -7,6 +7,7 @@ using Samsa.Broker.Groups;
 using Samsa.Broker.Handlers;
 using Samsa.Broker.Network;
 using Samsa.Broker.Replication;
+using Samsa.Broker.Transactions;
 
 namespace Samsa.Broker;
 
@@ -26,6 +27,7 @@ public sealed class SamsaBroker : IAsyncDisposable
     private readonly HandlerRegistry _handlers;
     private readonly ApiVersionsHandler _apiVersions;
     private readonly GroupCoordinator _groups;
+    private readonly TransactionCoordinator _transactions;
     private readonly ITimer _heartbeat;
     private readonly SemaphoreSlim _nodeGate = new(1, 1);
     private int _disposed;
@@ -41,7 +43,8 @@ public sealed class SamsaBroker : IAsyncDisposable
         HandlerRegistry? registry = null;
         _apiVersions = new ApiVersionsHandler(() => registry!);
         _groups = new GroupCoordinator(_cluster, loggerFactory.CreateLogger("Samsa.Broker.Groups"));
-        registry = new HandlerRegistry(BrokerHandlers.Create(_apiVersions, _groups));
+        _transactions = new TransactionCoordinator(_cluster, _groups, loggerFactory.CreateLogger("Samsa.Broker.Transactions"));
+        registry = new HandlerRegistry(BrokerHandlers.Create(_apiVersions, _groups, _transactions));
         _handlers = registry;
         _heartbeat = options.TimeProvider.CreateTimer(_ => Heartbeat(), null, BrokerDefaults.HeartbeatInterval, BrokerDefaults.HeartbeatInterval);
     }
@@ -59,6 +62,8 @@ public sealed class SamsaBroker : IAsyncDisposable
     internal HandlerRegistry Handlers => _handlers;
 
     internal GroupCoordinator Groups => _groups;
+
+    internal TransactionCoordinator Transactions => _transactions;
 
     /// <summary>Starts every node and recovers persisted topics when a data directory is set.</summary>
     public static async Task<SamsaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -79,6 +84,7 @@ public sealed class SamsaBroker : IAsyncDisposable
             broker._cluster.LoadPersistedTopics();
             broker.CreateSeedTopics();
             await broker._groups.StartAsync().ConfigureAwait(false);
+            await broker._transactions.StartAsync().ConfigureAwait(false);
         }
         catch
         {
@@ -201,6 +207,7 @@ public sealed class SamsaBroker : IAsyncDisposable
         await _heartbeat.DisposeAsync().ConfigureAwait(false);
 
         // Answers JoinGroup and SyncGroup requests still waiting, so the graceful stop below does not wait for them.
+        await _transactions.DisposeAsync().ConfigureAwait(false);
         await _groups.DisposeAsync().ConfigureAwait(false);
         await _nodeGate.WaitAsync().ConfigureAwait(false);
         try

@@ -3,12 +3,14 @@ using Samsa.Broker.Replication;
 using Samsa.Broker.Storage;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
+using Samsa.Protocol.Records;
 
 namespace Samsa.Broker.Handlers;
 
 /// <summary>
 /// Fetch (key 1), versions 0-17.
-/// Returns whole stored batches below the high watermark, byte for byte as produced, up to the
+/// Returns whole stored batches below the high watermark (read_committed: below the last stable
+/// offset, with the aborted transactions of the returned range), byte for byte as produced, up to the
 /// per-partition and per-response limits (the first batch of the first partition with data is
 /// always returned so a consumer makes progress). When fewer than MinBytes are ready it waits
 /// (long poll) until records arrive or MaxWaitMs passes; errors answer at once.
@@ -140,7 +142,7 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
             var error = target.Error;
             if (error == ErrorCode.None)
             {
-                error = ReadPartition(context, target, partitionResponse, ref budget, bytes == 0, results, out var read);
+                error = ReadPartition(context, target, partitionResponse, ref budget, bytes == 0, results, out var read, request.IsolationLevel == ReadCommitted && version >= 4);
                 bytes += read;
             }
 
@@ -175,7 +177,8 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
         ref long budget,
         bool first,
         List<LogReadResult> results,
-        out long bytesRead)
+        out long bytesRead,
+        bool readCommitted)
     {
         bytesRead = 0;
         var partition = target.Partition!;
@@ -200,7 +203,7 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
             if (epochError == ErrorCode.None && (epoch != target.Request.LastFetchedEpoch || endOffset < target.Request.FetchOffset))
             {
                 partitionResponse.HighWatermark = partition.HighWatermark;
-                partitionResponse.LastStableOffset = partition.HighWatermark;
+                partitionResponse.LastStableOffset = partition.LastStableOffset;
                 partitionResponse.LogStartOffset = partition.LogStartOffset;
                 partitionResponse.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = epoch, EndOffset = endOffset };
                 return ErrorCode.None;
@@ -208,9 +211,9 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
         }
 
         var limit = (int)Math.Min(target.Request.PartitionMaxBytes, Math.Max(budget, 0));
-        var outcome = partition.Read(context.Node.Id, target.Request.FetchOffset, Math.Max(limit, 1));
+        var outcome = partition.Read(context.Node.Id, target.Request.FetchOffset, Math.Max(limit, 1), readCommitted);
         partitionResponse.HighWatermark = outcome.HighWatermark;
-        partitionResponse.LastStableOffset = outcome.HighWatermark;
+        partitionResponse.LastStableOffset = outcome.LastStableOffset;
         partitionResponse.LogStartOffset = outcome.LogStartOffset;
         if (outcome.Error != ErrorCode.None)
         {
@@ -228,8 +231,28 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
 
         results.Add(outcome.Data);
         partitionResponse.Records = outcome.Data.Records;
+        if (readCommitted)
+        {
+            partitionResponse.AbortedTransactions = AbortedTransactions(partition, target.Request.FetchOffset, outcome.Data.Records);
+        }
+
         budget -= size;
         bytesRead = size;
         return ErrorCode.None;
+    }
+
+    /// <summary>The aborted transactions whose data may lie in the returned batches (from the fetch offset to the end of the last batch).</summary>
+    private static List<FetchResponse.AbortedTransaction> AbortedTransactions(Partition partition, long fetchOffset, ReadOnlyMemory<byte> records)
+    {
+        var end = fetchOffset;
+        var reader = new RecordBatchReader(records);
+        while (reader.TryReadNext(out var batch))
+        {
+            end = batch.Header.LastOffset + 1;
+        }
+
+        return partition.Transactions.AbortedIn(fetchOffset, end)
+            .Select(a => new FetchResponse.AbortedTransaction { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset })
+            .ToList();
     }
 }

@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -8,13 +9,14 @@ namespace Samsa.Broker.Handlers;
 /// FindCoordinator (key 10), versions 0-6.
 /// A group key (key type 0) is coordinated by the leader of the group's <c>__consumer_offsets</c>
 /// partition, chosen as Kafka chooses it so tools agree; the topic is created on first use.
-/// Behavior: transaction keys (type 1) get COORDINATOR_NOT_AVAILABLE (no transaction coordinator
-/// here), share-group keys (type 2) and unknown types INVALID_REQUEST. A stopped coordinator is
+/// A transaction key (type 1) is coordinated by the leader of the transactional id's
+/// <c>__transaction_state</c> partition, chosen the same way; that topic is created on first use.
+/// Behavior: share-group keys (type 2) and unknown types get INVALID_REQUEST. A stopped coordinator is
 /// replaced by the partition's new leader, which the next FindCoordinator names.
 /// Version notes: v1 key type, throttle time and error message; v3 flexible; v4 batched keys
 /// (CoordinatorKeys) with one result each; v5 only adds an error code for transactions; v6 share-group keys.
 /// </summary>
-internal sealed class FindCoordinatorHandler(GroupCoordinator groups) : RequestHandler<FindCoordinatorRequest, FindCoordinatorResponse>
+internal sealed class FindCoordinatorHandler(GroupCoordinator groups, TransactionCoordinator? transactions = null) : RequestHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
     private const sbyte TransactionKeyType = 1;
@@ -66,6 +68,9 @@ internal sealed class FindCoordinatorHandler(GroupCoordinator groups) : RequestH
             case GroupKeyType:
                 var (error, node) = groups.FindCoordinator(key);
                 return (error, error == ErrorCode.None ? null : "The coordinator of this group is not available.", node);
+            case TransactionKeyType when transactions is not null:
+                var (txnError, txnNode) = transactions.FindCoordinator(key);
+                return (txnError, txnError == ErrorCode.None ? null : "The coordinator of this transactional id is not available.", txnNode);
             case TransactionKeyType:
                 return (ErrorCode.CoordinatorNotAvailable, "Samsa.Broker has no transaction coordinator.", null);
             default:

@@ -1,3 +1,4 @@
+using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -6,11 +7,17 @@ namespace Samsa.Broker.Handlers;
 /// <summary>
 /// InitProducerId (key 22), versions 0-5.
 /// Without a transactional id (an idempotent producer) every call hands out a new producer id at
-/// epoch 0; ids are never reused, also across restarts. Transactional ids are refused with
-/// TRANSACTIONAL_ID_NOT_FOUND until the broker has a transaction coordinator (see UNSUPPORTED.md).
-/// Version notes: v2 flexible; v3 producer id and epoch for epoch bumps (KIP-360); v4-5 same.
+/// epoch 0; ids are never reused, also across restarts. With a transactional id the request goes
+/// to the id's transaction coordinator (NOT_COORDINATOR elsewhere): a new id gets a producer id,
+/// a known one its producer id at a bumped epoch, which fences older producers; a transaction still
+/// open is aborted first. An empty transactional id is INVALID_REQUEST, a timeout above
+/// transaction.max.timeout.ms INVALID_TRANSACTION_TIMEOUT, prepared markers still pending
+/// CONCURRENT_TRANSACTIONS.
+/// Version notes: v2 flexible; v3 producer id and epoch, so a producer resumes its own id with a
+/// bumped epoch (KIP-360) and anyone else is fenced; v4 PRODUCER_FENCED (INVALID_PRODUCER_EPOCH
+/// before); v5 may answer TRANSACTION_ABORTABLE (never sent here).
 /// </summary>
-internal sealed class InitProducerIdHandler : RequestHandler<InitProducerIdRequest, InitProducerIdResponse>
+internal sealed class InitProducerIdHandler(TransactionCoordinator? transactions = null) : RequestHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
     public override ApiKey ApiKey => ApiKey.InitProducerId;
 
@@ -20,6 +27,11 @@ internal sealed class InitProducerIdHandler : RequestHandler<InitProducerIdReque
 
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request)
     {
+        if (request.TransactionalId is not null && transactions is not null)
+        {
+            return InitTransactionalAsync(context, request, transactions);
+        }
+
         if (request.TransactionalId is not null)
         {
             return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse
@@ -35,5 +47,22 @@ internal sealed class InitProducerIdHandler : RequestHandler<InitProducerIdReque
             ProducerId = context.Cluster.AllocateProducerId(),
             ProducerEpoch = 0,
         });
+    }
+
+    private static async ValueTask<InitProducerIdResponse?> InitTransactionalAsync(RequestContext context, InitProducerIdRequest request, TransactionCoordinator transactions)
+    {
+        var version = context.ApiVersion;
+        var result = await transactions.InitProducerIdAsync(
+            context.Node.Id,
+            request.TransactionalId!,
+            request.TransactionTimeoutMs,
+            version >= 3 ? request.ProducerId : -1,
+            version >= 3 ? request.ProducerEpoch : (short)-1).ConfigureAwait(false);
+        return new InitProducerIdResponse
+        {
+            ErrorCode = (short)TransactionErrors.ForVersion(result.Error, version, producerFencedSince: 4),
+            ProducerId = result.ProducerId,
+            ProducerEpoch = result.ProducerEpoch,
+        };
     }
 }

@@ -6,10 +6,11 @@ namespace Samsa.Broker.Handlers;
 
 /// <summary>
 /// ListOffsets (key 2), versions 0-10.
-/// Timestamps: -1 latest (the high watermark; with read_committed the last stable offset, the same
-/// here), -2 earliest (log start offset), -3 max timestamp (v7+), -4 earliest local (v8+, the log
+/// Timestamps: -1 latest (the high watermark; with read_committed the last stable offset: below
+/// the oldest open transaction), -2 earliest (log start offset), -3 max timestamp (v7+), -4 earliest local (v8+, the log
 /// start offset: nothing is tiered), -5 latest tiered (v9+, -1: nothing is tiered), and t >= 0 the
-/// first offset whose timestamp is at least t (-1 when none is).
+/// first offset whose timestamp is at least t (-1 when none is; with read_committed only offsets
+/// below the last stable offset count).
 /// Version notes: v0 answers with an offsets array (old style); v1 timestamp and offset; v2
 /// isolation level; v4 current leader epoch check and leader epoch in the answer; v6 flexible;
 /// v10 timeout.
@@ -21,6 +22,7 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest, Li
     public const long MaxTimestamp = -3;
     public const long EarliestLocal = -4;
     public const long LatestTiered = -5;
+    private const sbyte ReadCommitted = 1;
 
     public override ApiKey ApiKey => ApiKey.ListOffsets;
 
@@ -54,7 +56,10 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest, Li
                     continue;
                 }
 
-                var (error, found) = partition.QueryLeaderLog(context.Node.Id, (log, highWatermark) => Lookup(log, highWatermark, requested.Timestamp, version));
+                var readCommitted = version >= 2 && request.IsolationLevel == ReadCommitted;
+                var (error, found) = partition.QueryLeaderLog(
+                    context.Node.Id,
+                    (log, highWatermark) => Lookup(log, readCommitted ? Math.Min(highWatermark, partition.LastStableOffset) : highWatermark, requested.Timestamp, version));
                 result.ErrorCode = (short)error;
                 if (error != ErrorCode.None)
                 {

@@ -1,5 +1,6 @@
 using Samsa.Broker.Cluster;
 using Samsa.Broker.Storage;
+using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
 
@@ -20,6 +21,7 @@ internal sealed class Partition
     private readonly IReplicaLog?[] _logs;
     private readonly List<(int Epoch, long StartOffset)> _epochs;
     private readonly ProducerStateTable _producers = new();
+    private volatile PartitionTransactionIndex _transactions = new();
     private volatile PartitionLeadership _leadership;
     private long _highWatermark;
     private TaskCompletionSource _dataArrived = NewSignal();
@@ -55,6 +57,7 @@ internal sealed class Partition
         {
             SyncReplicasToLeader(leader);
             _highWatermark = _logs[leader]!.LogEndOffset;
+            _transactions = PartitionTransactionIndex.Rebuild(_logs[leader]!);
             if (_epochs.Count == 0 || _epochs[^1].Epoch < leaderEpoch)
             {
                 _epochs.Add((leaderEpoch, _highWatermark));
@@ -69,6 +72,22 @@ internal sealed class Partition
     public PartitionLeadership Leadership => _leadership;
 
     public long HighWatermark => Interlocked.Read(ref _highWatermark);
+
+    /// <summary>
+    /// The last stable offset: below it every transaction has its outcome (read_committed reads up
+    /// to here). The first offset of the oldest open transaction, or the high watermark when none is open.
+    /// </summary>
+    public long LastStableOffset
+    {
+        get
+        {
+            var highWatermark = HighWatermark;
+            return Math.Min(highWatermark, _transactions.FirstUnstableOffset);
+        }
+    }
+
+    /// <summary>Open and aborted transactions of this partition (read_committed fetches ask it for aborted ones).</summary>
+    public PartitionTransactionIndex Transactions => _transactions;
 
     /// <summary>Completes when records are next appended (fetch long polls wait on it).</summary>
     public Task DataArrived => Volatile.Read(ref _dataArrived).Task;
@@ -97,9 +116,10 @@ internal sealed class Partition
     /// <summary>
     /// Appends validated batches on <paramref name="nodeId"/>, which must lead this partition, and on
     /// every in-sync follower. With acks=all, fewer in-sync replicas than min.insync.replicas is
-    /// NOT_ENOUGH_REPLICAS and nothing is written.
+    /// NOT_ENOUGH_REPLICAS and nothing is written. Batches from a coordinator (transaction markers,
+    /// transactional offset commits) skip the producer sequence checks, as in Kafka.
     /// </summary>
-    public AppendOutcome Append(int nodeId, Span<byte> batches, short acks)
+    public AppendOutcome Append(int nodeId, Span<byte> batches, short acks, AppendOrigin origin = AppendOrigin.Client)
     {
         lock (_lock)
         {
@@ -116,7 +136,7 @@ internal sealed class Partition
 
             // Produce v3+ carries one batch per partition, so an idempotent request is one batch.
             RecordBatchHeader.TryRead(batches, out var header);
-            var idempotent = header.ProducerId >= 0;
+            var idempotent = header.ProducerId >= 0 && origin == AppendOrigin.Client;
             if (idempotent)
             {
                 var lastSequence = header.BaseSequence + header.LastOffsetDelta;
@@ -148,6 +168,8 @@ internal sealed class Partition
                 _producers.Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.BaseSequence + header.LastOffsetDelta, first, last);
             }
 
+            // Before the high watermark moves, so the last stable offset never runs ahead of an open transaction.
+            _transactions.Apply(batches, first);
             Interlocked.Exchange(ref _highWatermark, leaderLog.LogEndOffset);
             Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
             return new AppendOutcome(ErrorCode.None, first, leaderLog.LogStartOffset, null);
@@ -167,7 +189,13 @@ internal sealed class Partition
     }
 
     /// <summary>Whole batches from <paramref name="offset"/> below the high watermark, read on the leader <paramref name="nodeId"/>.</summary>
-    public ReadOutcome Read(int nodeId, long offset, int maxBytes)
+    public ReadOutcome Read(int nodeId, long offset, int maxBytes) => Read(nodeId, offset, maxBytes, readCommitted: false);
+
+    /// <summary>
+    /// Whole batches from <paramref name="offset"/>, read on the leader <paramref name="nodeId"/>: below the
+    /// high watermark, or with <paramref name="readCommitted"/> below the last stable offset.
+    /// </summary>
+    public ReadOutcome Read(int nodeId, long offset, int maxBytes, bool readCommitted)
     {
         var leadership = _leadership;
         if (leadership.LeaderId != nodeId)
@@ -184,18 +212,20 @@ internal sealed class Partition
         try
         {
             var highWatermark = HighWatermark;
+            var lastStable = Math.Min(highWatermark, _transactions.FirstUnstableOffset);
+            var limit = readCommitted ? lastStable : highWatermark;
             var logStart = log.LogStartOffset;
             if (offset < logStart || offset > log.LogEndOffset)
             {
-                return new ReadOutcome(ErrorCode.OffsetOutOfRange, LogReadResult.Empty, highWatermark, logStart);
+                return new ReadOutcome(ErrorCode.OffsetOutOfRange, LogReadResult.Empty, highWatermark, logStart) { LastStableOffset = lastStable };
             }
 
-            if (offset >= highWatermark)
+            if (offset >= limit)
             {
-                return new ReadOutcome(ErrorCode.None, LogReadResult.Empty, highWatermark, logStart);
+                return new ReadOutcome(ErrorCode.None, LogReadResult.Empty, highWatermark, logStart) { LastStableOffset = lastStable };
             }
 
-            return new ReadOutcome(ErrorCode.None, log.Read(offset, maxBytes, highWatermark), highWatermark, logStart);
+            return new ReadOutcome(ErrorCode.None, log.Read(offset, maxBytes, limit), highWatermark, logStart) { LastStableOffset = lastStable };
         }
         catch (ObjectDisposedException)
         {
@@ -363,6 +393,7 @@ internal sealed class Partition
                 var epoch = leadership.LeaderEpoch + 1;
                 _epochs.Add((epoch, _logs[nodeId]!.LogEndOffset));
                 _leadership = new PartitionLeadership(nodeId, epoch, leadership.Replicas, [nodeId]);
+                _transactions = PartitionTransactionIndex.Rebuild(_logs[nodeId]!);
                 Interlocked.Exchange(ref _highWatermark, _logs[nodeId]!.LogEndOffset);
                 Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
                 return (-1, nodeId);
@@ -449,6 +480,11 @@ internal sealed class Partition
                 log?.EnforceRetention(highWatermark);
                 log?.FlushIfDue();
             }
+
+            if (LeaderLog(_leadership) is { } leaderLog)
+            {
+                _transactions.RemoveBefore(leaderLog.LogStartOffset);
+            }
         }
     }
 
@@ -497,5 +533,15 @@ internal readonly record struct AppendOutcome(ErrorCode Error, long BaseOffset, 
 /// <summary>The result of a read, with the offsets a fetch response reports.</summary>
 internal sealed record ReadOutcome(ErrorCode Error, LogReadResult Data, long HighWatermark, long LogStartOffset)
 {
+    /// <summary>The last stable offset when the read was made; -1 when the read failed.</summary>
+    public long LastStableOffset { get; init; } = -1;
+
     public static ReadOutcome Failed(ErrorCode error, Partition partition) => new(error, LogReadResult.Empty, -1, -1);
+}
+
+/// <summary>Who appends: a producing client (sequence checks apply) or a coordinator of this broker (markers, transactional offset commits).</summary>
+internal enum AppendOrigin
+{
+    Client,
+    Coordinator,
 }

@@ -1,0 +1,109 @@
+using Samsa.Protocol;
+
+namespace Samsa.Broker.Groups;
+
+/// <summary>
+/// The group side of transactions (TxnOffsetCommit): offsets committed in a transaction are written
+/// to <c>__consumer_offsets</c> as transactional records at once, but are kept pending in the
+/// group, invisible to OffsetFetch, until the transaction coordinator writes the producer's
+/// commit marker to that partition (they become the committed offsets) or its abort marker (they
+/// are dropped). Replay applies them the same way, by their markers.
+/// </summary>
+internal sealed partial class GroupCoordinator
+{
+    /// <summary>The <c>__consumer_offsets</c> partition of <paramref name="groupId"/> (creating the topic on first use); -1 when the topic cannot be created.</summary>
+    public int OffsetsPartitionFor(string groupId)
+    {
+        EnsureOffsetsTopic(out var topic);
+        return topic is null || topic.Partitions.Count == 0 ? -1 : PartitionFor(groupId, topic.Partitions.Count);
+    }
+
+    /// <summary>
+    /// TxnOffsetCommit: stores the offsets as pending offsets of producer
+    /// <see cref="TxnOffsetCommitCommand.ProducerId"/>; one error per entry, in order. Partitions of
+    /// unknown topics get UNKNOWN_TOPIC_OR_PARTITION. A group that does not exist is created.
+    /// </summary>
+    public async Task<IReadOnlyList<ErrorCode>> CommitTransactionalOffsetsAsync(int nodeId, string groupId, TxnOffsetCommitCommand command)
+    {
+        var errors = new ErrorCode[command.Offsets.Count];
+        var known = new List<(int Index, OffsetCommitEntry Entry)>();
+        for (var i = 0; i < command.Offsets.Count; i++)
+        {
+            var entry = command.Offsets[i];
+            if (_cluster.TryGetTopic(entry.Topic, out var topic) && entry.Partition >= 0 && entry.Partition < topic.Partitions.Count)
+            {
+                known.Add((i, entry));
+            }
+            else
+            {
+                errors[i] = ErrorCode.UnknownTopicOrPartition;
+            }
+        }
+
+        if (known.Count == 0)
+        {
+            return errors;
+        }
+
+        int partition;
+        lock (_lock)
+        {
+            partition = _shards.Length == 0 ? -1 : PartitionFor(groupId, _shards.Length);
+        }
+
+        var filtered = command with { Offsets = known.Select(k => k.Entry).ToList() };
+        var results = await WithGroupAsync<IReadOnlyList<ErrorCode>>(
+            nodeId,
+            groupId,
+            create: true,
+            group => group.CommitTransactionalAsync(filtered, (records, timestamp) => _store.AppendTransactional(partition, nodeId, records, timestamp, command.ProducerId, command.ProducerEpoch)),
+            error => Enumerable.Repeat(error, known.Count).ToList(),
+            () => Enumerable.Repeat(ErrorCode.CoordinatorNotAvailable, known.Count).ToList()).ConfigureAwait(false);
+        for (var i = 0; i < known.Count; i++)
+        {
+            errors[known[i].Index] = results[i];
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// A commit or abort marker of <paramref name="producerId"/> was written to <c>__consumer_offsets</c>
+    /// partition <paramref name="partition"/>: the groups there holding pending offsets of that
+    /// producer apply or drop them. Returns once they have.
+    /// </summary>
+    public async Task CompleteTransactionAsync(int partition, long producerId, bool commit)
+    {
+        List<ConsumerGroup> groups;
+        lock (_lock)
+        {
+            if (_disposed || (uint)partition >= (uint)_shards.Length || _shards[partition].Status != ShardStatus.Loaded)
+            {
+                return;
+            }
+
+            groups = _shards[partition].Groups.Values.Where(g => g.HasPendingTransactionalOffsets).ToList();
+        }
+
+        foreach (var group in groups)
+        {
+            try
+            {
+                await group.CompleteTransactionAsync(producerId, commit).ConfigureAwait(false);
+            }
+            catch (GroupClosedException)
+            {
+                // Moved or deleted meanwhile: a replay applies the records by their markers.
+            }
+        }
+    }
+}
+
+/// <summary>A TxnOffsetCommit as the group sees it: the producer of the transaction and the member committing.</summary>
+internal sealed record TxnOffsetCommitCommand(
+    long ProducerId,
+    short ProducerEpoch,
+    int GenerationId,
+    string MemberId,
+    string? GroupInstanceId,
+    IReadOnlyList<OffsetCommitEntry> Offsets);
