@@ -35,7 +35,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     public static async Task<EmbeddedBroker> StartAsync(Action<BrokerOptions>? configure = null)
     {
         NativeKafka.EnsureLoaded();
-        var options = new BrokerOptions();
+        // Tests form groups many times: skip Kafka's 3 s wait for more members (tests that need it set it back).
+        var options = new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero };
         configure?.Invoke(options);
         var external = Environment.GetEnvironmentVariable(ExternalBootstrapVariable);
         if (string.IsNullOrWhiteSpace(external))
