@@ -77,6 +77,18 @@ public sealed class BrokerOptions
     /// <summary><c>offsets.retention.check.interval.ms</c>: how often expired offsets and empty groups are removed.</summary>
     public TimeSpan OffsetsRetentionCheckInterval { get; set; } = BrokerDefaults.OffsetsRetentionCheckInterval;
 
+    /// <summary><c>transaction.state.log.num.partitions</c>: partitions of <c>__transaction_state</c> when it is created.</summary>
+    public int TransactionStateTopicPartitions { get; set; } = Transactions.TransactionDefaults.StateTopicPartitions;
+
+    /// <summary><c>transaction.state.log.replication.factor</c>, capped at the live node count when the topic is created.</summary>
+    public short TransactionStateTopicReplicationFactor { get; set; } = Transactions.TransactionDefaults.StateTopicReplicationFactor;
+
+    /// <summary><c>transaction.max.timeout.ms</c>: InitProducerId with a longer transaction timeout gets INVALID_TRANSACTION_TIMEOUT.</summary>
+    public TimeSpan TransactionMaxTimeout { get; set; } = Transactions.TransactionDefaults.MaxTimeout;
+
+    /// <summary><c>transaction.abort.timed.out.transaction.cleanup.interval.ms</c>: how often transactions past their timeout are aborted.</summary>
+    public TimeSpan TransactionAbortTimedOutInterval { get; set; } = Transactions.TransactionDefaults.AbortTimedOutInterval;
+
     /// <summary>Listener security: PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL, with certificates, mechanisms and users.</summary>
     public BrokerSecurityOptions Security { get; } = new();
 }

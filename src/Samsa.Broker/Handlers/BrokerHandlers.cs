@@ -1,14 +1,15 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Transactions;
 
 namespace Samsa.Broker.Handlers;
 
 /// <summary>Every handler the broker serves. ApiVersions advertises exactly these.</summary>
 internal static class BrokerHandlers
 {
-    public static IEnumerable<IRequestHandler> Create(ApiVersionsHandler apiVersions, GroupCoordinator groups) =>
+    public static IEnumerable<IRequestHandler> Create(ApiVersionsHandler apiVersions, GroupCoordinator groups, TransactionCoordinator transactions) =>
     [
         apiVersions,
-        new ProduceHandler(),
+        new ProduceHandler(transactions),
         new FetchHandler(),
         new MetadataHandler(),
         new ListOffsetsHandler(),
@@ -21,10 +22,8 @@ internal static class BrokerHandlers
         new AlterConfigsHandler(),
         new IncrementalAlterConfigsHandler(),
         new DescribeClusterHandler(),
-        new InitProducerIdHandler(),
-        new SaslHandshakeHandler(),
-        new SaslAuthenticateHandler(),
-        new FindCoordinatorHandler(groups),
+        new InitProducerIdHandler(transactions),
+        new FindCoordinatorHandler(groups, transactions),
         new JoinGroupHandler(groups),
         new SyncGroupHandler(groups),
         new HeartbeatHandler(groups),
@@ -35,5 +34,14 @@ internal static class BrokerHandlers
         new DescribeGroupsHandler(groups),
         new DeleteGroupsHandler(groups),
         new OffsetDeleteHandler(groups),
+        new AddPartitionsToTxnHandler(transactions),
+        new AddOffsetsToTxnHandler(transactions),
+        new EndTxnHandler(transactions),
+        new WriteTxnMarkersHandler(transactions),
+        new TxnOffsetCommitHandler(groups, transactions),
+        new DescribeTransactionsHandler(transactions),
+        new ListTransactionsHandler(transactions),
+        new SaslHandshakeHandler(),
+        new SaslAuthenticateHandler(),
     ];
 }
