@@ -82,9 +82,9 @@ internal sealed partial class BrokerConnection
     {
         _forcedEndReason ??= reason;
         _stopping = true;
-        _abort.Cancel();
         try
         {
+            _abort.Cancel();
             _socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)

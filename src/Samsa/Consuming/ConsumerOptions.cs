@@ -74,6 +74,12 @@ public sealed class ConsumerOptions
     /// <summary>Last changes to the configuration of the producer that writes retries and dead letters.</summary>
     public Action<ProducerConfig>? ConfigureProducer { get; set; }
 
+    /// <summary>The first wait before a failed dead-letter or retry write is tried again; it doubles up to <see cref="ForwardMaxBackoff"/>.</summary>
+    internal TimeSpan ForwardBackoff { get; set; } = ConsumerDefaults.DeadLetterBackoff;
+
+    /// <summary>The longest wait between attempts to write a dead letter or retry copy.</summary>
+    internal TimeSpan ForwardMaxBackoff { get; set; } = ConsumerDefaults.DeadLetterMaxBackoff;
+
     /// <summary>The dead-letter topic in force.</summary>
     internal string EffectiveDeadLetterTopic => DeadLetterTopic ?? RetryTopicNames.DeadLetter(Topic);
 

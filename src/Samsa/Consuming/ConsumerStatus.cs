@@ -39,6 +39,9 @@ public sealed record ConsumerStatus
     /// <summary>Partitions paused because their handler's dependency is down.</summary>
     public int DependencyDownPartitions { get; init; }
 
+    /// <summary>Partitions paused, for backpressure or a dependency that is down.</summary>
+    public int PausedPartitions { get; init; }
+
     /// <summary>When offsets were last committed, or null before the first commit.</summary>
     public DateTimeOffset? LastCommit { get; init; }
 

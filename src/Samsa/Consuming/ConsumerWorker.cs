@@ -113,8 +113,14 @@ public sealed partial class ConsumerWorker : BackgroundService
         var now = _timeProvider.GetTimestamp();
         TimeSpan? oldest = null;
         var dependencyDown = 0;
+        var paused = 0;
         foreach (var processor in processors)
         {
+            if (processor.PauseApplied)
+            {
+                paused++;
+            }
+
             var received = processor.OldestReceived;
             if (received != 0)
             {
@@ -143,6 +149,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             BlockedPartitions = blocked,
             LastForwardError = blocked > 0 ? _counters.LastForwardError : null,
             DependencyDownPartitions = dependencyDown,
+            PausedPartitions = paused,
             LastCommit = snapshot.LastCommit,
             Fault = _fault,
         };

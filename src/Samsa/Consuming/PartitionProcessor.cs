@@ -40,6 +40,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     private int _dependencyDown;
     private int _blocked;
     private long _currentReceived;
+    private bool _pauseApplied;
     private int _index;
     private int _count;
     private ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter _awaiter;
@@ -97,8 +98,12 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     /// <summary>Whether the partition should be paused now.</summary>
     public bool WantsPause => Backpressured || DependencyDown;
 
-    /// <summary>Whether the poll thread has paused it (poll thread only).</summary>
-    public bool PauseApplied { get; set; }
+    /// <summary>Whether the poll thread has paused it (written by the poll thread only).</summary>
+    public bool PauseApplied
+    {
+        get => Volatile.Read(ref _pauseApplied);
+        set => Volatile.Write(ref _pauseApplied, value);
+    }
 
     /// <summary>The time (<see cref="TimeProvider.GetTimestamp"/>) the record in progress was fetched, or 0 when idle.</summary>
     public long OldestReceived => Volatile.Read(ref _currentReceived);

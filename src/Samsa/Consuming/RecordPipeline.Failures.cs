@@ -72,7 +72,7 @@ internal sealed partial class RecordPipeline
                         ? $"{produce.Error.Code}: {produce.Error.Reason}"
                         : exception.Message;
                     _counters.RecordForwardError($"{target}: {error}");
-                    var delay = Backoff.Exponential(ConsumerDefaults.DeadLetterBackoff, ConsumerDefaults.DeadLetterMaxBackoff, failures, ConsumerDefaults.RetryJitter, _random());
+                    var delay = Backoff.Exponential(_options.ForwardBackoff, _options.ForwardMaxBackoff, failures, ConsumerDefaults.RetryJitter, _random());
                     Log.ForwardFailed(_logger, exception, record.Topic, record.Partition.Value, record.Offset.Value, target, failures, delay);
                     if (!await WaitAsync(delay, partition).ConfigureAwait(false))
                     {

@@ -50,6 +50,7 @@ public sealed class ConsumerHealthCheck : IHealthCheck
             ["forwardedToRetry"] = status.ForwardedToRetry,
             ["blockedPartitions"] = status.BlockedPartitions,
             ["dependencyDownPartitions"] = status.DependencyDownPartitions,
+            ["pausedPartitions"] = status.PausedPartitions,
         };
         if (status.OldestUnhandledAge is { } age)
         {

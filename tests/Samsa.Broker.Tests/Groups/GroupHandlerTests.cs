@@ -123,14 +123,15 @@ public class GroupHandlerTests
     }
 
     [Fact]
-    public async Task FindCoordinator_TransactionKey_ReturnsCoordinatorNotAvailable()
+    public async Task FindCoordinator_TransactionKey_ReturnsTransactionCoordinator()
     {
         await using var broker = await StartAsync();
         await using var client = await GroupWireClient.ConnectAsync(broker.Broker.Nodes[0]);
 
         var response = await client.SendAsync<FindCoordinatorResponse>(new FindCoordinatorRequest { Key = "tx", KeyType = 1 }, 3);
 
-        Assert.Equal((short)ErrorCode.CoordinatorNotAvailable, response.ErrorCode);
+        Assert.Equal((short)ErrorCode.None, response.ErrorCode);
+        Assert.Equal(broker.Broker.Nodes[0].Port, response.Port);
     }
 
     [Fact]

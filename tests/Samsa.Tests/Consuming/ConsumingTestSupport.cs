@@ -87,6 +87,7 @@ internal static class ConsumingTestSupport
             config.HeartbeatIntervalMs = 250;
             config.FetchWaitMaxMs = 20;
             config.TopicMetadataRefreshIntervalMs = 1000;
+            config.MaxPollIntervalMs = 10_000;
         };
         options.ConfigureProducer = config =>
         {
@@ -181,7 +182,7 @@ internal static class ConsumingTestSupport
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
         var result = await admin.ListConsumerGroupOffsetsAsync(
             [new ConsumerGroupTopicPartitions(group, [.. Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p))])]);
-        return result.Single().Partitions.ToDictionary(p => p.Partition.Value, p => p.Offset.Value);
+        return result.Single().Partitions.ToDictionary(p => p.Partition.Value, p => Math.Max(-1, p.Offset.Value));
     }
 
     public static string Header(ConsumeResult<byte[]?, byte[]?> record, string key) =>
