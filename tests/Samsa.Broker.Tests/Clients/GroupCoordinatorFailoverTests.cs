@@ -25,6 +25,11 @@ public class GroupCoordinatorFailoverTests
         Assert.True(await GroupTestConsumer.WaitUntilAsync(() => first.Received.Count + second.Received.Count >= 240, TimeSpan.FromSeconds(30)));
         var old = broker.Broker.Groups.FindCoordinator("failover").Node!.Id;
 
+        // Commits follow receipt asynchronously: stop the coordinator only once it holds every one of them.
+        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+            () => broker.Broker.Groups.FetchOffsetsAsync(old, "failover", null).GetAwaiter().GetResult() is { Error: Samsa.Protocol.ErrorCode.None } r
+                && r.Offsets.Count == 12 && r.Offsets.All(o => o.Committed?.Offset == 20),
+            TimeSpan.FromSeconds(30)));
         await broker.Broker.StopNodeAsync(old);
         var (error, node) = broker.Broker.Groups.FindCoordinator("failover");
         Assert.Equal(Samsa.Protocol.ErrorCode.None, error);
@@ -64,10 +69,17 @@ public class GroupCoordinatorFailoverTests
         reader.Assign(new TopicPartitionOffset(GroupCoordinator.OffsetsTopicName, partition, Offset.Beginning));
         var latest = new Dictionary<(string Topic, int Partition), long>();
         var groups = new List<GroupMetadataValue>();
-        while (true)
+        var reading = System.Diagnostics.Stopwatch.StartNew();
+        while (reading.Elapsed < TimeSpan.FromSeconds(30))
         {
-            var record = reader.Consume(TimeSpan.FromSeconds(1));
-            if (record is null || record.IsPartitionEOF)
+            // Bounded by the deadline, not by one empty poll: the first fetch can be slow on a loaded machine.
+            var record = reader.Consume(TimeSpan.FromMilliseconds(500));
+            if (record is null)
+            {
+                continue;
+            }
+
+            if (record.IsPartitionEOF)
             {
                 break;
             }
