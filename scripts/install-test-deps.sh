@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK: kcat and kafka-python (Debian's
-# python3-kafka, for /usr/bin/python3) to run real non-.NET clients against Samsa.Broker.
+# python3-kafka, for /usr/bin/python3) to run real non-.NET clients against Samsa.Broker, and
+# Burrow with the ZooKeeper it needs for its lock (and the Java that ZooKeeper runs on) to check
+# that a lag tool reading __consumer_offsets sees the commits.
 # Idempotent: does nothing when they are already there.
 set -euo pipefail
 
 need=()
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
 /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 || need+=(python3-kafka)
+command -v Burrow >/dev/null 2>&1 || need+=(burrow)
+[ -f /usr/share/java/zookeeper.jar ] && command -v java >/dev/null 2>&1 || need+=(zookeeper)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
