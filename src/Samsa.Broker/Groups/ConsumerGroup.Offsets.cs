@@ -125,7 +125,7 @@ internal sealed partial class ConsumerGroup
             return _offsets
                 .OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal)
                 .ThenBy(kv => kv.Key.Partition)
-                .Select(kv => new FetchedOffset(kv.Key.Topic, kv.Key.Partition, kv.Value))
+                .Select(kv => new FetchedOffset(kv.Key.Topic, kv.Key.Partition, kv.Value, IsPendingInTransaction(kv.Key)))
                 .ToList();
         }
 
@@ -134,8 +134,9 @@ internal sealed partial class ConsumerGroup
         {
             foreach (var partition in partitions)
             {
-                _offsets.TryGetValue(new TopicPartitionKey(topic, partition), out var committed);
-                result.Add(new FetchedOffset(topic, partition, committed));
+                var key = new TopicPartitionKey(topic, partition);
+                _offsets.TryGetValue(key, out var committed);
+                result.Add(new FetchedOffset(topic, partition, committed, IsPendingInTransaction(key)));
             }
         }
 

@@ -39,6 +39,25 @@ internal sealed partial class ConsumerGroup
         return true;
     });
 
+    /// <summary>Whether an open transaction holds an offset for <paramref name="key"/> (on the loop only).</summary>
+    private bool IsPendingInTransaction(TopicPartitionKey key)
+    {
+        if (!_hasPendingTransactionalOffsets)
+        {
+            return false;
+        }
+
+        foreach (var pending in _pendingTransactionalOffsets.Values)
+        {
+            if (pending.ContainsKey(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private IReadOnlyList<ErrorCode> CommitTransactional(TxnOffsetCommitCommand command, Func<IReadOnlyList<GroupRecord>, long, ErrorCode> append)
     {
         var error = ValidateTransactionalOffsetCommit(command);

@@ -60,8 +60,11 @@ internal sealed record OffsetCommitCommand(int GenerationId, string MemberId, st
 /// <summary>A committed offset, as stored in <c>__consumer_offsets</c>.</summary>
 internal sealed record CommittedOffset(long Offset, int LeaderEpoch, string Metadata, long CommitTimestamp, long ExpireTimestamp);
 
-/// <summary>One partition's committed offset (null when none is) in an OffsetFetch answer.</summary>
-internal sealed record FetchedOffset(string Topic, int Partition, CommittedOffset? Committed);
+/// <summary>
+/// One partition's committed offset (null when none is) in an OffsetFetch answer. <paramref name="PendingInTransaction"/>:
+/// an open transaction holds a newer offset for it (TxnOffsetCommit), which <c>require_stable</c> readers must wait for.
+/// </summary>
+internal sealed record FetchedOffset(string Topic, int Partition, CommittedOffset? Committed, bool PendingInTransaction = false);
 
 /// <summary>ListGroups' view of a group.</summary>
 internal sealed record GroupOverview(string GroupId, string ProtocolType, GroupState State);

@@ -10,7 +10,8 @@ namespace Samsa.Broker.Handlers;
 /// every partition with a committed offset when the topic list is null; -1 where nothing is
 /// committed (also for a group that does not exist). From v8 several groups per request, each
 /// answered separately (NOT_COORDINATOR for groups another node coordinates).
-/// Behavior: require_stable (v7) never waits: transactional offset commits are not pending here.
+/// Behavior: with require_stable (v7+), a partition whose offset an open transaction holds
+/// (TxnOffsetCommit not yet ended) answers UNSTABLE_OFFSET_COMMIT, which clients retry, as Kafka does.
 /// v9's member id and epoch belong to the KIP-848 protocol and are not checked (classic groups only).
 /// Version notes: v0 and v1 both read <c>__consumer_offsets</c> here and carry group errors per
 /// partition; v2 null topic list (all) and a top-level error; v3 throttle time; v5 leader epoch;
@@ -35,6 +36,7 @@ internal sealed class OffsetFetchHandler(GroupCoordinator groups) : RequestHandl
                 var topics = group.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
                 var (error, offsets) = await groups.FetchOffsetsAsync(context.Node.Id, group.GroupId, topics).ConfigureAwait(false);
                 var groupResponse = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)error };
+                var requireStable = request.RequireStable;
                 foreach (var byTopic in offsets.GroupBy(o => o.Topic, StringComparer.Ordinal))
                 {
                     groupResponse.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopics
@@ -46,6 +48,7 @@ internal sealed class OffsetFetchHandler(GroupCoordinator groups) : RequestHandl
                             CommittedOffset = o.Committed?.Offset ?? -1,
                             CommittedLeaderEpoch = o.Committed?.LeaderEpoch ?? -1,
                             Metadata = o.Committed?.Metadata ?? "",
+                            ErrorCode = requireStable && o.PendingInTransaction ? (short)ErrorCode.UnstableOffsetCommit : (short)0,
                         }).ToList(),
                     });
                 }
@@ -83,7 +86,9 @@ internal sealed class OffsetFetchHandler(GroupCoordinator groups) : RequestHandl
                     CommittedOffset = o.Committed?.Offset ?? -1,
                     CommittedLeaderEpoch = version >= 5 ? o.Committed?.LeaderEpoch ?? -1 : -1,
                     Metadata = o.Committed?.Metadata ?? "",
-                    ErrorCode = (short)fetchError,
+                    ErrorCode = fetchError == ErrorCode.None && version >= 7 && request.RequireStable && o.PendingInTransaction
+                        ? (short)ErrorCode.UnstableOffsetCommit
+                        : (short)fetchError,
                 }).ToList(),
             });
         }

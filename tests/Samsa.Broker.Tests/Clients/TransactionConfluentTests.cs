@@ -213,6 +213,44 @@ public sealed class TransactionConfluentTests : IDisposable
         Assert.Equal(4, Assert.Single(committed).Offset.Value);
     }
 
+    [Fact]
+    public async Task OffsetFetch_RequireStableWhileTransactionHoldsOffsets_UnstableUntilTheTransactionCommits()
+    {
+        await using var broker = await StartAsync();
+        using var producer = TransactionalProducer(broker, "stable-tx");
+        producer.InitTransactions(Bounded);
+        CommitTransaction(producer, Input, Values("in", 2));
+        using var consumer = new ConsumerBuilder<Null, string>(GroupConfig(broker, "stable-g")).Build();
+        consumer.Subscribe(Input);
+        Assert.Equal(2, consumer.ConsumeMany(2, Bounded).Count);
+
+        producer.BeginTransaction();
+        producer.SendOffsetsToTransaction([new TopicPartitionOffset(Input, 0, 2)], consumer.ConsumerGroupMetadata, Bounded);
+        await using var wire = await Groups.GroupWireClient.ConnectAsync(broker.Broker.Nodes[0]);
+
+        var stable = await FetchAsync(wire, requireStable: true);
+        var unstable = await FetchAsync(wire, requireStable: false);
+        producer.CommitTransaction(Bounded);
+        var afterCommit = await FetchAsync(wire, requireStable: true);
+
+        Assert.Equal((short)Protocol.ErrorCode.UnstableOffsetCommit, stable.ErrorCode);
+        Assert.Equal(((short)Protocol.ErrorCode.None, -1L), (unstable.ErrorCode, unstable.CommittedOffset));
+        Assert.Equal(((short)Protocol.ErrorCode.None, 2L), (afterCommit.ErrorCode, afterCommit.CommittedOffset));
+    }
+
+    private static async Task<Protocol.Messages.OffsetFetchResponse.OffsetFetchResponsePartition> FetchAsync(Groups.GroupWireClient wire, bool requireStable)
+    {
+        var response = await wire.SendAsync<Protocol.Messages.OffsetFetchResponse>(
+            new Protocol.Messages.OffsetFetchRequest
+            {
+                GroupId = "stable-g",
+                Topics = [new Protocol.Messages.OffsetFetchRequest.OffsetFetchRequestTopic { Name = Input, PartitionIndexes = [0] }],
+                RequireStable = requireStable,
+            },
+            7);
+        return Assert.Single(Assert.Single(response.Topics).Partitions);
+    }
+
     private static ConsumerConfig GroupConfig(EmbeddedBroker broker, string groupId) => broker.ConsumerConfig(groupId, c =>
     {
         c.IsolationLevel = IsolationLevel.ReadCommitted;
