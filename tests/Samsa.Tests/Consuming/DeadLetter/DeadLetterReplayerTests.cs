@@ -253,6 +253,37 @@ public sealed class DeadLetterReplayerTests
         Assert.Empty(ReadToEnd(broker, "orders", 1));
     }
 
+    [Fact]
+    public async Task ListAsync_AfterAFilteredReplay_ListsEveryDeadLetterWithWhetherItWasReplayed()
+    {
+        await using var broker = await StartBrokerAsync();
+        await SeedFilterCasesAsync(broker);
+        await Replayer(broker).ReplayAsync(
+            new ReplayOptions { DeadLetterTopic = "orders.dlq", Filter = new ReplayFilter { OriginalPartition = 1 } }, Token);
+
+        var all = await Replayer(broker).ListAsync("orders.dlq", cancellationToken: Token);
+        var timeouts = await Replayer(broker).ListAsync("orders.dlq", new ReplayFilter { ExceptionType = "TimeoutException" }, Token);
+
+        Assert.Equal((6, 6, 3), (all.Scanned, all.Matched, all.Replayed));
+        Assert.Equal(
+            "A:False,B:False,C:False,D:True,E:True,F:True",
+            string.Join(',', all.Records.Select(r => $"{r.DeadLetter.Key}:{r.Replayed}").Order(StringComparer.Ordinal)));
+        var a = Assert.Single(all.Records, r => r.DeadLetter.Key == "A").DeadLetter;
+        Assert.Equal(("orders", 0, 0L, "System.TimeoutException", "billing", Start), (a.OriginalTopic, a.OriginalPartition, a.OriginalOffset, a.ExceptionType, a.GroupId, a.LastFailure));
+        Assert.Equal((6, 3, 1), (timeouts.Scanned, timeouts.Matched, timeouts.Replayed));
+        Assert.Equal(6, ReadToEnd(broker, "orders.dlq", 2).Count);
+    }
+
+    [Fact]
+    public async Task ListAsync_DeadLetterTopicMissing_ThrowsTopicMissing()
+    {
+        await using var broker = await StartBrokerAsync();
+
+        var exception = await Assert.ThrowsAsync<ReplayException>(() => Replayer(broker).ListAsync("nothing.dlq", cancellationToken: Token));
+
+        Assert.True(exception.TopicMissing);
+    }
+
     /// <summary>The filters of <see cref="ReplayAsync_Filter_SelectsOnlyMatchingRecords"/> over the records of <see cref="SeedFilterCasesAsync"/>.</summary>
     private static readonly Dictionary<string, ReplayFilter> FilterCases = new(StringComparer.Ordinal)
     {
