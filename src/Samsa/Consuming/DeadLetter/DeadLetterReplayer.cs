@@ -272,7 +272,7 @@ public sealed partial class DeadLetterReplayer
     private sealed class Run(ReplayOptions options, ReplayLedger ledger, TimeProvider timeProvider)
     {
         private readonly List<ReplayedRecord> _records = [];
-        private readonly long _started = timeProvider.GetTimestamp();
+        private long? _lastWrite;
 
         public ReplayOptions Options { get; } = options;
 
@@ -299,7 +299,10 @@ public sealed partial class DeadLetterReplayer
             }
         }
 
-        /// <summary>Waits until the next record may go: record n at n / rate seconds after the start.</summary>
+        /// <summary>
+        /// Waits until the next record may go: 1 / rate seconds after the previous one went. Time not used (a slow scan
+        /// past records the filter skips, a slow write) is not saved up, so the limit holds over every second, never a burst.
+        /// </summary>
         public void WaitForRate(CancellationToken cancellationToken)
         {
             if (Options.MaxRecordsPerSecond is not { } rate)
@@ -307,12 +310,16 @@ public sealed partial class DeadLetterReplayer
                 return;
             }
 
-            var due = TimeSpan.FromSeconds(Replayed / rate);
-            var wait = due - timeProvider.GetElapsedTime(_started);
-            if (wait > TimeSpan.Zero)
+            if (_lastWrite is { } last)
             {
-                Task.Delay(wait, timeProvider, cancellationToken).GetAwaiter().GetResult();
+                var wait = TimeSpan.FromSeconds(1 / rate) - timeProvider.GetElapsedTime(last);
+                if (wait > TimeSpan.Zero)
+                {
+                    Task.Delay(wait, timeProvider, cancellationToken).GetAwaiter().GetResult();
+                }
             }
+
+            _lastWrite = timeProvider.GetTimestamp();
         }
 
         public ReplayResult Result(string topic) => new()

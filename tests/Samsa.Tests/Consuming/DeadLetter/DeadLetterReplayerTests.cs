@@ -157,6 +157,32 @@ public sealed class DeadLetterReplayerTests
     }
 
     [Fact]
+    public async Task ReplayAsync_RateLimitAfterALongPause_DoesNotBurstToCatchUp()
+    {
+        await using var broker = await StartBrokerAsync();
+        await CreateTopicsAsync(broker, ("orders", 1), ("orders.dlq", 1));
+        await SeedAsync(broker, "orders.dlq", 0, [.. Enumerable.Range(0, 4).Select(i => new SeededDeadLetter($"k{i}", "orders", 0, i))]);
+        var clock = new WaitRecordingClock(Start);
+        var interval = TimeSpan.FromMilliseconds(500);
+
+        var replay = Replayer(broker, clock).ReplayAsync(new ReplayOptions { DeadLetterTopic = "orders.dlq", MaxRecordsPerSecond = 2 }, Token);
+
+        // Record 1 waits; the clock then jumps 10 s (a stalled write, a long scan): the time lost is not saved up.
+        await WaitUntilAsync(() => clock.Waits.Count >= 1 || replay.IsCompleted, "the first rate-limit wait");
+        clock.Advance(TimeSpan.FromSeconds(10));
+        for (var wait = 2; wait <= 3; wait++)
+        {
+            await WaitUntilAsync(() => clock.Waits.Count >= wait || replay.IsCompleted, $"rate-limit wait {wait}");
+            Assert.False(replay.IsCompleted, $"records went in a burst after the pause: {wait - 1} wait(s) of 3");
+            Assert.Equal(interval, clock.Waits[wait - 1]);
+            clock.Advance(interval);
+        }
+
+        Assert.Equal(4, (await replay).Replayed);
+        Assert.Equal(3, clock.Waits.Count);
+    }
+
+    [Fact]
     public async Task ReplayAsync_NoRateLimit_NeverWaits()
     {
         await using var broker = await StartBrokerAsync();
