@@ -5,6 +5,7 @@ using Samsa.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Samsa.Consuming;
 using Samsa.Provisioning;
+using Samsa.Tests.DependencyInjection;
 using Samsa.TestUtils;
 using static Samsa.Tests.Consuming.ConsumingTestSupport;
 
@@ -40,6 +41,58 @@ public sealed class ConsumerTopicDeclarationsTests
         var ledger = await ConfigsAsync(admin, "orders.dlq.replayed");
         Assert.Equal(1, Partitions(admin, "orders.dlq.replayed"));
         Assert.Equal("compact", ledger[TopicConfigNames.CleanupPolicy].Value);
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task Provisioning_SourceNotDeclaredButOnTheCluster_RetryAndDeadLetterTopicsFollowIt()
+    {
+        await using var broker = await StartBrokerAsync();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        await admin.CreateTopicsAsync([new TopicSpecification
+        {
+            Name = "payments",
+            NumPartitions = 4,
+            ReplicationFactor = 1,
+            Configs = new Dictionary<string, string> { [TopicConfigNames.RetentionMs] = ThreeDays.ToString(CultureInfo.InvariantCulture) },
+        }]);
+        var handler = new RecordingHandler();
+        using var host = SamsaTestHost.Build(broker.BootstrapServers, samsa =>
+        {
+            samsa.Services.AddSingleton(handler);
+            samsa.AddConsumer<RecordingHandler, TestEvent>("payments", "billing", options =>
+            {
+                Fast(options);
+                options.Retry.RetryTopicDelays = [TimeSpan.FromSeconds(1)];
+            });
+            samsa.AddTopic("payments.retry.1", t => t.Partitions = 2);
+        });
+
+        await host.StartAsync(Token);
+
+        Assert.Equal(4, Partitions(admin, "payments.dlq"));
+        Assert.Equal(2, Partitions(admin, "payments.retry.1"));
+        Assert.Equal(1, Partitions(admin, "payments.dlq.replayed"));
+        Assert.Equal(ThreeDays, Retention(await ConfigsAsync(admin, "payments.dlq")));
+        Assert.Equal(ThreeDays, Retention(await ConfigsAsync(admin, "payments.retry.1")));
+        await host.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task Provisioning_SourceNeitherDeclaredNorOnTheCluster_DeadLetterTopicGetsTheProfileDefaults()
+    {
+        await using var broker = await StartBrokerAsync();
+        var handler = new RecordingHandler();
+        using var host = SamsaTestHost.Build(broker.BootstrapServers, samsa =>
+        {
+            samsa.Services.AddSingleton(handler);
+            samsa.AddConsumer<RecordingHandler, TestEvent>("refunds", "billing", Fast);
+        });
+
+        await host.StartAsync(Token);
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        Assert.Equal(TopicDefaults.For(KafkaProfile.Development).Partitions, Partitions(admin, "refunds.dlq"));
         await host.StopAsync(Token);
     }
 
