@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Samsa.Consuming.DeadLetter;
 using static Samsa.EventService.Tests.SamplePipelineClient;
 
@@ -49,7 +50,7 @@ public sealed class PipelineEndpointsTests(DevelopmentAppFixture fixture) : ICla
 
         Assert.Equal("customer-4", handled.GetProperty("key").GetString());
         Assert.Equal(1, handled.GetProperty("attempt").GetInt32());
-        Assert.Equal(JsonValueKindNull, handled.GetProperty("replayedFrom").ValueKind);
+        Assert.Equal(JsonValueKind.Null, handled.GetProperty("replayedFrom").ValueKind);
         var status = await Client.GetJsonAsync("/pipeline");
         Assert.Equal("events", status.GetProperty("topic").GetString());
         Assert.Equal("event-service", status.GetProperty("group").GetString());
@@ -65,6 +66,4 @@ public sealed class PipelineEndpointsTests(DevelopmentAppFixture fixture) : ICla
 
         Assert.Contains("'events'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
-
-    private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 }
