@@ -108,7 +108,8 @@ public sealed class EventEndpointsTests(DevelopmentAppFixture fixture) : IClassF
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Contains("events, orders", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // The sample pipeline's consumer of events declares its retry, dead-letter and replay-ledger topics too.
+        Assert.Contains("events, events.dlq, events.dlq.replayed, events.retry.1, orders", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

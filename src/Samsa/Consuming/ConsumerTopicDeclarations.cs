@@ -11,8 +11,9 @@ namespace Samsa.Consuming;
 /// explicitly (<c>AddTopic</c> or <c>Kafka:Topics</c>) keeps its own settings; only the unset ones are filled in.
 /// </summary>
 /// <remarks>
-/// The source topic itself is not declared: declare it (with its partitions) to have the retry and dead-letter topics
-/// match it; otherwise they get the profile's defaults.
+/// The source topic itself is not declared here. When the service does not declare it either, provisioning reads it
+/// from the cluster (<see cref="UndeclaredSourceTopics"/>): the retry and dead-letter topics then take its partition
+/// count and at least its retention; a source that does not exist yet leaves them the profile's defaults.
 /// </remarks>
 internal static class ConsumerTopicDeclarations
 {
@@ -26,6 +27,7 @@ internal static class ConsumerTopicDeclarations
             topic.ReplicationFactor ??= source?.ReplicationFactor;
             topic.MinInsyncReplicas ??= source?.MinInsyncReplicas;
             topic.RetentionMs = AtLeast(topic.RetentionMs, source?.RetentionMs);
+            topic.SourceTopic = options.Topic;
         }
 
         var ledger = GetOrAdd(kafka, RetryTopicNames.ReplayLedger(options.EffectiveDeadLetterTopic));

@@ -14,7 +14,9 @@ internal sealed record ResolvedTopic(
     int MinInsyncReplicas,
     long? RetentionMs,
     TopicCleanupPolicy? CleanupPolicy,
-    IReadOnlyDictionary<string, string> OtherConfigs)
+    IReadOnlyDictionary<string, string> OtherConfigs,
+    string? SourceTopic = null,
+    bool PartitionsDeclared = true)
 {
     /// <summary>Every declared topic of <paramref name="options"/>, in declaration order.</summary>
     public static IReadOnlyList<ResolvedTopic> All(KafkaOptions options)
@@ -44,7 +46,9 @@ internal sealed record ResolvedTopic(
             minInsync,
             retention,
             cleanup,
-            others);
+            others,
+            declaration.SourceTopic,
+            declaration.Partitions is not null);
     }
 
     /// <summary>The configuration key of one of its settings: <c>Kafka:Topics:orders:Partitions</c>.</summary>

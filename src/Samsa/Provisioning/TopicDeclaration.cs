@@ -25,4 +25,11 @@ public sealed class TopicDeclaration
 
     /// <summary>Other topic configs by Kafka name (<c>max.message.bytes</c>), set at creation and checked on existing topics.</summary>
     public IDictionary<string, string> Configs { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The source topic a retry or dead-letter topic goes with (set by <c>AddConsumer</c>). When the source is not
+    /// declared but exists, provisioning takes its partition count for <see cref="Partitions"/> left unset, and a
+    /// retention at least as long as its own (<see cref="UndeclaredSourceTopics"/>).
+    /// </summary>
+    internal string? SourceTopic { get; set; }
 }

@@ -47,6 +47,8 @@ public sealed class TopicProvisioner
             return new ProvisioningReport([]);
         }
 
+        topics = await UndeclaredSourceTopics.FollowAsync(admin, topics, requestTimeout, cancellationToken).ConfigureAwait(false);
+
         var run = new Run(admin, options, requestTimeout, _logger, cancellationToken);
         var cluster = await admin.DescribeClusterAsync(new DescribeClusterOptions { RequestTimeout = requestTimeout })
             .WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,9 @@ public sealed record DeadLetterRecord
     /// <summary>Its offset in the dead-letter topic.</summary>
     public required long Offset { get; init; }
 
+    /// <summary>Its key as UTF-8 text (for display and filtering by eye), or null when it has none.</summary>
+    public string? Key { get; init; }
+
     /// <summary>When it was written to the dead-letter topic.</summary>
     public required DateTimeOffset DeadLetteredAt { get; init; }
 
@@ -53,6 +56,7 @@ public sealed record DeadLetterRecord
         {
             Partition = record.Partition.Value,
             Offset = record.Offset.Value,
+            Key = record.Message.Key is { } key ? System.Text.Encoding.UTF8.GetString(key) : null,
             DeadLetteredAt = DateTimeOffset.FromUnixTimeMilliseconds(record.Message.Timestamp.UnixTimestampMs),
             OriginalTopic = HeaderValues.GetText(headers, DeadLetterHeaders.OriginalTopic),
             OriginalPartition = (int)(HeaderValues.GetNumber(headers, DeadLetterHeaders.OriginalPartition) ?? -1),

@@ -26,7 +26,7 @@ namespace Samsa.Consuming.DeadLetter;
 /// <see cref="ReplayOptions.ScanTimeout"/>; a write that fails stops the replay with a <see cref="ReplayException"/>
 /// (what was written before it is in the ledger, so running the replay again continues where it stopped).
 /// </remarks>
-public sealed class DeadLetterReplayer
+public sealed partial class DeadLetterReplayer
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
@@ -102,43 +102,66 @@ public sealed class DeadLetterReplayer
         var mode = options.DryRun ? "dry run" : "replay";
         var filter = options.Filter.ToString();
         Log.ReplayStarted(_logger, topic, mode, filter);
-        using var admin = _adminClient();
-        var metadata = admin.GetMetadata(RequestTimeout);
-        var deadLetters = Partitions(metadata, topic)
-            ?? throw new ReplayException($"The dead-letter topic '{topic}' does not exist.") { TopicMissing = true };
-        var ledger = new ReplayLedger(Retry.RetryTopicNames.ReplayLedger(topic));
-        var ledgerPartitions = Partitions(metadata, ledger.Topic);
-        if (ledgerPartitions is null && !options.DryRun)
-        {
-            ledgerPartitions = CreateLedgerTopic(admin, ledger.Topic, metadata.Brokers.Count);
-        }
-
         var readConfig = ReadConfig();
-        TopicReader.ReadAll(readConfig, ledger.Topic, ledgerPartitions ?? [], options.ScanTimeout, _timeProvider, ledger.Load, cancellationToken);
-
-        var run = new Run(options, ledger, _timeProvider);
-        using var producer = options.DryRun ? null : new ProducerBuilder<byte[]?, byte[]?>(_producerConfig()).Build();
+        Run? run = null;
         try
         {
+            var (deadLetters, ledger) = Open(topic, createLedger: !options.DryRun, readConfig, options.ScanTimeout, cancellationToken);
+            var current = run = new Run(options, ledger, _timeProvider);
+            using var producer = options.DryRun ? null : new ProducerBuilder<byte[]?, byte[]?>(_producerConfig()).Build();
             TopicReader.ReadAll(readConfig, topic, deadLetters, options.ScanTimeout, _timeProvider, record =>
             {
-                if (!run.Truncated)
+                if (!current.Truncated)
                 {
-                    Replay(run, producer, record, cancellationToken);
+                    Replay(current, producer, record, cancellationToken);
                 }
             }, cancellationToken);
         }
         catch (ProduceException<byte[]?, byte[]?> exception)
         {
             throw new ReplayException(
-                $"Writing back to {exception.DeliveryResult?.Topic ?? "the original topic"} failed after {run.Replayed} record(s): {exception.Error.Code}: {exception.Error.Reason}. " +
+                $"Writing back to {exception.DeliveryResult?.Topic ?? "the original topic"} failed after {run?.Replayed ?? 0} record(s): {exception.Error.Code}: {exception.Error.Reason}. " +
                 "Run the replay again to continue; what was written is in the ledger.", exception)
-            { ReplayedBeforeFailure = run.Replayed };
+            { ReplayedBeforeFailure = run?.Replayed ?? 0 };
+        }
+        catch (KafkaException exception)
+        {
+            // Reading (watermarks, fetches) or the ledger's creation failed; nothing more was written after it.
+            throw new ReplayException($"Reading {topic}, or reading or creating its ledger, failed: {exception.Error.Code}: {exception.Error.Reason}.", exception)
+            { ReplayedBeforeFailure = run?.Replayed ?? 0 };
         }
 
-        var result = run.Result(topic);
+        var result = run!.Result(topic);
         Log.ReplayFinished(_logger, topic, mode, result.Scanned, result.Matched, result.Replayed, result.AlreadyReplayed);
         return result;
+    }
+
+    /// <summary>
+    /// The partitions of the dead-letter topic, and its ledger loaded from Kafka. The ledger topic is created when
+    /// <paramref name="createLedger"/> and it is missing; a ledger created just now is empty, so it is not read (a topic
+    /// that new may not be known to every broker yet).
+    /// </summary>
+    private (List<int> DeadLetters, ReplayLedger Ledger) Open(
+        string topic, bool createLedger, ConsumerConfig readConfig, TimeSpan scanTimeout, CancellationToken cancellationToken)
+    {
+        using var admin = _adminClient();
+        var metadata = admin.GetMetadata(RequestTimeout);
+        var deadLetters = Partitions(metadata, topic)
+            ?? throw new ReplayException($"The dead-letter topic '{topic}' does not exist.") { TopicMissing = true };
+        var ledger = new ReplayLedger(Retry.RetryTopicNames.ReplayLedger(topic));
+        var ledgerPartitions = Partitions(metadata, ledger.Topic);
+        if (ledgerPartitions is null)
+        {
+            if (createLedger)
+            {
+                CreateLedgerTopic(admin, ledger.Topic, metadata.Brokers.Count);
+            }
+
+            return (deadLetters, ledger);
+        }
+
+        TopicReader.ReadAll(readConfig, ledger.Topic, ledgerPartitions, scanTimeout, _timeProvider, ledger.Load, cancellationToken);
+        return (deadLetters, ledger);
     }
 
     private void Replay(Run run, IProducer<byte[]?, byte[]?>? producer, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
@@ -225,7 +248,7 @@ public sealed class DeadLetterReplayer
             : [.. found.Partitions.Select(p => p.PartitionId).Order()];
     }
 
-    private static List<int> CreateLedgerTopic(IAdminClient admin, string topic, int brokers)
+    private static void CreateLedgerTopic(IAdminClient admin, string topic, int brokers)
     {
         try
         {
@@ -243,15 +266,13 @@ public sealed class DeadLetterReplayer
         {
             // Created by someone else in the meantime.
         }
-
-        return [0];
     }
 
     /// <summary>The state of one replay.</summary>
     private sealed class Run(ReplayOptions options, ReplayLedger ledger, TimeProvider timeProvider)
     {
         private readonly List<ReplayedRecord> _records = [];
-        private readonly long _started = timeProvider.GetTimestamp();
+        private long? _lastWrite;
 
         public ReplayOptions Options { get; } = options;
 
@@ -278,7 +299,10 @@ public sealed class DeadLetterReplayer
             }
         }
 
-        /// <summary>Waits until the next record may go: record n at n / rate seconds after the start.</summary>
+        /// <summary>
+        /// Waits until the next record may go: 1 / rate seconds after the previous one went. Time not used (a slow scan
+        /// past records the filter skips, a slow write) is not saved up, so the limit holds over every second, never a burst.
+        /// </summary>
         public void WaitForRate(CancellationToken cancellationToken)
         {
             if (Options.MaxRecordsPerSecond is not { } rate)
@@ -286,12 +310,16 @@ public sealed class DeadLetterReplayer
                 return;
             }
 
-            var due = TimeSpan.FromSeconds(Replayed / rate);
-            var wait = due - timeProvider.GetElapsedTime(_started);
-            if (wait > TimeSpan.Zero)
+            if (_lastWrite is { } last)
             {
-                Task.Delay(wait, timeProvider, cancellationToken).GetAwaiter().GetResult();
+                var wait = TimeSpan.FromSeconds(1 / rate) - timeProvider.GetElapsedTime(last);
+                if (wait > TimeSpan.Zero)
+                {
+                    Task.Delay(wait, timeProvider, cancellationToken).GetAwaiter().GetResult();
+                }
             }
+
+            _lastWrite = timeProvider.GetTimestamp();
         }
 
         public ReplayResult Result(string topic) => new()

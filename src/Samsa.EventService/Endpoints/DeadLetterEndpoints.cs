@@ -1,0 +1,102 @@
+using Samsa.Consuming.DeadLetter;
+using Samsa.Consuming.Retry;
+
+namespace Samsa.EventService.Endpoints;
+
+/// <summary>
+/// Dead letters over HTTP, through the library's <see cref="DeadLetterReplayer"/>. <c>{topic}</c> is the source topic;
+/// its dead-letter topic is <c>&lt;topic&gt;.dlq</c>.
+/// <c>GET /dlq/{topic}</c> lists the dead letters (key, where they came from, the exception, whether replayed);
+/// <c>POST /dlq/{topic}/replay</c> writes them back to the source topic. Both take the filter in the query string:
+/// <c>exceptionType</c>, <c>failedFrom</c>, <c>failedTo</c> (ISO 8601), <c>partition</c>, <c>fromOffset</c>,
+/// <c>toOffset</c> (of the source topic), <c>group</c>, <c>reason</c>; the replay also takes <c>dryRun</c>,
+/// <c>maxRecords</c> and <c>maxRecordsPerSecond</c>.
+/// </summary>
+/// <remarks>
+/// Errors are problem details: 404 the dead-letter topic does not exist; 400 a limit out of range; 503 Kafka could not
+/// be read or written (a replay that stopped part way can be run again: the ledger skips what was written).
+/// </remarks>
+internal static class DeadLetterEndpoints
+{
+    public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/dlq/{topic}", ListAsync)
+            .WithName("ListDeadLetters")
+            .Produces<DeadLetterListing>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        endpoints.MapPost("/dlq/{topic}/replay", ReplayAsync)
+            .WithName("ReplayDeadLetters")
+            .Produces<ReplayResult>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return endpoints;
+    }
+
+    private static async Task<IResult> ListAsync(string topic, [AsParameters] DeadLetterFilterQuery filter, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+    {
+        var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
+        try
+        {
+            return TypedResults.Json(await replayer.ListAsync(deadLetterTopic, filter.ToFilter(), cancellationToken));
+        }
+        catch (Exception exception) when (exception is ReplayException or TimeoutException)
+        {
+            return Problem(topic, deadLetterTopic, exception);
+        }
+    }
+
+    private static async Task<IResult> ReplayAsync(
+        string topic, [AsParameters] DeadLetterFilterQuery filter, [AsParameters] ReplayQuery replay, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+    {
+        var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
+        try
+        {
+            var options = new ReplayOptions
+            {
+                DeadLetterTopic = deadLetterTopic,
+                Filter = filter.ToFilter(),
+                DryRun = replay.DryRun ?? false,
+                MaxRecords = replay.MaxRecords,
+                MaxRecordsPerSecond = replay.MaxRecordsPerSecond,
+            };
+            return TypedResults.Json(await replayer.ReplayAsync(options, cancellationToken));
+        }
+        catch (ArgumentOutOfRangeException exception)
+        {
+            return TypedResults.Problem(detail: exception.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid replay limit");
+        }
+        catch (Exception exception) when (exception is ReplayException or TimeoutException)
+        {
+            return Problem(topic, deadLetterTopic, exception);
+        }
+    }
+
+    private static IResult Problem(string topic, string deadLetterTopic, Exception exception) => exception is ReplayException { TopicMissing: true }
+        ? TypedResults.Problem(
+            detail: $"The dead-letter topic '{deadLetterTopic}' does not exist: no consumer of '{topic}' has one.",
+            statusCode: StatusCodes.Status404NotFound,
+            title: "No dead-letter topic")
+        : TypedResults.Problem(detail: exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Kafka could not be read or written");
+}
+
+/// <summary>The filter of a dead-letter request, from the query string (see <see cref="ReplayFilter"/>).</summary>
+internal sealed record DeadLetterFilterQuery(
+    string? ExceptionType, DateTimeOffset? FailedFrom, DateTimeOffset? FailedTo, int? Partition, long? FromOffset, long? ToOffset, string? Group, string? Reason)
+{
+    public ReplayFilter ToFilter() => new()
+    {
+        ExceptionType = ExceptionType,
+        FailedFrom = FailedFrom,
+        FailedTo = FailedTo,
+        OriginalPartition = Partition,
+        FromOffset = FromOffset,
+        ToOffset = ToOffset,
+        GroupId = Group,
+        Reason = Reason,
+    };
+}
+
+/// <summary>How to replay, from the query string (see <see cref="ReplayOptions"/>).</summary>
+internal sealed record ReplayQuery(bool? DryRun, int? MaxRecords, double? MaxRecordsPerSecond);
