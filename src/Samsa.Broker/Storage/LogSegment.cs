@@ -157,9 +157,10 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// The first batch at or after <paramref name="logStartOffset"/> whose max timestamp is at least
-    /// <paramref name="timestamp"/> and that ends below <paramref name="limit"/>: (its base offset,
-    /// raised to the log start offset, and its max timestamp). Null when there is none here.
+    /// The first record at or after <paramref name="logStartOffset"/> whose timestamp is at least
+    /// <paramref name="timestamp"/>, in a batch that ends below <paramref name="limit"/>: (its offset,
+    /// its timestamp), as Kafka answers ListOffsets. Batches whose max timestamp is lower are skipped
+    /// by their headers; only a candidate batch is decoded. Null when there is none here.
     /// </summary>
     public (long Offset, long Timestamp)? FindOffsetForTimestamp(long timestamp, long logStartOffset, long limit)
     {
@@ -177,9 +178,9 @@ internal sealed class LogSegment : IDisposable
 
         while (header.LastOffset < limit)
         {
-            if (header.MaxTimestamp >= timestamp)
+            if (header.MaxTimestamp >= timestamp && FirstRecordAtOrAfter(position, header, timestamp, logStartOffset) is { } found)
             {
-                return (Math.Max(header.BaseOffset, logStartOffset), header.MaxTimestamp);
+                return found;
             }
 
             position += header.TotalSize;
@@ -355,6 +356,51 @@ internal sealed class LogSegment : IDisposable
 
         header = default;
         return false;
+    }
+
+    /// <summary>The first record of the batch at <paramref name="position"/> with timestamp at least <paramref name="timestamp"/> and offset at least <paramref name="logStartOffset"/>.</summary>
+    private (long Offset, long Timestamp)? FirstRecordAtOrAfter(long position, RecordBatchHeader header, long timestamp, long logStartOffset)
+    {
+        if (header.IsControl || header.LastOffset < logStartOffset)
+        {
+            return null;
+        }
+
+        if (header.TimestampType == TimestampType.LogAppendTime)
+        {
+            // Every record of a log-append-time batch carries the batch's max timestamp.
+            return (Math.Max(header.BaseOffset, logStartOffset), header.MaxTimestamp);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(header.TotalSize);
+        try
+        {
+            if (_data.Read(position, buffer.AsSpan(0, header.TotalSize)) != header.TotalSize)
+            {
+                return null;
+            }
+
+            var batch = RecordBatch.Parse(buffer.AsMemory(0, header.TotalSize));
+            using var records = batch.DecodeRecords();
+            foreach (var record in records)
+            {
+                if (record.Timestamp >= timestamp && record.Offset >= logStartOffset)
+                {
+                    return (record.Offset, record.Timestamp);
+                }
+            }
+
+            return null;
+        }
+        catch (Samsa.Protocol.ProtocolException)
+        {
+            // A batch the log accepted should decode; if it does not, answer at batch granularity rather than fail the lookup.
+            return (Math.Max(header.BaseOffset, logStartOffset), header.MaxTimestamp);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private RecordBatchHeader ReadHeaderAt(long position)

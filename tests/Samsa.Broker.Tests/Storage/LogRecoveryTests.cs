@@ -138,7 +138,7 @@ public sealed class LogRecoveryTests
         Assert.All(indexFiles, file => Assert.Equal(file.Value, ReadFile(directory, file.Key)));
         Assert.Contains(context.Logger.Entries, entry => entry.EventId.Id == 3003);
         Assert.Equal(before, PartitionLogTests.ReadAllBytes(reopened));
-        Assert.Equal((32, 1_401), reopened.FindOffsetForTimestamp(1_400));
+        Assert.Equal((32, 1_400), reopened.FindOffsetForTimestamp(1_400));
         Assert.Equal((79, 1_976), reopened.MaxTimestamp);
     }
 

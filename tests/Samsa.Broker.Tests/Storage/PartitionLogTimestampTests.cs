@@ -12,7 +12,7 @@ public sealed class PartitionLogTimestampTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void FindOffsetForTimestamp_AcrossSegments_ReturnsFirstBatchReachingIt(string kind)
+    public void FindOffsetForTimestamp_AcrossSegments_ReturnsFirstRecordReachingIt(string kind)
     {
         using var context = new StorageTestContext(kind);
         using var log = context.Open(SmallSegments);
@@ -24,13 +24,14 @@ public sealed class PartitionLogTimestampTests
         }
 
         Assert.True(log.SegmentCount > 5);
-        Assert.Equal((0, 1_001), log.FindOffsetForTimestamp(0));
-        Assert.Equal((0, 1_001), log.FindOffsetForTimestamp(1_001));
-        Assert.Equal((2, 1_101), log.FindOffsetForTimestamp(1_002));
+        Assert.Equal((0, 1_000), log.FindOffsetForTimestamp(0));
+        Assert.Equal((1, 1_001), log.FindOffsetForTimestamp(1_001));
+        Assert.Equal((2, 1_100), log.FindOffsetForTimestamp(1_002));
         for (var i = 0; i < 50; i++)
         {
-            Assert.Equal((2L * i, 1_000 + (100L * i) + 1), log.FindOffsetForTimestamp(1_000 + (100 * i)));
-            Assert.Equal((2L * i, 1_000 + (100L * i) + 1), log.FindOffsetForTimestamp(1_000 + (100 * i) - 50));
+            Assert.Equal((2L * i, 1_000 + (100L * i)), log.FindOffsetForTimestamp(1_000 + (100 * i)));
+            Assert.Equal((2L * i, 1_000 + (100L * i)), log.FindOffsetForTimestamp(1_000 + (100 * i) - 50));
+            Assert.Equal((2L * i + 1, 1_000 + (100L * i) + 1), log.FindOffsetForTimestamp(1_000 + (100 * i) + 1));
         }
 
         Assert.Null(log.FindOffsetForTimestamp(1_000 + (100 * 49) + 2));
@@ -68,7 +69,7 @@ public sealed class PartitionLogTimestampTests
         log.DeleteRecordsBefore(11);
 
         Assert.Equal((11, 1_501), log.FindOffsetForTimestamp(0));
-        Assert.Equal((12, 1_601), log.FindOffsetForTimestamp(1_600));
+        Assert.Equal((12, 1_600), log.FindOffsetForTimestamp(1_600));
     }
 
     [Theory]
@@ -91,7 +92,7 @@ public sealed class PartitionLogTimestampTests
 
         using var reopened = context.Open(SmallSegments);
         Assert.Equal((14, 9_000), reopened.MaxTimestamp);
-        Assert.Equal((12, 9_000), reopened.FindOffsetForTimestamp(5_001));
+        Assert.Equal((12, 8_998), reopened.FindOffsetForTimestamp(5_001));
     }
 
     [Theory]
