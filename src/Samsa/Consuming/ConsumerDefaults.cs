@@ -62,6 +62,14 @@ public static class ConsumerDefaults
     /// <summary>How long one poll waits for a record before the worker checks its commits and pauses again: 50 ms.</summary>
     internal static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How long the poll thread waits for a partition that reached <see cref="MaxInFlightPerPartition"/> to work off half
+    /// of its records before it pauses the partition: 50 ms. A pause makes librdkafka drop the partition's prefetched
+    /// records and fetch them again on resume, so a handler that is only briefly behind (a busy thread pool, a loaded
+    /// machine) is waited for; one that stays behind is paused and the other partitions flow.
+    /// </summary>
+    internal static readonly TimeSpan BackpressureWait = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The name of the health check of the consumer of <paramref name="topic"/> in <paramref name="groupId"/>: <c>kafka-consumer:&lt;group&gt;:&lt;topic&gt;</c>.</summary>
     public static string HealthCheckName(string groupId, string topic) => $"kafka-consumer:{groupId}:{topic}";
 
