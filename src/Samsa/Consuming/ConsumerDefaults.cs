@@ -6,8 +6,9 @@ namespace Samsa.Consuming;
 public static class ConsumerDefaults
 {
     /// <summary>
-    /// Records fetched but not yet handled, per partition, at which the partition is paused: 1000. It resumes when half
-    /// of them are handled. Bounds memory and lets librdkafka's prefetch serve other partitions.
+    /// Records fetched but not yet handled, per partition, at which the poll thread waits (up to
+    /// <see cref="BackpressureWait"/>) for half of them to be handled, and pauses the partition if they are not: 1000. A
+    /// paused partition resumes when half of them are handled. Bounds memory and lets librdkafka's prefetch serve other partitions.
     /// </summary>
     public const int MaxInFlightPerPartition = 1_000;
 
@@ -69,6 +70,9 @@ public static class ConsumerDefaults
     /// machine) is waited for; one that stays behind is paused and the other partitions flow.
     /// </summary>
     internal static readonly TimeSpan BackpressureWait = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Within <see cref="BackpressureWait"/>, the wait ends (and the partition is paused) when no batch is handled for this long: 10 ms.</summary>
+    internal static readonly TimeSpan BackpressureProgressWait = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The name of the health check of the consumer of <paramref name="topic"/> in <paramref name="groupId"/>: <c>kafka-consumer:&lt;group&gt;:&lt;topic&gt;</c>.</summary>
     public static string HealthCheckName(string groupId, string topic) => $"kafka-consumer:{groupId}:{topic}";

@@ -15,8 +15,9 @@ namespace Samsa.Consuming;
 /// <remarks>
 /// <para>
 /// One dedicated thread polls. It hands each record to its partition's processor (partitions run concurrently, each in
-/// offset order), pauses a partition when <see cref="ConsumerOptions.MaxInFlightPerPartition"/> records wait or its
-/// handler's dependency is down, and every <see cref="ConsumerOptions.CommitInterval"/> commits, per partition, the
+/// offset order, handed over in batches), pauses a partition when <see cref="ConsumerOptions.MaxInFlightPerPartition"/>
+/// records wait and do not drain within <see cref="ConsumerDefaults.BackpressureWait"/>, or its handler's dependency is
+/// down, and every <see cref="ConsumerOptions.CommitInterval"/> commits, per partition, the
 /// offset after the highest handled record (<see cref="OffsetTracker"/>) with an explicit <c>Commit(offsets)</c>.
 /// librdkafka's auto commit and offset store are off, so nothing past unhandled work is ever committed.
 /// </para>
@@ -380,7 +381,7 @@ public sealed partial class ConsumerWorker : BackgroundService
     {
         var pending = processor.Flush();
         if (pending >= processor.MaxInFlight && !processor.Backpressured
-            && (processor.DependencyDown || !processor.WaitForRoom(ConsumerDefaults.BackpressureWait)))
+            && (processor.DependencyDown || !processor.WaitForRoom(ConsumerDefaults.BackpressureWait, ConsumerDefaults.BackpressureProgressWait)))
         {
             processor.SetBackpressure();
             MarkPauseDirty();

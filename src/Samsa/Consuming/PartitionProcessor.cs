@@ -48,6 +48,8 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     private int _index;
     private int _count;
     private int _handledInBatch;
+    private ManualResetEventSlim? _room;
+    private int _roomWanted;
     private ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter _awaiter;
 
     public PartitionProcessor(TopicPartition topicPartition, int retryLevel, RecordPipeline pipeline, int maxInFlight, Action pauseChanged)
@@ -163,23 +165,53 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
 
     /// <summary>
     /// Waits on the poll thread, up to <paramref name="limit"/>, until no more than <see cref="ResumeAt"/> records wait.
-    /// False when they still do (or the partition stopped): then the partition is paused.
+    /// False when they still do, when a whole <paramref name="progressLimit"/> passed without a batch being handled (a
+    /// slow or stuck handler is paused at once rather than holding up the other partitions), or when the partition
+    /// stopped: then the partition is paused.
     /// </summary>
-    public bool WaitForRoom(TimeSpan limit)
+    public bool WaitForRoom(TimeSpan limit, TimeSpan progressLimit)
     {
-        var started = Stopwatch.GetTimestamp();
-        var spinner = default(SpinWait);
-        while (Pending > ResumeAt)
+        var pending = Pending;
+        if (pending <= ResumeAt)
         {
-            if (_stopped || Stopwatch.GetElapsedTime(started) >= limit)
-            {
-                return false;
-            }
-
-            spinner.SpinOnce();
+            return true;
         }
 
-        return true;
+        // Blocks rather than spins: on a small machine the processor needs the core this thread would burn.
+        var room = _room ??= new ManualResetEventSlim(initialState: false, spinCount: 1);
+        room.Reset();
+        Interlocked.Exchange(ref _roomWanted, 1);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                var remaining = limit - Stopwatch.GetElapsedTime(started);
+                if (_stopped || remaining <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                room.Wait(remaining < progressLimit ? remaining : progressLimit);
+                room.Reset();
+                var now = Pending;
+                if (now <= ResumeAt)
+                {
+                    return true;
+                }
+
+                if (now >= pending)
+                {
+                    return false;
+                }
+
+                pending = now;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _roomWanted, 0);
+        }
     }
 
     /// <summary>Marks the partition as behind (poll thread); it is paused until the processor catches up.</summary>
@@ -243,6 +275,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         {
             _drain.Dispose();
             _abort.Dispose();
+            _room?.Dispose();
         }
     }
 
@@ -353,10 +386,18 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         {
             var pending = Interlocked.Add(ref _pending, -_handledInBatch);
             _handledInBatch = 0;
-            if (pending <= ResumeAt && Volatile.Read(ref _backpressure) != 0)
+            if (pending <= ResumeAt)
             {
-                Volatile.Write(ref _backpressure, 0);
-                _pauseChanged();
+                if (Volatile.Read(ref _roomWanted) != 0)
+                {
+                    _room!.Set();
+                }
+
+                if (Volatile.Read(ref _backpressure) != 0)
+                {
+                    Volatile.Write(ref _backpressure, 0);
+                    _pauseChanged();
+                }
             }
         }
 
