@@ -351,10 +351,24 @@ internal static class ConsumerBenchmarks
             end.Allocated - start.Allocated);
     }
 
-    /// <summary>Counts records and does nothing else; takes the window's snapshots at the first and the last.</summary>
-    internal sealed class NoopHandler(int expected) : IEventHandler<byte[]>
+    /// <summary>
+    /// Counts records and does nothing else; takes the window's snapshots at the first and the last. Counts per partition
+    /// (a partition's records are handled one at a time), so no shared counter is contended per record: the plain loop's
+    /// counter is a local too.
+    /// </summary>
+    internal sealed class NoopHandler : IEventHandler<byte[]>
     {
-        private int _handled;
+        private const int Stride = 16; // one cache line per partition's counter
+
+        private readonly int[] _expected;
+        private readonly long[] _handled = new long[Partitions * Stride];
+        private int _started;
+        private int _unfinished = Partitions;
+
+        public NoopHandler(int records)
+        {
+            _expected = [.. Enumerable.Range(0, Partitions).Select(p => (records / Partitions) + (p < records % Partitions ? 1 : 0))];
+        }
 
         public ManualResetEventSlim Done { get; } = new();
 
@@ -362,16 +376,20 @@ internal static class ConsumerBenchmarks
 
         public Snapshot End { get; private set; }
 
-        public int Handled => Volatile.Read(ref _handled);
+        public long Handled => Enumerable.Range(0, Partitions).Sum(p => Volatile.Read(ref _handled[p * Stride]));
 
         public ValueTask HandleAsync(byte[] @event, ConsumeContext context, CancellationToken cancellationToken)
         {
-            var handled = Interlocked.Increment(ref _handled);
-            if (handled == 1)
+            var partition = context.Partition;
+            ref var count = ref _handled[partition * Stride];
+            var handled = count + 1;
+            Volatile.Write(ref count, handled);
+            if (handled == 1 && Interlocked.Exchange(ref _started, 1) == 0)
             {
                 Start = Snapshot.Take();
             }
-            else if (handled == expected)
+
+            if (handled == _expected[partition] && Interlocked.Decrement(ref _unfinished) == 0)
             {
                 End = Snapshot.Take();
                 Done.Set();
