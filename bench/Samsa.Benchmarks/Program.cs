@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Samsa.Benchmarks.Broker;
+using Samsa.Benchmarks.Consuming;
 using Samsa.Benchmarks.Publishing;
 
 // Modes that are not BenchmarkDotNet suites: whole-system measurements with brokers in their own processes.
@@ -11,6 +12,10 @@ switch (args.FirstOrDefault())
         return BrokerThroughputHarness.Run(args[1..]);
     case "publish":
         return PublisherBenchmarks.Run(args[1..]);
+    case "consume":
+        return ConsumerBenchmarks.Run(args[1..]);
+    case "consume-run":
+        return ConsumerBenchmarks.RunOne(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);

@@ -6,8 +6,9 @@ namespace Samsa.Consuming;
 public static class ConsumerDefaults
 {
     /// <summary>
-    /// Records fetched but not yet handled, per partition, at which the partition is paused: 1000. It resumes when half
-    /// of them are handled. Bounds memory and lets librdkafka's prefetch serve other partitions.
+    /// Records fetched but not yet handled, per partition, at which the poll thread waits (up to
+    /// <see cref="BackpressureWait"/>) for half of them to be handled, and pauses the partition if they are not: 1000. A
+    /// paused partition resumes when half of them are handled. Bounds memory and lets librdkafka's prefetch serve other partitions.
     /// </summary>
     public const int MaxInFlightPerPartition = 1_000;
 
@@ -61,6 +62,17 @@ public static class ConsumerDefaults
 
     /// <summary>How long one poll waits for a record before the worker checks its commits and pauses again: 50 ms.</summary>
     internal static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long the poll thread waits for a partition that reached <see cref="MaxInFlightPerPartition"/> to work off half
+    /// of its records before it pauses the partition: 50 ms. A pause makes librdkafka drop the partition's prefetched
+    /// records and fetch them again on resume, so a handler that is only briefly behind (a busy thread pool, a loaded
+    /// machine) is waited for; one that stays behind is paused and the other partitions flow.
+    /// </summary>
+    internal static readonly TimeSpan BackpressureWait = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Within <see cref="BackpressureWait"/>, the wait ends (and the partition is paused) when no batch is handled for this long: 10 ms.</summary>
+    internal static readonly TimeSpan BackpressureProgressWait = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The name of the health check of the consumer of <paramref name="topic"/> in <paramref name="groupId"/>: <c>kafka-consumer:&lt;group&gt;:&lt;topic&gt;</c>.</summary>
     public static string HealthCheckName(string groupId, string topic) => $"kafka-consumer:{groupId}:{topic}";

@@ -15,8 +15,9 @@ namespace Samsa.Consuming;
 /// <remarks>
 /// <para>
 /// One dedicated thread polls. It hands each record to its partition's processor (partitions run concurrently, each in
-/// offset order), pauses a partition when <see cref="ConsumerOptions.MaxInFlightPerPartition"/> records wait or its
-/// handler's dependency is down, and every <see cref="ConsumerOptions.CommitInterval"/> commits, per partition, the
+/// offset order, handed over in batches), pauses a partition when <see cref="ConsumerOptions.MaxInFlightPerPartition"/>
+/// records wait and do not drain within <see cref="ConsumerDefaults.BackpressureWait"/>, or its handler's dependency is
+/// down, and every <see cref="ConsumerOptions.CommitInterval"/> commits, per partition, the
 /// offset after the highest handled record (<see cref="OffsetTracker"/>) with an explicit <c>Commit(offsets)</c>.
 /// librdkafka's auto commit and offset store are off, so nothing past unhandled work is ever committed.
 /// </para>
@@ -36,6 +37,9 @@ public sealed partial class ConsumerWorker : BackgroundService
 {
     private const int ClientEventCapacity = 1024;
 
+    /// <summary>Records the poll thread takes before it hands every staged record over, even if librdkafka holds more.</summary>
+    private const int StageLimit = 512;
+
     private readonly ConsumerOptions _options;
     private readonly Func<ConsumerConfig> _consumerConfig;
     private readonly KafkaRecordProducer _producer;
@@ -52,6 +56,7 @@ public sealed partial class ConsumerWorker : BackgroundService
     private RecordPipeline? _pipeline;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private PartitionProcessor? _last;
+    private int _staged;
     private volatile PartitionProcessor[] _published = [];
     private volatile PollSnapshot _snapshot = new(0, null);
     private volatile int _state = (int)ConsumerWorkerState.Created;
@@ -293,7 +298,9 @@ public sealed partial class ConsumerWorker : BackgroundService
             ConsumeResult<byte[]?, byte[]?>? record;
             try
             {
-                record = consumer.Consume(timeout);
+                // While records are staged, take only what librdkafka already holds; they are handed over when it has no
+                // more, or after StageLimit records so that a partition with few records is not held behind busy ones.
+                record = consumer.Consume(_staged > 0 ? TimeSpan.Zero : timeout);
             }
             catch (ConsumeException exception) when (!exception.Error.IsFatal && exception.Error.Code != ErrorCode.Local_Application)
             {
@@ -301,12 +308,16 @@ public sealed partial class ConsumerWorker : BackgroundService
                 continue;
             }
 
-            if (record is null || record.IsPartitionEOF)
+            if (record is null)
             {
+                FlushStaged();
                 continue;
             }
 
-            Dispatch(record, now);
+            if (!record.IsPartitionEOF)
+            {
+                Dispatch(record, now);
+            }
         }
     }
 
@@ -323,6 +334,7 @@ public sealed partial class ConsumerWorker : BackgroundService
         }
     }
 
+    /// <summary>Stages <paramref name="record"/> with its partition's processor; a full batch is handed over at once.</summary>
     private void Dispatch(ConsumeResult<byte[]?, byte[]?> record, long now)
     {
         var processor = _last;
@@ -336,8 +348,40 @@ public sealed partial class ConsumerWorker : BackgroundService
             _last = processor;
         }
 
-        var pending = processor.Enqueue(record, now);
-        if (pending >= processor.MaxInFlight && !processor.Backpressured)
+        if (processor.Stage(record, now))
+        {
+            Flush(processor);
+        }
+
+        if (++_staged >= StageLimit)
+        {
+            FlushStaged();
+        }
+    }
+
+    /// <summary>Hands every staged record to its processor.</summary>
+    private void FlushStaged()
+    {
+        if (_staged == 0)
+        {
+            return;
+        }
+
+        _staged = 0;
+        foreach (var processor in _processors.Values)
+        {
+            if (processor.HasStaged)
+            {
+                Flush(processor);
+            }
+        }
+    }
+
+    private void Flush(PartitionProcessor processor)
+    {
+        var pending = processor.Flush();
+        if (pending >= processor.MaxInFlight && !processor.Backpressured
+            && (processor.DependencyDown || !processor.WaitForRoom(ConsumerDefaults.BackpressureWait, ConsumerDefaults.BackpressureProgressWait)))
         {
             processor.SetBackpressure();
             MarkPauseDirty();

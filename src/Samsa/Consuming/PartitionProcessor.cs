@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 
@@ -5,14 +6,16 @@ namespace Samsa.Consuming;
 
 /// <summary>
 /// The records of one assigned partition, handled one after another in offset order on the thread pool, while other
-/// partitions' processors run concurrently. The poll thread enqueues; the processor runs while it has records and
-/// returns its thread when the queue is empty. Records are handed over in batches, so a partition that keeps up costs
-/// one lock per batch rather than per record.
+/// partitions' processors run concurrently. The poll thread stages records and hands them over in batches (when a batch
+/// is full or librdkafka has nothing more ready); the processor runs while it has records and returns its thread when
+/// the queue is empty. Both sides move records in batches, so a partition that keeps up costs one lock and at most one
+/// thread-pool wake per batch rather than per record.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Backpressure: when <see cref="MaxInFlight"/> records are waiting, the poll thread pauses the partition; the processor
-/// asks for it to resume once half of them are handled. A handler whose dependency is down pauses it too.
+/// Backpressure: when <see cref="MaxInFlight"/> records are waiting, the poll thread waits briefly
+/// (<see cref="ConsumerDefaults.BackpressureWait"/>) for half of them to be handled, and pauses the partition if they are
+/// not; the processor asks for it to resume once half of them are handled. A handler whose dependency is down pauses it too.
 /// </para>
 /// <para>
 /// Stop (revoke, shutdown): the queue is dropped, waits (backoff, retry-topic due times, probes) end at once, and the
@@ -30,6 +33,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     private readonly Lock _lock = new();
     private readonly Queue<PendingRecord> _queue = new();
     private readonly PendingRecord[] _batch = new PendingRecord[BatchSize];
+    private readonly List<PendingRecord> _staged = new(BatchSize);
     private readonly CancellationTokenSource _drain = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +47,9 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     private bool _pauseApplied;
     private int _index;
     private int _count;
+    private int _handledInBatch;
+    private ManualResetEventSlim? _room;
+    private int _roomWanted;
     private ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter _awaiter;
 
     public PartitionProcessor(TopicPartition topicPartition, int retryLevel, RecordPipeline pipeline, int maxInFlight, Action pauseChanged)
@@ -108,29 +115,103 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     /// <summary>The time (<see cref="TimeProvider.GetTimestamp"/>) the record in progress was fetched, or 0 when idle.</summary>
     public long OldestReceived => Volatile.Read(ref _currentReceived);
 
-    /// <summary>Adds a fetched record (poll thread). Returns how many are now waiting.</summary>
-    public int Enqueue(ConsumeResult<byte[]?, byte[]?> record, long receivedTimestamp)
+    /// <summary>True while the poll thread holds records for this partition that it has not handed over yet.</summary>
+    public bool HasStaged => _staged.Count > 0;
+
+    /// <summary>
+    /// Holds a fetched record on the poll thread until <see cref="Flush"/> (poll thread). Returns true when the held
+    /// records should be handed over now: a whole batch, or enough to reach <see cref="MaxInFlight"/>.
+    /// </summary>
+    public bool Stage(ConsumeResult<byte[]?, byte[]?> record, long receivedTimestamp)
     {
+        _staged.Add(new PendingRecord(record, receivedTimestamp));
+        return _staged.Count >= BatchSize || Pending + _staged.Count >= MaxInFlight;
+    }
+
+    /// <summary>
+    /// Hands the held records to the processor, starting it if it is idle (poll thread): one lock and at most one
+    /// thread-pool wake per batch. Returns how many records are now waiting.
+    /// </summary>
+    public int Flush()
+    {
+        var count = _staged.Count;
         bool start;
         lock (_lock)
         {
             if (_stopped)
             {
+                _staged.Clear();
                 return 0;
             }
 
-            _queue.Enqueue(new PendingRecord(record, receivedTimestamp));
+            foreach (var item in _staged)
+            {
+                _queue.Enqueue(item);
+            }
+
             start = !_running;
             _running = true;
         }
 
-        var pending = Interlocked.Increment(ref _pending);
+        _staged.Clear();
+        var pending = Interlocked.Add(ref _pending, count);
         if (start)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
 
         return pending;
+    }
+
+    /// <summary>
+    /// Waits on the poll thread, up to <paramref name="limit"/>, until no more than <see cref="ResumeAt"/> records wait.
+    /// False when they still do, when a whole <paramref name="progressLimit"/> passed without a batch being handled (a
+    /// slow or stuck handler is paused at once rather than holding up the other partitions), or when the partition
+    /// stopped: then the partition is paused.
+    /// </summary>
+    public bool WaitForRoom(TimeSpan limit, TimeSpan progressLimit)
+    {
+        var pending = Pending;
+        if (pending <= ResumeAt)
+        {
+            return true;
+        }
+
+        // Blocks rather than spins: on a small machine the processor needs the core this thread would burn.
+        var room = _room ??= new ManualResetEventSlim(initialState: false, spinCount: 1);
+        room.Reset();
+        Interlocked.Exchange(ref _roomWanted, 1);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                var remaining = limit - Stopwatch.GetElapsedTime(started);
+                if (_stopped || remaining <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                room.Wait(remaining < progressLimit ? remaining : progressLimit);
+                room.Reset();
+                var now = Pending;
+                if (now <= ResumeAt)
+                {
+                    return true;
+                }
+
+                if (now >= pending)
+                {
+                    return false;
+                }
+
+                pending = now;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _roomWanted, 0);
+        }
     }
 
     /// <summary>Marks the partition as behind (poll thread); it is paused until the processor catches up.</summary>
@@ -194,6 +275,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         {
             _drain.Dispose();
             _abort.Dispose();
+            _room?.Dispose();
         }
     }
 
@@ -267,12 +349,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         Offsets.MarkHandled(_batch[_index].Record.Offset.Value);
         _batch[_index] = default;
         _index++;
-        var pending = Interlocked.Decrement(ref _pending);
-        if (pending <= ResumeAt && Volatile.Read(ref _backpressure) != 0)
-        {
-            Volatile.Write(ref _backpressure, 0);
-            _pauseChanged();
-        }
+        _handledInBatch++;
     }
 
     /// <summary>Moves up to <see cref="BatchSize"/> queued records into the batch; false (and idle) when there are none or the partition stopped.</summary>
@@ -302,8 +379,28 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         }
     }
 
+    /// <summary>Ends the batch: what it handled leaves <see cref="Pending"/> at once (one atomic per batch, not per record).</summary>
     private void EndBatch()
     {
+        if (_handledInBatch > 0)
+        {
+            var pending = Interlocked.Add(ref _pending, -_handledInBatch);
+            _handledInBatch = 0;
+            if (pending <= ResumeAt)
+            {
+                if (Volatile.Read(ref _roomWanted) != 0)
+                {
+                    _room!.Set();
+                }
+
+                if (Volatile.Read(ref _backpressure) != 0)
+                {
+                    Volatile.Write(ref _backpressure, 0);
+                    _pauseChanged();
+                }
+            }
+        }
+
         Array.Clear(_batch, 0, _count);
         _index = 0;
         _count = 0;

@@ -1,0 +1,401 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Samsa.Benchmarks.Utils;
+using Samsa.Configuration;
+using Samsa.Consuming;
+
+namespace Samsa.Benchmarks.Consuming;
+
+/// <summary>
+/// Consume-and-handle throughput: a hosted <c>AddConsumer</c> worker with a no-op <see cref="IEventHandler{TEvent}"/>
+/// of <c>byte[]</c> (the deserializer hands the value over without a copy) against a plain Confluent.Kafka consume loop,
+/// in the same run, over the same pre-filled topic.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>consume</c> mode (<see cref="Run"/>) starts Samsa.Broker (memory) in its own process through the samsa CLI, fills a
+/// topic (6 partitions, 1,000,000 records of 100 B unless <c>--scale</c> says otherwise), then runs every case in a fresh
+/// child process (<c>consume-run</c>, <see cref="RunOne"/>), cases interleaved over <c>--rounds</c> rounds, each in a new
+/// group so it reads the topic from the start. A child measures from the first record it sees to the last one handled:
+/// host start-up, the group join and the final commit and close are outside the window. Figures per case: messages per
+/// second, client CPU µs per message (the child's process CPU time, every thread: librdkafka's, the poll thread, the
+/// thread pool, GC) and allocated bytes per message (<see cref="GC.GetTotalAllocatedBytes(bool)"/>, every thread).
+/// </para>
+/// <para>
+/// The cases: the plain loop with librdkafka's defaults (auto commit, <c>fetch.queue.backoff.ms</c> 1000); the plain loop
+/// with exactly the configuration Samsa's worker builds (<see cref="ConsumerClientConfigs.Consumer"/>: auto commit and
+/// offset store off, <c>fetch.queue.backoff.ms</c> of <see cref="ConsumerDefaults.FetchQueueBackoffMs"/>, cooperative-sticky)
+/// committing the handled offsets every <see cref="ConsumerDefaults.CommitInterval"/> as the worker does, which is the
+/// like-for-like baseline; and the Samsa host.
+/// </para>
+/// </remarks>
+internal static class ConsumerBenchmarks
+{
+    private const string Topic = "bench-consume";
+    private const int Partitions = 6;
+    private const int ValueSize = 100;
+
+    private static readonly string[] Cases = [PlainDefaults, PlainSamsaConfig, SamsaWorker];
+
+    private const string PlainDefaults = "plain-defaults";
+    private const string PlainSamsaConfig = "plain-samsa-config";
+    private const string SamsaWorker = "samsa";
+
+    private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
+    {
+        [PlainDefaults] = "plain Consume loop, librdkafka defaults (auto commit, fetch.queue.backoff.ms 1000)",
+        [PlainSamsaConfig] = "plain Consume loop, Samsa's consumer config, explicit commit every 1 s",
+        [SamsaWorker] = "AddConsumer<NoopHandler, byte[]> host",
+    };
+
+    /// <summary>"consume" mode: fills the topic, runs the cases in child processes, prints the table.</summary>
+    public static int Run(string[] args)
+    {
+        var samsa = Option(args, "--samsa") ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "Samsa.Cli", "release", "samsa");
+        var scale = Option(args, "--scale") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 1.0;
+        var rounds = Option(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
+        var only = Option(args, "--cases")?.Split(',') ?? Cases;
+        var records = (int)(1_000_000 * scale);
+        Samsa.Native.LibrdkafkaLoader.EnsureLoaded();
+        using var broker = BrokerProcess.StartSamsa(samsa, null);
+        Fill(broker.BootstrapServers, records);
+
+        var samples = only.ToDictionary(c => c, _ => new List<Sample>(), StringComparer.Ordinal);
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var name in only)
+            {
+                var brokerCpu = broker.CpuTime;
+                var sample = RunChild(broker.BootstrapServers, name, records, $"bench-{name}-{round}-{Environment.TickCount64}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"round {round + 1} {name}: {sample.MessagesPerSecond:N0} msgs/s, {sample.CpuMicrosPerMessage:F2} µs/msg, {sample.BytesPerMessage:F0} B/msg (broker CPU whole run {(broker.CpuTime - brokerCpu).TotalSeconds:F1} s)"));
+                samples[name].Add(sample);
+            }
+        }
+
+        Print(only, samples, records, rounds);
+        return 0;
+    }
+
+    /// <summary>"consume-run" mode: one case in this process; prints one <c>result</c> line.</summary>
+    public static int RunOne(string[] args)
+    {
+        var bootstrap = Option(args, "--bootstrap") ?? throw new ArgumentException("--bootstrap is required");
+        var name = Option(args, "--case") ?? throw new ArgumentException("--case is required");
+        var records = int.Parse(Option(args, "--records") ?? throw new ArgumentException("--records is required"), CultureInfo.InvariantCulture);
+        var group = Option(args, "--group") ?? throw new ArgumentException("--group is required");
+        Samsa.Native.LibrdkafkaLoader.EnsureLoaded();
+        var window = name switch
+        {
+            PlainDefaults => ConsumePlain(DefaultConfig(bootstrap, group), records, commitLikeSamsa: false),
+            PlainSamsaConfig => ConsumePlain(SamsaConfig(bootstrap, group), records, commitLikeSamsa: true),
+            SamsaWorker => ConsumeWithHost(bootstrap, group, records),
+            _ => throw new ArgumentException($"Unknown case {name}; expected one of {string.Join(", ", Cases)}."),
+        };
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"result {window.Seconds:R} {window.CpuSeconds:R} {window.Allocated} {records}"));
+        return 0;
+    }
+
+    /// <summary>librdkafka's defaults, with what any group consumer of this topic must say: the group and where to start.</summary>
+    private static ConsumerConfig DefaultConfig(string bootstrap, string group) => new()
+    {
+        BootstrapServers = bootstrap,
+        GroupId = group,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+    };
+
+    /// <summary>Exactly what Samsa's worker gives librdkafka in a Development host.</summary>
+    private static ConsumerConfig SamsaConfig(string bootstrap, string group) => ConsumerClientConfigs.Consumer(
+        new KafkaOptions { Profile = KafkaProfile.Development, BootstrapServers = [.. bootstrap.Split(',')] },
+        new ConsumerOptions { Topic = Topic, GroupId = group });
+
+    private static Window ConsumePlain(ConsumerConfig config, int records, bool commitLikeSamsa)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+        consumer.Subscribe(Topic);
+        var next = new long[Partitions];
+        Array.Fill(next, -1);
+        var commitEvery = Stopwatch.Frequency * ConsumerDefaults.CommitInterval.Ticks / TimeSpan.TicksPerSecond;
+        var nextCommit = 0L;
+        Snapshot start = default;
+        var seen = 0;
+        var limit = Stopwatch.StartNew();
+        while (seen < records)
+        {
+            if (limit.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException($"Saw {seen} of {records} records in 5 minutes.");
+            }
+
+            var result = consumer.Consume(ConsumerDefaults.PollTimeout);
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (seen++ == 0)
+            {
+                start = Snapshot.Take();
+                nextCommit = start.Timestamp + commitEvery;
+            }
+
+            if (commitLikeSamsa)
+            {
+                next[result.Partition.Value] = result.Offset.Value + 1;
+                if (Stopwatch.GetTimestamp() >= nextCommit)
+                {
+                    Commit(consumer, next);
+                    nextCommit = Stopwatch.GetTimestamp() + commitEvery;
+                }
+            }
+        }
+
+        var end = Snapshot.Take();
+        if (commitLikeSamsa)
+        {
+            Commit(consumer, next);
+        }
+
+        consumer.Close();
+        return end - start;
+    }
+
+    private static void Commit(IConsumer<Ignore, byte[]> consumer, long[] next)
+    {
+        var offsets = new List<TopicPartitionOffset>(Partitions);
+        for (var p = 0; p < next.Length; p++)
+        {
+            if (next[p] >= 0)
+            {
+                offsets.Add(new TopicPartitionOffset(Topic, p, next[p]));
+            }
+        }
+
+        if (offsets.Count > 0)
+        {
+            consumer.Commit(offsets);
+        }
+    }
+
+    private static Window ConsumeWithHost(string bootstrap, string group, int records)
+    {
+        var handler = new NoopHandler(records);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = "Development",
+            ApplicationName = "consume-bench",
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Kafka:BootstrapServers", bootstrap)]);
+        builder.Services.AddSingleton(handler);
+        builder.AddSamsaKafka().AddConsumer<NoopHandler, byte[]>(Topic, group);
+        using var host = builder.Build();
+        host.Start();
+        if (!handler.Done.Wait(TimeSpan.FromMinutes(5)))
+        {
+            throw new TimeoutException($"Handled {handler.Handled} of {records} records in 5 minutes.");
+        }
+
+        host.StopAsync().GetAwaiter().GetResult();
+        return handler.End - handler.Start;
+    }
+
+    private static void Fill(string bootstrap, int records)
+    {
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+        {
+            admin.CreateTopicsAsync([new TopicSpecification { Name = Topic, NumPartitions = Partitions, ReplicationFactor = 1 }]).GetAwaiter().GetResult();
+        }
+
+        var value = new byte[ValueSize];
+        Random.Shared.NextBytes(value);
+        var clock = Stopwatch.StartNew();
+        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            Acks = Acks.Leader,
+            EnableIdempotence = false,
+            BatchSize = 256 * 1024,
+            LingerMs = 20,
+            QueueBufferingMaxMessages = 1_000_000,
+        }).Build();
+        var message = new Message<Null, byte[]> { Value = value };
+        var failed = 0;
+        Action<DeliveryReport<Null, byte[]>> report = r =>
+        {
+            if (r.Error.IsError)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        };
+        for (var i = 0; i < records; i++)
+        {
+            var partition = new TopicPartition(Topic, i % Partitions);
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(partition, message, report);
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+
+        producer.Flush(TimeSpan.FromMinutes(5));
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"{failed} records of the fill failed.");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"filled {Topic}: {records:N0} records of {ValueSize} B over {Partitions} partitions in {clock.Elapsed.TotalSeconds:F1} s"));
+    }
+
+    private static Sample RunChild(string bootstrap, string name, int records, string group)
+    {
+        var self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ConsumerBenchmarks).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "consume-run", $"--bootstrap={bootstrap}", $"--case={name}", $"--records={records}", $"--group={group}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var child = Process.Start(start)!;
+        var output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("result ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"{name} printed no result (exit {child.ExitCode}):\n{output}");
+        var fields = line.Split(' ');
+        var seconds = double.Parse(fields[1], CultureInfo.InvariantCulture);
+        var cpu = double.Parse(fields[2], CultureInfo.InvariantCulture);
+        var allocated = long.Parse(fields[3], CultureInfo.InvariantCulture);
+        return new Sample(records / seconds, cpu * 1e6 / records, allocated / (double)records);
+    }
+
+    private static void Print(string[] cases, Dictionary<string, List<Sample>> samples, int records, int rounds)
+    {
+        var medians = cases.ToDictionary(c => c, c => Median(samples[c]), StringComparer.Ordinal);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Consume and handle, {records:N0} records of {ValueSize} B over {Partitions} partitions, median of {rounds} interleaved rounds, each case in a fresh process, {Environment.ProcessorCount} cores, broker in its own process"));
+        Console.WriteLine("| case | msgs/s | client CPU µs/msg | allocated B/msg | runs (msgs/s) |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var name in cases)
+        {
+            var m = medians[name];
+            var runs = string.Join(", ", samples[name].Select(s => s.MessagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {Descriptions[name]} | {m.MessagesPerSecond:N0} | {m.CpuMicrosPerMessage:F2} | {m.BytesPerMessage:F0} | {runs} |"));
+        }
+
+        if (!medians.TryGetValue(SamsaWorker, out var subject))
+        {
+            return;
+        }
+
+        Console.WriteLine();
+        foreach (var baseline in new[] { PlainSamsaConfig, PlainDefaults }.Where(medians.ContainsKey))
+        {
+            var b = medians[baseline];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"samsa / {baseline}: msgs/s {subject.MessagesPerSecond / b.MessagesPerSecond:F3} (goal ≥ 0.95), CPU/msg {subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage:F3}, allocated {subject.BytesPerMessage - b.BytesPerMessage:+0;-0} B/msg"));
+        }
+    }
+
+    private static Sample Median(List<Sample> samples)
+    {
+        static double Mid(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        return new Sample(Mid(samples.Select(s => s.MessagesPerSecond)), Mid(samples.Select(s => s.CpuMicrosPerMessage)), Mid(samples.Select(s => s.BytesPerMessage)));
+    }
+
+    private static string? Option(string[] args, string name) =>
+        args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+
+    private readonly record struct Sample(double MessagesPerSecond, double CpuMicrosPerMessage, double BytesPerMessage);
+
+    /// <summary>The measured window: wall seconds, process CPU seconds, bytes allocated.</summary>
+    internal readonly record struct Window(double Seconds, double CpuSeconds, long Allocated);
+
+    /// <summary>The clock, this process's CPU time and its allocated bytes at one moment.</summary>
+    internal readonly record struct Snapshot(long Timestamp, TimeSpan Cpu, long Allocated)
+    {
+        public static Snapshot Take()
+        {
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            return new Snapshot(Stopwatch.GetTimestamp(), ProcessStats.CpuTime(Environment.ProcessId), allocated);
+        }
+
+        public static Window operator -(Snapshot end, Snapshot start) => new(
+            Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp).TotalSeconds,
+            (end.Cpu - start.Cpu).TotalSeconds,
+            end.Allocated - start.Allocated);
+    }
+
+    /// <summary>
+    /// Counts records and does nothing else; takes the window's snapshots at the first and the last. Counts per partition
+    /// (a partition's records are handled one at a time), so no shared counter is contended per record: the plain loop's
+    /// counter is a local too.
+    /// </summary>
+    internal sealed class NoopHandler : IEventHandler<byte[]>
+    {
+        private const int Stride = 16; // one cache line per partition's counter
+
+        private readonly int[] _expected;
+        private readonly long[] _handled = new long[Partitions * Stride];
+        private int _started;
+        private int _unfinished = Partitions;
+
+        public NoopHandler(int records)
+        {
+            _expected = [.. Enumerable.Range(0, Partitions).Select(p => (records / Partitions) + (p < records % Partitions ? 1 : 0))];
+        }
+
+        public ManualResetEventSlim Done { get; } = new();
+
+        public Snapshot Start { get; private set; }
+
+        public Snapshot End { get; private set; }
+
+        public long Handled => Enumerable.Range(0, Partitions).Sum(p => Volatile.Read(ref _handled[p * Stride]));
+
+        public ValueTask HandleAsync(byte[] @event, ConsumeContext context, CancellationToken cancellationToken)
+        {
+            var partition = context.Partition;
+            ref var count = ref _handled[partition * Stride];
+            var handled = count + 1;
+            Volatile.Write(ref count, handled);
+            if (handled == 1 && Interlocked.Exchange(ref _started, 1) == 0)
+            {
+                Start = Snapshot.Take();
+            }
+
+            if (handled == _expected[partition] && Interlocked.Decrement(ref _unfinished) == 0)
+            {
+                End = Snapshot.Take();
+                Done.Set();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
