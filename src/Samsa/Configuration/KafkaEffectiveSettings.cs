@@ -126,6 +126,14 @@ internal static class KafkaEffectiveSettings
             return new(null, KafkaValueSource.Unset, "librdkafka's default");
         }
 
+        if (setting == KafkaSettings.SaslMechanism
+            && Resolve(options, KafkaSettings.SecurityProtocol, kind).Value is SecurityProtocol protocol
+            && protocol is not (SecurityProtocol.SaslSsl or SecurityProtocol.SaslPlaintext))
+        {
+            // The profile's mechanism goes with its SASL_SSL default; over a protocol without SASL it would only make librdkafka warn.
+            return new(null, KafkaValueSource.Unset, "librdkafka's default");
+        }
+
         return new(fallback, KafkaValueSource.ProfileDefault, $"the {profile} profile default");
     }
 
