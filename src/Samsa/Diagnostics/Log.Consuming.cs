@@ -122,4 +122,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4041, EventName = "TransactionCommitted", Level = LogLevel.Debug,
         Message = "Transaction of group {GroupId} committed {Records} record(s): {Offsets}")]
     public static partial void TransactionCommitted(ILogger logger, string groupId, int records, string offsets);
+
+    [LoggerMessage(EventId = 4042, EventName = "PartitionsRewound", Level = LogLevel.Information,
+        Message = "Group {GroupId} reads again from {Offsets} after an aborted transaction")]
+    public static partial void PartitionsRewound(ILogger logger, string groupId, string offsets);
 }
