@@ -192,6 +192,31 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task Rebalance_SecondInstanceJoinsMidStream_EachInputOutputOnce()
+    {
+        await using var broker = await StartBrokerAsync();
+        var slow = Producing(then: async (_, _) => await Task.Delay(2));
+        using var hostOne = BuildExactlyOnceHost(broker, slow, configure: options => options.CommitInterval = TimeSpan.FromSeconds(2));
+        await hostOne.StartAsync(Token);
+        await hostOne.Worker("orders", "billing").WaitForAssignmentAsync(2);
+        await ProduceAsync(broker, "orders", Enumerable.Range(0, 400).Select(i => new TestEvent(i)));
+        await WaitUntilAsync(() => slow.SuccessCount >= 50, "the first instance under way");
+
+        var two = Producing();
+        using var hostTwo = BuildExactlyOnceHost(broker, two, configure: options => options.CommitInterval = TimeSpan.FromSeconds(2));
+        await hostTwo.StartAsync(Token);
+        await hostTwo.Worker("orders", "billing").WaitForAssignmentAsync(1);
+        await ProduceAsync(broker, "orders", Enumerable.Range(400, 100).Select(i => new TestEvent(i)));
+
+        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.Sum() == 500, "every input offset committed");
+        Assert.NotEmpty(two.Successes);
+        var outputs = ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted);
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"out-{i}").Order(), outputs.Order());
+        await hostTwo.StopAsync(Token);
+        await hostOne.StopAsync(Token);
+    }
+
+    [Fact]
     public async Task TransactionalId_TakenOverByAnotherWorker_FencedWorkerFaultsAndReportsUnhealthy()
     {
         await using var broker = await StartBrokerAsync();
