@@ -192,6 +192,32 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task HandleAsync_TransientInExactlyOnceMode_RetryCopyCommittedOnceAndOutputOnceFromTheRetryTopic()
+    {
+        await using var broker = await StartBrokerAsync();
+        var handler = Producing(then: (e, context) => e.Id == 2 && context.RetryLevel == 0
+            ? throw new TimeoutException("event 2 times out at first")
+            : ValueTask.CompletedTask);
+        using var host = BuildExactlyOnceHost(broker, handler, configure: options =>
+        {
+            options.Retry.MaxAttempts = 1;
+            options.Retry.RetryTopicDelays = [TimeSpan.FromMilliseconds(200)];
+        });
+        await host.StartAsync(Token);
+        await host.Worker("orders", "billing").WaitForAssignmentAsync(4);
+
+        await ProduceAsync(broker, "orders", [new TestEvent(1), new TestEvent(2), new TestEvent(3)], partition: 0);
+
+        await WaitUntilAsync(() => handler.Successes.ContainsKey(2), "event 2 handled from the retry topic");
+        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders.retry.1").GetAwaiter().GetResult()[0] == 1, "the retry copy's offset committed");
+        await host.StopAsync(Token);
+        Assert.Equal(3, (await CommittedAsync(broker, "billing", "orders"))[0]);
+        Assert.Single(ReadRecordsToEnd(broker, "orders.retry.1", IsolationLevel.ReadUncommitted));
+        Assert.Equal(["out-1", "out-2", "out-3"], ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order(StringComparer.Ordinal));
+        Assert.Equal(1, host.Worker("orders", "billing").GetStatus().ForwardedToRetry);
+    }
+
+    [Fact]
     public async Task Rebalance_SecondInstanceJoinsMidStream_EachInputOutputOnce()
     {
         await using var broker = await StartBrokerAsync();

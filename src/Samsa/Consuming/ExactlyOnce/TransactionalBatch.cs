@@ -150,25 +150,18 @@ internal sealed class TransactionalBatch : IDisposable
 
             try
             {
+                // The offsets must be in before the commit: outputs committed without them would be produced again.
                 if (offsets.Count > 0)
                 {
-                    _producer!.SendOffsetsToTransaction(offsets, group, _timeout);
+                    Twice(() => _producer!.SendOffsetsToTransaction(offsets, group, _timeout));
                 }
 
-                _producer!.CommitTransaction(_timeout);
+                Twice(() => _producer!.CommitTransaction(_timeout));
             }
-            catch (KafkaException exception) when (!exception.Error.IsFatal && exception is not KafkaRetriableException)
+            catch (KafkaException exception) when (!exception.Error.IsFatal)
             {
                 AbortHeld(processors, $"commit failed with {exception.Error.Code}: {exception.Error.Reason}", exception);
                 return TransactionOutcome.Aborted;
-            }
-            catch (KafkaRetriableException exception)
-            {
-                // The commit's outcome is unknown; librdkafka allows calling it again, and a second failure aborts.
-                if (!TryCommitAgain(processors, exception))
-                {
-                    return TransactionOutcome.Aborted;
-                }
             }
             catch (KafkaException exception)
             {
@@ -274,21 +267,16 @@ internal sealed class TransactionalBatch : IDisposable
         }
     }
 
-    private bool TryCommitAgain(IReadOnlyCollection<PartitionProcessor> processors, KafkaException first)
+    /// <summary>Runs a transaction call, and once more after a retriable error (librdkafka allows the same call again; a commit's unknown outcome is settled by it).</summary>
+    private static void Twice(Action operation)
     {
         try
         {
-            _producer!.CommitTransaction(_timeout);
-            return true;
+            operation();
         }
-        catch (KafkaException exception) when (!exception.Error.IsFatal)
+        catch (KafkaRetriableException exception) when (!exception.Error.IsFatal)
         {
-            AbortHeld(processors, $"commit failed twice ({first.Error.Code}, then {exception.Error.Code}: {exception.Error.Reason})", exception);
-            return false;
-        }
-        catch (KafkaException exception)
-        {
-            throw Fatal(exception);
+            operation();
         }
     }
 
