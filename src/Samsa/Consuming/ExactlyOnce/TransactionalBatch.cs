@@ -26,6 +26,8 @@ namespace Samsa.Consuming.ExactlyOnce;
 /// </remarks>
 internal sealed class TransactionalBatch : IDisposable
 {
+    private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(100);
+
     private readonly Func<ProducerConfig> _config;
     private readonly Action<Error> _onError;
     private readonly string _groupId;
@@ -261,8 +263,8 @@ internal sealed class TransactionalBatch : IDisposable
             }
             catch (ProduceException<byte[]?, byte[]?> exception) when (exception.Error.Code == ErrorCode.Local_QueueFull)
             {
-                // The local queue is full: serve delivery reports until there is room.
-                _producer!.Poll(TimeSpan.FromMilliseconds(100));
+                // The local queue is full: let some of it reach the broker, then try again.
+                _producer!.Flush(QueueFullWait);
             }
         }
     }
