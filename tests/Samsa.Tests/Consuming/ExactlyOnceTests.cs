@@ -119,6 +119,48 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task Crash_GeneratedTransactionalId_OpenTransactionAbortedOnTimeoutAndEachInputOutputOnce()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(options =>
+        {
+            options.GroupInitialRebalanceDelay = TimeSpan.Zero;
+            options.GroupMinSessionTimeout = TimeSpan.FromMilliseconds(500);
+            options.OffsetsTopicPartitions = 3;
+            options.TransactionAbortTimedOutInterval = TimeSpan.FromMilliseconds(200);
+        });
+        void ShortTimeout(ConsumerOptions options)
+        {
+            options.CommitInterval = TimeSpan.FromMinutes(10);
+            var configure = options.ConfigureProducer;
+            options.ConfigureProducer = config =>
+            {
+                configure?.Invoke(config);
+                config.TransactionTimeoutMs = 3_000;
+                config.SocketTimeoutMs = 2_500;
+                config.MessageTimeoutMs = 3_000;
+            };
+        }
+
+        var first = Producing();
+        using var crashed = BuildExactlyOnceHost(broker, first, configure: ShortTimeout);
+        await crashed.StartAsync(Token);
+        await ProduceAsync(broker, "orders", Enumerable.Range(0, 10).Select(i => new TestEvent(i)));
+        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 10, "the open transaction's outputs in the log");
+        crashed.Worker("orders", "billing").Crash();
+
+        var second = Producing();
+        using var next = BuildExactlyOnceHost(broker, second, configure: options => options.CommitInterval = TimeSpan.FromMilliseconds(100));
+        await next.StartAsync(Token);
+
+        // The new worker's id differs, so the coordinator aborts the old transaction when it times out.
+        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Count == 10, "the next instance's outputs visible past the timed-out transaction");
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order());
+        Assert.Equal(EndOffsets(broker, "orders"), await CommittedAsync(broker, "billing", "orders"));
+        await next.StopAsync(Token);
+        await crashed.StopAsync(Token);
+    }
+
+    [Fact]
     public async Task HandleAsync_ThrowsAfterProducing_FailedAttemptsOutputsDropped()
     {
         await using var broker = await StartBrokerAsync();

@@ -76,9 +76,19 @@ internal sealed class TransactionalBatch : IDisposable
         TransactionalId = config.TransactionalId;
         LibrdkafkaLoader.EnsureLoaded();
         var onError = _onError;
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(config)
-            .SetErrorHandler((_, error) => onError(error))
-            .Build();
+        try
+        {
+            _producer = new ProducerBuilder<byte[]?, byte[]?>(config)
+                .SetErrorHandler((_, error) => onError(error))
+                .Build();
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidOperationException(
+                $"The exactly-once producer '{TransactionalId}' of group {_groupId} could not be built: {exception.Message} (see ConsumerOptions.ConfigureProducer).",
+                exception);
+        }
+
         try
         {
             _producer.InitTransactions(_timeout);
