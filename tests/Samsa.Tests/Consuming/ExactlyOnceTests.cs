@@ -285,6 +285,58 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task Rebalance_MemberStuckInRevokePastItsPollInterval_ItsTransactionIsFencedAndEachInputOutputOnce()
+    {
+        await using var broker = await StartBrokerAsync();
+        var zombie = Producing(then: async (e, _) =>
+        {
+            if (e.Id == 0)
+            {
+                // Ignores cancellation: keeps the revoke waiting past the group's rebalance timeout (max.poll.interval.ms).
+                await Task.Delay(TimeSpan.FromSeconds(8), CancellationToken.None);
+            }
+        });
+        void Eager(ConsumerOptions options)
+        {
+            options.AssignmentStrategy = PartitionAssignmentStrategy.Range;
+            options.CommitInterval = TimeSpan.FromMinutes(10);
+            options.RevokeTimeout = TimeSpan.FromSeconds(6);
+            var configure = options.ConfigureConsumer;
+            options.ConfigureConsumer = config =>
+            {
+                configure?.Invoke(config);
+
+                // The group's rebalance timeout is the longest of its members'.
+                config.MaxPollIntervalMs = 3_000;
+            };
+        }
+
+        using var hostOne = BuildExactlyOnceHost(broker, zombie, configure: Eager);
+        await hostOne.StartAsync(Token);
+        await hostOne.Worker("orders", "billing").WaitForAssignmentAsync(2);
+        await ProduceAsync(broker, "orders", Enumerable.Range(100, 10).Select(i => new TestEvent(i)), partition: 1);
+        await ProduceAsync(broker, "orders", [new TestEvent(0)], partition: 0);
+        await WaitUntilAsync(() => zombie.SuccessCount == 10 && zombie.Calls.Any(c => c.Id == 0), "partition 1 handled into the open transaction, partition 0 stuck");
+        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 10, "the open transaction's outputs in the log");
+
+        var next = Producing();
+        using var hostTwo = BuildExactlyOnceHost(broker, next, configure: Eager);
+        await hostTwo.StartAsync(Token);
+
+        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.SequenceEqual([1L, 10L]), "every input committed");
+        await WaitUntilAsync(() => zombie.Successes.ContainsKey(0), "the stuck call over");
+        await hostTwo.StopAsync(Token);
+        await hostOne.StopAsync(Token);
+        var outputs = ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted);
+        Assert.Equal(Enumerable.Range(100, 10).Prepend(0).Select(i => $"out-{i}").Order(), outputs.Order());
+
+        // The stuck member's offsets never reached the group, so the new one handled partition 1 again, and the stuck
+        // member's outputs of it are in the log, aborted.
+        Assert.Equal(10, next.Successes.Keys.Count(id => id >= 100));
+        Assert.True(ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count >= 21);
+    }
+
+    [Fact]
     public async Task TransactionalId_TakenOverByAnotherWorker_FencedWorkerFaultsAndReportsUnhealthy()
     {
         await using var broker = await StartBrokerAsync();
