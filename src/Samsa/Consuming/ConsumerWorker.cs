@@ -106,6 +106,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             _transaction = new TransactionalBatch(
                 transactionalProducerConfig ?? throw new ArgumentException("Exactly-once mode needs the transactional producer's configuration.", nameof(transactionalProducerConfig)),
                 options.GroupId,
+                options.CommitInterval,
                 logger,
                 OnTransactionalProducerError,
                 ConsumerDefaults.TransactionOperationTimeout);

@@ -126,4 +126,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4042, EventName = "PartitionsRewound", Level = LogLevel.Information,
         Message = "Group {GroupId} reads again from {Offsets} after an aborted transaction")]
     public static partial void PartitionsRewound(ILogger logger, string groupId, string offsets);
+
+    [LoggerMessage(EventId = 4043, EventName = "TransactionTimeoutTooShort", Level = LogLevel.Warning,
+        Message = "Group {GroupId} commits its transactions every {CommitInterval}, but transaction.timeout.ms is {TransactionTimeout}: the coordinator may abort them first; make the commit interval shorter")]
+    public static partial void TransactionTimeoutTooShort(ILogger logger, string groupId, TimeSpan commitInterval, TimeSpan transactionTimeout);
 }

@@ -9,6 +9,7 @@ using Samsa.Consuming.DeadLetter;
 using Samsa.DependencyInjection;
 using Samsa.Health;
 using Samsa.TestUtils;
+using Samsa.Tests.DependencyInjection;
 using static Samsa.Tests.Consuming.ConsumingTestSupport;
 
 namespace Samsa.Tests.Consuming;
@@ -77,6 +78,7 @@ public sealed class ExactlyOnceTests
         var outputs = ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted);
         Assert.Equal(Enumerable.Range(0, 300).Select(i => $"out-{i}").Order(), outputs.Order());
         Assert.Equal(300, ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count);
+        Assert.DoesNotContain(host.Logs(), r => r.Id.Name == "TransactionTimeoutTooShort");
         await host.StopAsync(Token);
     }
 
@@ -102,6 +104,7 @@ public sealed class ExactlyOnceTests
 
         Assert.Empty(ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted));
         Assert.Equal([-1, -1], (await CommittedAsync(broker, "billing", "orders")).Values);
+        Assert.Contains(crashed.Logs(), r => r.Id.Name == "TransactionTimeoutTooShort" && r.Message.Contains("00:10:00", StringComparison.Ordinal));
 
         var second = Producing();
         using var next = BuildExactlyOnceHost(broker, second, configure: Stable);

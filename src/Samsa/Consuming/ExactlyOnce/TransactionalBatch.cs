@@ -26,6 +26,9 @@ namespace Samsa.Consuming.ExactlyOnce;
 /// </remarks>
 internal sealed class TransactionalBatch : IDisposable
 {
+    /// <summary>librdkafka's default <c>transaction.timeout.ms</c>.</summary>
+    private const int LibrdkafkaTransactionTimeoutMs = 60_000;
+
     private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(100);
 
     private readonly Func<ProducerConfig> _config;
@@ -33,6 +36,7 @@ internal sealed class TransactionalBatch : IDisposable
     private readonly string _groupId;
     private readonly ILogger _logger;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _commitInterval;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Action<DeliveryReport<byte[]?, byte[]?>> _delivered;
     private IProducer<byte[]?, byte[]?>? _producer;
@@ -41,8 +45,9 @@ internal sealed class TransactionalBatch : IDisposable
     private volatile bool _abortRequested;
     private volatile Error? _deliveryError;
 
-    public TransactionalBatch(Func<ProducerConfig> config, string groupId, ILogger logger, Action<Error> onError, TimeSpan timeout)
+    public TransactionalBatch(Func<ProducerConfig> config, string groupId, TimeSpan commitInterval, ILogger logger, Action<Error> onError, TimeSpan timeout)
     {
+        _commitInterval = commitInterval;
         _config = config;
         _groupId = groupId;
         _logger = logger;
@@ -74,6 +79,12 @@ internal sealed class TransactionalBatch : IDisposable
     {
         var config = _config();
         TransactionalId = config.TransactionalId;
+        var transactionTimeout = TimeSpan.FromMilliseconds(config.TransactionTimeoutMs ?? LibrdkafkaTransactionTimeoutMs);
+        if (_commitInterval >= transactionTimeout)
+        {
+            Log.TransactionTimeoutTooShort(_logger, _groupId, _commitInterval, transactionTimeout);
+        }
+
         LibrdkafkaLoader.EnsureLoaded();
         var onError = _onError;
         try
