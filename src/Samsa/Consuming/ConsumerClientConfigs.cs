@@ -49,4 +49,23 @@ internal static class ConsumerClientConfigs
         options.ConfigureProducer?.Invoke(config);
         return config;
     }
+
+    /// <summary>
+    /// The exactly-once producer: the producer configuration with idempotence on, acks=all and the registration's
+    /// <c>transactional.id</c> (<see cref="ConsumerOptions.TransactionalId"/>, or a generated one unique per worker), then
+    /// <see cref="ConsumerOptions.ConfigureProducer"/>.
+    /// </summary>
+    public static ProducerConfig TransactionalProducer(KafkaOptions kafka, ConsumerOptions options)
+    {
+        var config = KafkaClientConfigFactory.CreateProducerConfig(kafka);
+        config.EnableIdempotence = true;
+        config.Acks = Acks.All;
+        config.TransactionalId = options.TransactionalId ?? GeneratedTransactionalId(options);
+        options.ConfigureProducer?.Invoke(config);
+        return config;
+    }
+
+    /// <summary><c>samsa-&lt;group&gt;-&lt;topic&gt;-&lt;12 hex digits&gt;</c>: unique per worker, readable in DescribeTransactions.</summary>
+    public static string GeneratedTransactionalId(ConsumerOptions options) =>
+        $"samsa-{options.GroupId}-{options.Topic}-{Guid.NewGuid():N}"[..(options.GroupId.Length + options.Topic.Length + 20)];
 }

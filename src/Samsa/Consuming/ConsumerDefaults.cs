@@ -15,6 +15,15 @@ public static class ConsumerDefaults
     /// <summary>Handled offsets are committed this often (and on revoke and shutdown): 1 s.</summary>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Exactly-once mode: records per transaction at which it is committed before <see cref="CommitInterval"/>: 1000.
+    /// Bounds what an abort throws away and how long read_committed readers of the outputs wait.
+    /// </summary>
+    public const int MaxRecordsPerTransaction = 1_000;
+
+    /// <summary>Exactly-once mode: how long InitTransactions, SendOffsetsToTransaction, commit and abort may take: 30 s.</summary>
+    public static readonly TimeSpan TransactionOperationTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>On shutdown, the handler calls in progress get this long to finish before they are cancelled: 10 s.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
@@ -88,6 +97,9 @@ public static class ConsumerDefaults
 
         /// <summary>The most retry topics.</summary>
         public const int MaxRetryTopics = 10;
+
+        /// <summary>The largest <see cref="ConsumerOptions.MaxRecordsPerTransaction"/>.</summary>
+        public const int MaxRecordsPerTransaction = 1_000_000;
 
         /// <summary>The shortest commit interval.</summary>
         public static readonly TimeSpan MinCommitInterval = TimeSpan.FromMilliseconds(10);

@@ -55,9 +55,21 @@ public sealed class ConsumerOptions
     /// <summary>
     /// Exactly-once mode: each batch of handled records, what their handlers produced through
     /// <see cref="ConsumeContext.Produce"/>, their dead letters and retries, and their offsets are committed in one Kafka
-    /// transaction. Needs brokers with transactions; see <see cref="ExactlyOnce.TransactionalBatch"/>.
+    /// transaction, with the offsets sent through the consumer's group metadata so that a member fenced by a rebalance
+    /// cannot commit. Needs brokers with transactions; see <see cref="Consuming.ExactlyOnce.TransactionalBatch"/>.
     /// </summary>
     public bool ExactlyOnce { get; set; }
+
+    /// <summary>
+    /// Exactly-once mode: the producer's <c>transactional.id</c>. Null: <c>samsa-&lt;group&gt;-&lt;topic&gt;-&lt;random&gt;</c>,
+    /// unique per worker; the group's generation fences zombies. Set a stable id per instance (a pod name, say) so
+    /// that a restarted instance aborts its predecessor's open transaction at once instead of after
+    /// <c>transaction.timeout.ms</c>, during which read_committed readers of its outputs wait.
+    /// </summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>Exactly-once mode: a transaction is committed once it holds this many records, or every <see cref="CommitInterval"/>. Default <see cref="ConsumerDefaults.MaxRecordsPerTransaction"/>.</summary>
+    public int MaxRecordsPerTransaction { get; set; } = ConsumerDefaults.MaxRecordsPerTransaction;
 
     /// <summary>Leaves the retry, dead-letter and replay-ledger topics out of provisioning (they must then exist).</summary>
     public bool DisableTopicProvisioning { get; set; }
@@ -71,7 +83,7 @@ public sealed class ConsumerOptions
     /// <summary>Last changes to the consumer configuration after Samsa built it (tests, rare tuning).</summary>
     public Action<ConsumerConfig>? ConfigureConsumer { get; set; }
 
-    /// <summary>Last changes to the configuration of the producer that writes retries and dead letters.</summary>
+    /// <summary>Last changes to the configuration of the producer that writes retries and dead letters (in exactly-once mode, the transactional producer).</summary>
     public Action<ProducerConfig>? ConfigureProducer { get; set; }
 
     /// <summary>The first wait before a failed dead-letter or retry write is tried again; it doubles up to <see cref="ForwardMaxBackoff"/>.</summary>

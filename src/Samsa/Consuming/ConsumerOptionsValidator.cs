@@ -36,6 +36,16 @@ internal sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOption
             Fail($"MaxInFlightPerPartition is {options.MaxInFlightPerPartition}; it must be between 1 and {ConsumerDefaults.Limits.MaxInFlightPerPartition}.");
         }
 
+        if (options.MaxRecordsPerTransaction is < 1 or > ConsumerDefaults.Limits.MaxRecordsPerTransaction)
+        {
+            Fail($"MaxRecordsPerTransaction is {options.MaxRecordsPerTransaction}; it must be between 1 and {ConsumerDefaults.Limits.MaxRecordsPerTransaction}.");
+        }
+
+        if (options.TransactionalId is { } transactionalId && string.IsNullOrWhiteSpace(transactionalId))
+        {
+            Fail("TransactionalId is blank; leave it null for a generated one.");
+        }
+
         CheckSpan(Fail, nameof(ConsumerOptions.CommitInterval), options.CommitInterval, ConsumerDefaults.Limits.MinCommitInterval, ConsumerDefaults.Limits.MaxInterval);
         CheckSpan(Fail, nameof(ConsumerOptions.ShutdownTimeout), options.ShutdownTimeout, TimeSpan.Zero, ConsumerDefaults.Limits.MaxInterval);
         CheckSpan(Fail, nameof(ConsumerOptions.RevokeTimeout), options.RevokeTimeout, TimeSpan.Zero, ConsumerDefaults.Limits.MaxInterval);

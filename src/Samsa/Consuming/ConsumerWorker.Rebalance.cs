@@ -1,6 +1,7 @@
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Samsa.Consuming.ExactlyOnce;
 using Samsa.Consuming.Retry;
 using Samsa.Diagnostics;
 
@@ -82,6 +83,9 @@ public sealed partial class ConsumerWorker
     private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
         var lost = partitions.Select(p => _processors.GetValueOrDefault(p.TopicPartition)).OfType<PartitionProcessor>().ToList();
+
+        // Their offsets can no longer be committed, so the open transaction cannot be either.
+        _transaction?.Abort([.. _processors.Values], "partitions lost");
         foreach (var processor in lost)
         {
             processor.Stop();
@@ -89,6 +93,7 @@ public sealed partial class ConsumerWorker
             Remove(processor);
         }
 
+        RewindDiscarded(consumer);
         PublishProcessors();
         var shown = Describe(partitions.Select(p => p.TopicPartition));
         Log.PartitionsLost(_logger, _options.GroupId, shown);
@@ -110,12 +115,13 @@ public sealed partial class ConsumerWorker
             Task.WaitAll(idle, AbortGrace);
         }
 
-        var committed = Commit(consumer, processors, why);
+        var committed = _transaction is null ? Commit(consumer, processors, why) : CommitTransaction(consumer, processors);
         foreach (var processor in processors)
         {
             Remove(processor);
         }
 
+        RewindDiscarded(consumer);
         PublishProcessors();
         return committed;
     }
@@ -130,6 +136,11 @@ public sealed partial class ConsumerWorker
     /// <summary>Commits the handled offsets of <paramref name="processors"/> that moved since their last commit. Returns what was committed.</summary>
     private string Commit(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<PartitionProcessor> processors, string why)
     {
+        if (_transaction is not null)
+        {
+            return CommitTransaction(consumer, []);
+        }
+
         List<(PartitionProcessor Processor, long Offset)>? pending = null;
         foreach (var processor in processors)
         {
@@ -169,6 +180,93 @@ public sealed partial class ConsumerWorker
         {
             Log.CommitFailed(_logger, _options.GroupId, shown, $"{exception.Error.Code}: {exception.Error.Reason} ({why})");
             return $"nothing ({exception.Error.Code})";
+        }
+    }
+
+    /// <summary>
+    /// Exactly-once mode: commits the open transaction with the offsets of every partition (a transaction spans them
+    /// all); <paramref name="retiring"/> are the partitions about to go. After an abort, <see cref="RewindDiscarded"/>
+    /// must follow.
+    /// </summary>
+    private string CommitTransaction(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyCollection<PartitionProcessor> retiring)
+    {
+        var outcome = _transaction!.Commit([.. _processors.Values], retiring, consumer.ConsumerGroupMetadata, out var committed);
+        switch (outcome)
+        {
+            case TransactionOutcome.Committed:
+                _snapshot = _snapshot with { LastCommit = _timeProvider.GetUtcNow() };
+                return committed;
+            case TransactionOutcome.Aborted:
+                return "nothing (transaction aborted)";
+            default:
+                return committed;
+        }
+    }
+
+    /// <summary>
+    /// Exactly-once mode, after an abort: replaces every discarded processor with a fresh one and seeks its partition
+    /// back to the last committed offset, so that the records whose outputs were thrown away are handled again.
+    /// </summary>
+    private void RewindDiscarded(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_transaction is null)
+        {
+            return;
+        }
+
+        List<PartitionProcessor>? discarded = null;
+        foreach (var processor in _processors.Values)
+        {
+            if (processor.Discarded)
+            {
+                (discarded ??= []).Add(processor);
+            }
+        }
+
+        if (discarded is null)
+        {
+            return;
+        }
+
+        var idle = discarded.Select(p => p.Stop()).ToArray();
+        if (!Task.WaitAll(idle, _options.RevokeTimeout))
+        {
+            discarded.ForEach(p => p.Abort());
+            Task.WaitAll(idle, AbortGrace);
+        }
+
+        List<TopicPartition>? paused = null;
+        var positions = new List<TopicPartitionOffset>(discarded.Count);
+        foreach (var old in discarded)
+        {
+            var position = old.RewindOffset;
+            Remove(old);
+            var replacement = new PartitionProcessor(old.TopicPartition, old.RetryLevel, _pipeline!, _options.MaxInFlightPerPartition, MarkPauseDirty);
+            replacement.Offsets.MarkCommitted(old.Offsets.Committed);
+            _processors[old.TopicPartition] = replacement;
+            if (position >= 0)
+            {
+                // A failed seek throws and faults the worker: reading on from here would skip the discarded records.
+                consumer.Seek(new TopicPartitionOffset(old.TopicPartition, position));
+                positions.Add(new TopicPartitionOffset(old.TopicPartition, position));
+            }
+
+            if (old.PauseApplied)
+            {
+                (paused ??= []).Add(old.TopicPartition);
+            }
+        }
+
+        if (paused is not null)
+        {
+            consumer.Resume(paused);
+        }
+
+        PublishProcessors();
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var shown = Describe(positions);
+            Log.PartitionsRewound(_logger, _options.GroupId, shown);
         }
     }
 

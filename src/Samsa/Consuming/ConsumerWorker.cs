@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Samsa.Consuming.ExactlyOnce;
 using Samsa.Diagnostics;
 using Samsa.Native;
 
@@ -30,6 +31,13 @@ namespace Samsa.Consuming;
 /// Shutdown is a revoke of everything bounded by <see cref="ConsumerOptions.ShutdownTimeout"/>, then <c>Close</c>.
 /// </para>
 /// <para>
+/// Exactly-once mode (<see cref="ConsumerOptions.ExactlyOnce"/>): a <see cref="TransactionalBatch"/> holds one open
+/// transaction across the worker's partitions. Each handled record's outputs and offset enter it together, and the
+/// poll thread commits it every <see cref="ConsumerOptions.CommitInterval"/>, at
+/// <see cref="ConsumerOptions.MaxRecordsPerTransaction"/> records, and before partitions are revoked or the worker stops.
+/// When it has to be aborted, every partition is sought back to its last committed offset and handled again.
+/// </para>
+/// <para>
 /// librdkafka's log and error callbacks only post to a bounded queue that a task turns into log lines.
 /// </para>
 /// </remarks>
@@ -43,6 +51,7 @@ public sealed partial class ConsumerWorker : BackgroundService
     private readonly ConsumerOptions _options;
     private readonly Func<ConsumerConfig> _consumerConfig;
     private readonly KafkaRecordProducer _producer;
+    private readonly TransactionalBatch? _transaction;
     private readonly Func<EventDispatcher> _dispatcher;
     private readonly IServiceProvider _services;
     private readonly Func<double> _random;
@@ -78,7 +87,8 @@ public sealed partial class ConsumerWorker : BackgroundService
         TimeProvider timeProvider,
         ConsumerMetrics? metrics,
         ILogger logger,
-        Func<double>? random = null)
+        Func<double>? random = null,
+        Func<ProducerConfig>? transactionalProducerConfig = null)
     {
         _options = options;
         _consumerConfig = consumerConfig;
@@ -96,6 +106,16 @@ public sealed partial class ConsumerWorker : BackgroundService
             SingleWriter = false,
         });
         _producer = new KafkaRecordProducer(producerConfig, error => PostClientEvent(new ClientEvent(LogLevel.Warning, "producer", error.Code, error.IsFatal, error.Reason)));
+        if (options.ExactlyOnce)
+        {
+            _transaction = new TransactionalBatch(
+                transactionalProducerConfig ?? throw new ArgumentException("Exactly-once mode needs the transactional producer's configuration.", nameof(transactionalProducerConfig)),
+                options.GroupId,
+                options.CommitInterval,
+                logger,
+                OnTransactionalProducerError,
+                ConsumerDefaults.TransactionOperationTimeout);
+        }
     }
 
     /// <summary>The source topic.</summary>
@@ -199,6 +219,7 @@ public sealed partial class ConsumerWorker : BackgroundService
         base.Dispose();
         _lagRegistration?.Dispose();
         _producer.Dispose();
+        _transaction?.Dispose();
     }
 
     private void Run(CancellationToken stoppingToken)
@@ -213,6 +234,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             }
 
             LibrdkafkaLoader.EnsureLoaded();
+            _transaction?.Initialize();
             var consumer = BuildConsumer();
             _consumer = consumer;
             try
@@ -265,6 +287,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             _dispatcher(),
             new DeadLetter.DeadLetterWriter(_options.EffectiveDeadLetterTopic, _options.GroupId, _producer),
             retries,
+            _transaction,
             _services,
             _timeProvider,
             _random,
@@ -288,9 +311,10 @@ public sealed partial class ConsumerWorker : BackgroundService
             }
 
             var now = _timeProvider.GetTimestamp();
-            if (now >= nextTick)
+            if (now >= nextTick || (_transaction is { } transaction && (transaction.Records >= _options.MaxRecordsPerTransaction || transaction.AbortRequested)))
             {
                 Commit(consumer, _processors.Values, "interval");
+                RewindDiscarded(consumer);
                 Publish(consumer);
                 nextTick = now + interval;
             }
@@ -325,7 +349,7 @@ public sealed partial class ConsumerWorker : BackgroundService
     {
         if (_fatalError is { } fatal)
         {
-            throw new KafkaException(fatal);
+            throw _transaction is null ? new KafkaException(fatal) : _transaction.Fatal(fatal);
         }
 
         if (_processorFault is { } fault)
@@ -467,6 +491,16 @@ public sealed partial class ConsumerWorker : BackgroundService
     {
         _published = [.. _processors.Values];
         _last = null;
+    }
+
+    private void OnTransactionalProducerError(Error error)
+    {
+        if (error.IsFatal)
+        {
+            _fatalError = error;
+        }
+
+        PostClientEvent(new ClientEvent(LogLevel.Warning, "transactional producer", error.Code, error.IsFatal, error.Reason));
     }
 
     private void PostClientEvent(ClientEvent clientEvent)

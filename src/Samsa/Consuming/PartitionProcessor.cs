@@ -39,6 +39,8 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _running;
     private volatile bool _stopped;
+    private volatile bool _discarded;
+    private long _firstOffset = -1;
     private int _pending;
     private int _backpressure;
     private int _dependencyDown;
@@ -89,6 +91,15 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
 
     /// <summary>True once <see cref="Stop"/> was called.</summary>
     public bool IsStopping => _stopped;
+
+    /// <summary>
+    /// Exactly-once mode: true once the transaction holding this partition's handled records was aborted. Nothing more
+    /// of it enters a transaction; the worker replaces the processor and seeks back to <see cref="RewindOffset"/>.
+    /// </summary>
+    public bool Discarded => _discarded;
+
+    /// <summary>Where to read again after an abort: the last committed offset, or the first record this processor got (poll thread).</summary>
+    public long RewindOffset => Offsets.Committed >= 0 ? Offsets.Committed : _firstOffset;
 
     /// <summary>Records enqueued and not yet handled.</summary>
     public int Pending => Volatile.Read(ref _pending);
@@ -142,6 +153,11 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
             {
                 _staged.Clear();
                 return 0;
+            }
+
+            if (_firstOffset < 0 && _staged.Count > 0)
+            {
+                _firstOffset = _staged[0].Record.Offset.Value;
             }
 
             foreach (var item in _staged)
@@ -257,6 +273,13 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         // Asynchronously, so that no continuation of the processor runs on the calling (poll) thread.
         _ = _drain.CancelAsync();
         return _idle.Task;
+    }
+
+    /// <summary>Marks the partition's work as thrown away by an aborted transaction (under the transaction's gate), then stops it.</summary>
+    public Task Discard()
+    {
+        _discarded = true;
+        return Stop();
     }
 
     /// <summary>Cancels the handler call in progress.</summary>

@@ -11,11 +11,13 @@ internal sealed partial class RecordPipeline
     /// <summary>Writes the dead letter, again and again until it is written or the partition stops.</summary>
     private async ValueTask<bool> DeadLetterAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string reason)
     {
-        var written = await ForwardAsync(
-            partition,
-            record,
-            _deadLetters.Topic,
-            token => _deadLetters.WriteAsync(record, history, reason, token)).ConfigureAwait(false);
+        var written = _transaction is not null
+            ? await _transaction.CompleteAsync(partition, record, [_deadLetters.Topic], [DeadLetter.DeadLetterWriter.Build(record, history, reason, _groupId)]).ConfigureAwait(false)
+            : await ForwardAsync(
+                partition,
+                record,
+                _deadLetters.Topic,
+                token => _deadLetters.WriteAsync(record, history, reason, token)).ConfigureAwait(false);
         if (written)
         {
             _counters.RecordDeadLettered();
@@ -30,11 +32,13 @@ internal sealed partial class RecordPipeline
     private async ValueTask<bool> ForwardToRetryAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, int level)
     {
         var topic = RetryTopicNames.Retry(_sourceTopic, level);
-        var written = await ForwardAsync(
-            partition,
-            record,
-            topic,
-            token => _retries!.WriteAsync(record, history, level, _timeProvider.GetUtcNow(), token)).ConfigureAwait(false);
+        var written = _transaction is not null
+            ? await _transaction.CompleteAsync(partition, record, [topic], [_retries!.Build(record, history, level, _timeProvider.GetUtcNow())]).ConfigureAwait(false)
+            : await ForwardAsync(
+                partition,
+                record,
+                topic,
+                token => _retries!.WriteAsync(record, history, level, _timeProvider.GetUtcNow(), token)).ConfigureAwait(false);
         if (written)
         {
             _counters.RecordForwarded();

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Samsa.Consuming.DeadLetter;
+using Samsa.Consuming.ExactlyOnce;
 using Samsa.Consuming.Retry;
 using Samsa.Diagnostics;
 
@@ -15,9 +16,16 @@ namespace Samsa.Consuming;
 /// stopped first.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A record whose forward (to a retry or dead-letter topic) cannot be written is written again and again with backoff:
 /// its partition does not move on, nothing past it is committed, and the worker reports unhealthy until it succeeds.
 /// Nothing is dropped.
+/// </para>
+/// <para>
+/// Exactly-once mode (<see cref="TransactionalBatch"/>): a handled record's outputs, or its dead letter or retry copy,
+/// go into the open transaction together with its offset instead of being written on their own; a write that fails
+/// aborts the transaction, and the record is handled again after the rewind.
+/// </para>
 /// </remarks>
 internal sealed partial class RecordPipeline
 {
@@ -27,6 +35,7 @@ internal sealed partial class RecordPipeline
     private readonly EventDispatcher _dispatcher;
     private readonly DeadLetterWriter _deadLetters;
     private readonly RetryTopicWriter? _retries;
+    private readonly TransactionalBatch? _transaction;
     private readonly IServiceProvider _services;
     private readonly TimeProvider _timeProvider;
     private readonly Func<double> _random;
@@ -40,6 +49,7 @@ internal sealed partial class RecordPipeline
         EventDispatcher dispatcher,
         DeadLetterWriter deadLetters,
         RetryTopicWriter? retries,
+        TransactionalBatch? transaction,
         IServiceProvider services,
         TimeProvider timeProvider,
         Func<double> random,
@@ -54,6 +64,7 @@ internal sealed partial class RecordPipeline
         _dispatcher = dispatcher;
         _deadLetters = deadLetters;
         _retries = retries;
+        _transaction = transaction;
         _services = services;
         _timeProvider = timeProvider;
         _random = random;
@@ -99,7 +110,7 @@ internal sealed partial class RecordPipeline
         }
 
         var attempt = (history?.Attempts ?? 0) + 1;
-        var context = new ConsumeContext(_groupId, _sourceTopic, record, attempt, level, partition.HandlerToken);
+        var context = new ConsumeContext(_groupId, _sourceTopic, record, attempt, level, partition.HandlerToken) { Transactional = _transaction is not null };
         object? @event;
         try
         {
@@ -122,15 +133,6 @@ internal sealed partial class RecordPipeline
             try
             {
                 await _dispatcher.HandleAsync(@event, context, partition.HandlerToken).ConfigureAwait(false);
-                if (partition.DependencyDown)
-                {
-                    ClearDependencyDown(partition);
-                    Log.DependencyBack(_logger, record.Topic, record.Partition.Value);
-                }
-
-                _counters.RecordHandled();
-                _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
-                return true;
             }
             catch (Exception) when (partition.HandlerToken.IsCancellationRequested)
             {
@@ -188,9 +190,22 @@ internal sealed partial class RecordPipeline
 
                         return await DeadLetterAsync(partition, record, history, DeadLetterReasons.RetriesExhausted).ConfigureAwait(false);
                 }
+
+                // The failed attempt's outbox is dropped with its context.
+                context = new ConsumeContext(_groupId, _sourceTopic, record, history.Attempts + 1, level, partition.HandlerToken) { Transactional = _transaction is not null };
+                continue;
             }
 
-            context = new ConsumeContext(_groupId, _sourceTopic, record, history.Attempts + 1, level, partition.HandlerToken);
+            if (partition.DependencyDown)
+            {
+                ClearDependencyDown(partition);
+                Log.DependencyBack(_logger, record.Topic, record.Partition.Value);
+            }
+
+            _counters.RecordHandled();
+            _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+            return _transaction is null
+                || await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox).ConfigureAwait(false);
         }
     }
 

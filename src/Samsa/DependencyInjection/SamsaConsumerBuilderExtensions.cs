@@ -115,7 +115,8 @@ public static class SamsaConsumerBuilderExtensions
                 provider,
                 provider.GetRequiredService<TimeProvider>(),
                 options.DisableMetrics ? null : provider.GetRequiredService<ConsumerMetrics>(),
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsumerWorker).FullName!));
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsumerWorker).FullName!),
+                transactionalProducerConfig: () => ConsumerClientConfigs.TransactionalProducer(kafka.Value, options));
         });
 
         // Added, not TryAdded: every registration is its own hosted service.

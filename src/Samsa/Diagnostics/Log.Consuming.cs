@@ -122,4 +122,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 4041, EventName = "TransactionCommitted", Level = LogLevel.Debug,
         Message = "Transaction of group {GroupId} committed {Records} record(s): {Offsets}")]
     public static partial void TransactionCommitted(ILogger logger, string groupId, int records, string offsets);
+
+    [LoggerMessage(EventId = 4042, EventName = "PartitionsRewound", Level = LogLevel.Information,
+        Message = "Group {GroupId} reads again from {Offsets} after an aborted transaction")]
+    public static partial void PartitionsRewound(ILogger logger, string groupId, string offsets);
+
+    [LoggerMessage(EventId = 4043, EventName = "TransactionTimeoutTooShort", Level = LogLevel.Warning,
+        Message = "Group {GroupId} commits its transactions every {CommitInterval}, but transaction.timeout.ms is {TransactionTimeout}: the coordinator may abort them first; make the commit interval shorter")]
+    public static partial void TransactionTimeoutTooShort(ILogger logger, string groupId, TimeSpan commitInterval, TimeSpan transactionTimeout);
 }

@@ -27,11 +27,12 @@ internal sealed class RetryTopicWriter
     public IReadOnlyList<TimeSpan> Delays { get; }
 
     /// <summary>Writes <paramref name="record"/> to the retry topic of <paramref name="level"/>, due its delay after the last failure.</summary>
-    public Task WriteAsync(ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, int level, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var due = (history.LastFailure ?? now) + Delays[level - 1];
-        return _producer.ProduceAsync(RetryTopicNames.Retry(SourceTopic, level), Build(record, history, GroupId, due), cancellationToken);
-    }
+    public Task WriteAsync(ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, int level, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _producer.ProduceAsync(RetryTopicNames.Retry(SourceTopic, level), Build(record, history, level, now), cancellationToken);
+
+    /// <summary>The copy of <paramref name="record"/> for the retry topic of <paramref name="level"/>, due its delay after the last failure.</summary>
+    public Message<byte[]?, byte[]?> Build(ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, int level, DateTimeOffset now) =>
+        Build(record, history, GroupId, (history.LastFailure ?? now) + Delays[level - 1]);
 
     /// <summary>The retry copy of <paramref name="record"/>, due at <paramref name="due"/>.</summary>
     public static Message<byte[]?, byte[]?> Build(ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string groupId, DateTimeOffset due)

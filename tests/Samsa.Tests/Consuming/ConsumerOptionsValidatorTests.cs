@@ -1,0 +1,40 @@
+using Samsa.Consuming;
+
+namespace Samsa.Tests.Consuming;
+
+public sealed class ConsumerOptionsValidatorTests
+{
+    private static ConsumerOptions Valid() => new() { Topic = "orders", GroupId = "billing", ExactlyOnce = true };
+
+    [Fact]
+    public void Validate_ExactlyOnceDefaults_Succeeds()
+    {
+        Assert.True(new ConsumerOptionsValidator().Validate(null, Valid()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(ConsumerDefaults.Limits.MaxRecordsPerTransaction + 1)]
+    public void Validate_MaxRecordsPerTransactionOutOfRange_FailsNamingValueAndRange(int value)
+    {
+        var options = Valid();
+        options.MaxRecordsPerTransaction = value;
+
+        var result = new ConsumerOptionsValidator().Validate(null, options);
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains($"MaxRecordsPerTransaction is {value}", failure, StringComparison.Ordinal);
+        Assert.Contains($"between 1 and {ConsumerDefaults.Limits.MaxRecordsPerTransaction}", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_BlankTransactionalId_FailsSuggestingNull()
+    {
+        var options = Valid();
+        options.TransactionalId = " ";
+
+        var result = new ConsumerOptionsValidator().Validate(null, options);
+
+        Assert.Contains("TransactionalId is blank; leave it null", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+}
