@@ -48,4 +48,11 @@ internal interface IReplicaLog : IDisposable
 
     /// <summary>Deletes old segments past retention, never at or above <paramref name="highWatermark"/>.</summary>
     void EnforceRetention(long highWatermark);
+
+    /// <summary>
+    /// Compacts closed segments below <paramref name="maxOffsetExclusive"/> when the topic is
+    /// compacted and a pass is due; <paramref name="isAborted"/> (producer id, offset) names the
+    /// records of aborted transactions.
+    /// </summary>
+    CompactionResult Compact(long maxOffsetExclusive, Func<long, long, bool> isAborted);
 }

@@ -36,6 +36,8 @@ internal sealed class StoredReplicaLog(LogManager manager, string topic, int par
 
     public void EnforceRetention(long highWatermark) => log.EnforceRetention(highWatermark);
 
+    public CompactionResult Compact(long maxOffsetExclusive, Func<long, long, bool> isAborted) => log.Compact(maxOffsetExclusive, isAborted);
+
     /// <summary>Closes the log cleanly (flushed, clean-shutdown marker); its data stays.</summary>
     public void Dispose() => manager.Close(topic, partition);
 }

@@ -10,7 +10,7 @@ namespace Samsa.Broker.Storage;
 /// </summary>
 /// <remarks>
 /// <para>Threading: one writer at a time. <see cref="Append"/>, <see cref="Truncate"/>,
-/// <see cref="DeleteRecordsBefore"/>, <see cref="EnforceRetention"/>, <see cref="Flush"/>,
+/// <see cref="DeleteRecordsBefore"/>, <see cref="EnforceRetention"/>, <see cref="Compact"/>, <see cref="Flush"/>,
 /// <see cref="FlushIfDue"/> and <see cref="Dispose"/> must not overlap each other (the owner of the
 /// partition serializes them). <see cref="Read"/>, <see cref="FindOffsetForTimestamp"/>, the offset
 /// and size properties and <see cref="Config"/> may be used from any thread at any time.</para>
@@ -49,6 +49,11 @@ internal sealed partial class PartitionLog : IDisposable
         _logStartOffset = loaded.LogStartOffset;
         _logEndOffset = loaded.LogEndOffset;
         _lastFlushMs = NowMs();
+        _firstDirtyOffset = LogRecovery.ReadCleanerCheckpoint(directory, logger);
+
+        // Kept tombstones' delete horizons are not remembered across a restart: when compaction ran
+        // before, let the first pass look at the clean part again to find them.
+        _nextDeleteHorizonMs = directory.Exists(LogFileNames.CleanerCheckpoint) ? 0 : long.MaxValue;
     }
 
     /// <summary>Where the log lives, for messages: a directory path or <c>memory:&lt;topic&gt;-&lt;partition&gt;</c>.</summary>
