@@ -1,0 +1,134 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Samsa.Broker.Groups;
+using Samsa.TestUtils;
+
+namespace Samsa.Broker.Tests.Clients;
+
+/// <summary>Compacted topics as Confluent.Kafka (librdkafka) sees them: gaps in offsets, latest value per key, and <c>__consumer_offsets</c>.</summary>
+public sealed class CompactionConfluentTests : IDisposable
+{
+    private readonly DirectoryInfo _dataDirectory = Directory.CreateTempSubdirectory("samsa-compaction-");
+
+    public void Dispose() => _dataDirectory.Delete(recursive: true);
+
+    [Fact]
+    public async Task Compaction_ManyUpdatesToFewKeys_ConsumerFromBeginningSeesLatestPerKeyAndReachesEnd()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = "compacted",
+                NumPartitions = 1,
+                ReplicationFactor = 1,
+                Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact", ["segment.bytes"] = "1024" },
+            }]);
+        }
+
+        var latest = new Dictionary<string, string>();
+        using (var producer = new ProducerBuilder<string, string>(broker.ProducerConfig(c =>
+        {
+            // Many small batches, so most of them land in closed segments.
+            c.CompressionType = CompressionType.Zstd;
+            c.BatchNumMessages = 10;
+        })).Build())
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                // Ten keys written once each, every hundred records, leave gaps between what survives.
+                var key = i % 100 == 0 ? $"once{i / 100}" : $"k{i % 10}";
+                latest[key] = $"v{i}-{new string('x', i % 50)}";
+                producer.Produce("compacted", new Message<string, string> { Key = key, Value = latest[key] });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+
+            var keyless = await Assert.ThrowsAsync<ProduceException<string, string>>(
+                () => producer.ProduceAsync("compacted", new Message<string, string> { Key = null!, Value = "no key" }));
+            Assert.Equal(ErrorCode.InvalidRecord, keyless.Error.Code);
+        }
+
+        broker.Broker.Cluster.Housekeeping();
+
+        using var consumer = new ConsumerBuilder<string, string>(broker.ConsumerConfig("compaction-reader", c => c.EnablePartitionEof = true)).Build();
+        consumer.Assign(new TopicPartitionOffset("compacted", 0, Offset.Beginning));
+        var received = new List<ConsumeResult<string, string>>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is null)
+            {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                break;
+            }
+
+            received.Add(result);
+        }
+
+        Assert.NotEmpty(received);
+        Assert.Equal(0, received[0].Offset.Value);
+        Assert.Equal(999, received[^1].Offset.Value);
+        Assert.True(received.Count < 500, $"{received.Count} of 1000 records still there");
+        var offsets = received.Select(r => r.Offset.Value).ToList();
+        Assert.Equal(offsets.Distinct().Order(), offsets);
+        Assert.True(offsets.Zip(offsets.Skip(1)).Any(pair => pair.Second > pair.First + 1), $"the offsets have gaps: {string.Join(",", offsets.Take(30))}");
+        var lastSeen = received.GroupBy(r => r.Message.Key).ToDictionary(g => g.Key, g => g.Last().Message.Value);
+        Assert.Equal(latest.OrderBy(kv => kv.Key), lastSeen.OrderBy(kv => kv.Key));
+    }
+
+    [Fact]
+    public async Task Compaction_ConsumerOffsetsAfterManyCommits_LogShrinksAndRestartKeepsCommittedOffsets()
+    {
+        var partition = new TopicPartition("source", 0);
+        long offsetsLogEnd;
+        await using (var broker = await StartDurableAsync())
+        {
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+            {
+                await admin.CreateTopicsAsync([new TopicSpecification { Name = "source", NumPartitions = 1, ReplicationFactor = 1 }]);
+            }
+
+            using (var consumer = new ConsumerBuilder<Ignore, Ignore>(broker.ConsumerConfig("committer")).Build())
+            {
+                consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+                for (var i = 1; i <= 400; i++)
+                {
+                    consumer.Commit([new TopicPartitionOffset(partition, i)]);
+                }
+
+                consumer.Close();
+            }
+
+            broker.Broker.Cluster.Housekeeping();
+            Assert.True(broker.Broker.Cluster.TryGetTopic(GroupCoordinator.OffsetsTopicName, out var offsetsTopic));
+            Assert.True(offsetsTopic.TryGetPartition(0, out var offsetsPartition));
+            offsetsLogEnd = offsetsPartition.LogEndOffset;
+        }
+
+        // 400 commits of one key, about 100 bytes each: compaction leaves the active segment and little else.
+        Assert.True(offsetsLogEnd >= 400);
+        var bytesLeft = Directory.GetFiles(Path.Combine(_dataDirectory.FullName, "node-0", $"{GroupCoordinator.OffsetsTopicName}-0"), "*.log").Sum(file => new FileInfo(file).Length);
+        Assert.True(bytesLeft < 8 * 1024, $"{bytesLeft} bytes of __consumer_offsets left");
+
+        await using (var restarted = await StartDurableAsync())
+        {
+            using var consumer = new ConsumerBuilder<Ignore, Ignore>(restarted.ConsumerConfig("committer")).Build();
+            var committed = consumer.Committed([partition], TimeSpan.FromSeconds(30));
+            Assert.Equal(400, Assert.Single(committed).Offset.Value);
+        }
+    }
+
+    private Task<EmbeddedBroker> StartDurableAsync() => EmbeddedBroker.StartAsync(o =>
+    {
+        o.DataDirectory = _dataDirectory.FullName;
+        o.OffsetsTopicPartitions = 1;
+        o.TopicConfigDefaults["log.segment.bytes"] = "2048";
+    });
+}
