@@ -26,6 +26,12 @@ internal interface IReplicaLog : IDisposable
     /// </summary>
     (long FirstOffset, long LastOffset) Append(Span<byte> batches);
 
+    /// <summary>
+    /// Appends batches copied from the leader's log with their offsets kept (compaction leaves gaps
+    /// a follower must keep too); the first must start at or after <see cref="LogEndOffset"/>.
+    /// </summary>
+    void AppendWithOffsets(ReadOnlySpan<byte> batches);
+
     /// <summary>Whole batches from the one containing <paramref name="offset"/>, up to <paramref name="maxBytes"/> (the first batch always), none at or past <paramref name="maxOffsetExclusive"/>.</summary>
     LogReadResult Read(long offset, int maxBytes, long maxOffsetExclusive);
 

@@ -446,8 +446,7 @@ internal sealed class Partition
                 break;
             }
 
-            var copy = read.Records.ToArray();
-            follower.Append(copy);
+            follower.AppendWithOffsets(read.Records.Span);
             next = follower.LogEndOffset;
         }
 

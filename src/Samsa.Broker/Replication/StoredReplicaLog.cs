@@ -20,6 +20,8 @@ internal sealed class StoredReplicaLog(LogManager manager, string topic, int par
         return (info.FirstOffset, info.LastOffset);
     }
 
+    public void AppendWithOffsets(ReadOnlySpan<byte> batches) => log.AppendWithOffsets(batches);
+
     public LogReadResult Read(long offset, int maxBytes, long maxOffsetExclusive) => log.Read(offset, maxBytes, maxOffsetExclusive);
 
     public void Truncate(long offset) => log.Truncate(offset);

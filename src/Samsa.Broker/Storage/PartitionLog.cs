@@ -133,6 +133,24 @@ internal sealed partial class PartitionLog : IDisposable
         var config = _config;
         var now = NowMs();
         var info = BatchRewriter.AssignOffsets(batches, LogEndOffset, config.LogAppendTime ? now : -1);
+        return AppendAssigned(batches, info, now, config);
+    }
+
+    /// <summary>
+    /// Appends whole batches copied from another replica's log, keeping their offsets: a compacted
+    /// log has gaps, so the first may start past <see cref="LogEndOffset"/>, which then jumps to the
+    /// end of the last. Throws <see cref="ArgumentException"/> when a batch starts below
+    /// <see cref="LogEndOffset"/> or the bytes are not whole batches.
+    /// </summary>
+    public LogAppendInfo AppendWithOffsets(ReadOnlySpan<byte> batches)
+    {
+        ThrowIfCannotWrite();
+        var info = BatchRewriter.CheckOffsets(batches, LogEndOffset);
+        return AppendAssigned(batches, info, NowMs(), _config);
+    }
+
+    private LogAppendInfo AppendAssigned(ReadOnlySpan<byte> batches, LogAppendInfo info, long now, LogConfig config)
+    {
         try
         {
             var segment = RollIfNeeded(batches.Length, info, now, config);

@@ -411,6 +411,32 @@ public sealed class PartitionLogCompactionTests
         Assert.All(counts, count => Assert.True(count > 0));
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void AppendWithOffsets_CopyOfCompactedLog_KeepsItsGaps(string kind)
+    {
+        using var context = new StorageTestContext(kind);
+        using var leader = context.Open(Compacted(), partition: 0);
+        using var follower = context.Open(Compacted(), partition: 1);
+        for (var i = 0; i < 60; i++)
+        {
+            leader.Append(Batch(context.NowMs, (i % 10 == 0 ? $"once{i}" : $"k{i % 3}", $"v{i}")));
+        }
+
+        leader.Compact();
+        var next = leader.LogStartOffset;
+        while (next < leader.LogEndOffset)
+        {
+            using var read = leader.Read(next, 500);
+            follower.AppendWithOffsets(read.Records.Span);
+            next = follower.LogEndOffset;
+        }
+
+        Assert.Equal(ReadRecords(leader), ReadRecords(follower));
+        Assert.Equal(leader.LogEndOffset, follower.LogEndOffset);
+        Assert.Throws<ArgumentException>(() => follower.AppendWithOffsets(Batch(context.NowMs, ("late", "x"))));
+    }
+
     private static byte[] ReadActive(PartitionLog log, long activeBase)
     {
         using var result = log.Read(activeBase, int.MaxValue);
