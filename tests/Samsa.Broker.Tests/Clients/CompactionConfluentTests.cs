@@ -125,6 +125,109 @@ public sealed class CompactionConfluentTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Compaction_FollowerRestartedAfterLeaderCompacted_CatchesUpWithTheLeadersOffsets()
+    {
+        // On disk, a stopped node's logs are closed, so the follower misses what the leader compacts.
+        await using var broker = await EmbeddedBroker.StartAsync(o =>
+        {
+            o.DataDirectory = _dataDirectory.FullName;
+            o.NodeCount = 2;
+            o.DefaultReplicationFactor = 2;
+        });
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = "replicated",
+                NumPartitions = 1,
+                ReplicationFactor = 2,
+                Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact", ["segment.bytes"] = "1024" },
+            }]);
+        }
+
+        Assert.True(broker.Broker.Cluster.TryGetTopic("replicated", out var topic));
+        Assert.True(topic.TryGetPartition(0, out var partition));
+        var leader = partition.Leadership.LeaderId;
+        var follower = 1 - leader;
+        var latest = new Dictionary<string, string>();
+        using var producer = new ProducerBuilder<string, string>(broker.ProducerConfig(c => c.BatchNumMessages = 5)).Build();
+        async Task ProduceAsync(int from, int count)
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                var key = i % 50 == 0 ? $"once{i}" : $"k{i % 10}";
+                latest[key] = $"v{i}";
+                producer.Produce("replicated", new Message<string, string> { Key = key, Value = latest[key] });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+            await Task.CompletedTask;
+        }
+
+        await ProduceAsync(0, 200);
+        await broker.Broker.StopNodeAsync(follower);
+        await ProduceAsync(200, 300);
+        broker.Broker.Cluster.Housekeeping();
+        Assert.True(LeaderBatches(partition, leader).Count < 100, "the leader's log was compacted while the follower was away");
+        await broker.Broker.StartNodeAsync(follower);
+        await ProduceAsync(500, 10);
+
+        // The caught-up follower now leads: it must hold the same offsets as the old leader. (A copy
+        // that renumbered the leader's batches would leave stray duplicates, which the follower's own
+        // compaction may already have removed; PartitionLogCompactionTests checks the copy itself.)
+        await broker.Broker.StopNodeAsync(leader);
+        using var consumer = new ConsumerBuilder<string, string>(broker.ConsumerConfig("replica-reader", c => c.EnablePartitionEof = true)).Build();
+        consumer.Assign(new TopicPartitionOffset("replicated", 0, Offset.Beginning));
+        var received = new List<ConsumeResult<string, string>>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
+            {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                break;
+            }
+
+            received.Add(result);
+        }
+
+        Assert.Equal(509, received[^1].Offset.Value);
+        Assert.Equal(latest.OrderBy(kv => kv.Key), received.GroupBy(r => r.Message.Key).ToDictionary(g => g.Key, g => g.Last().Message.Value).OrderBy(kv => kv.Key));
+        foreach (var record in received)
+        {
+            Assert.Equal(record.Offset.Value, int.Parse(record.Message.Value.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static List<long> LeaderBatches(Samsa.Broker.Replication.Partition partition, int leader)
+    {
+        var bases = new List<long>();
+        for (long next = 0; next < partition.LogEndOffset;)
+        {
+            var outcome = partition.Read(leader, next, 1 << 20);
+            var reader = new Samsa.Protocol.Records.RecordBatchReader(outcome.Data.Records.ToArray());
+            var any = false;
+            while (reader.TryReadNext(out var b))
+            {
+                any = true;
+                bases.Add(b.Header.BaseOffset);
+                next = b.Header.LastOffset + 1;
+            }
+
+            if (!any)
+            {
+                break;
+            }
+        }
+
+        return bases;
+    }
+
     private Task<EmbeddedBroker> StartDurableAsync() => EmbeddedBroker.StartAsync(o =>
     {
         o.DataDirectory = _dataDirectory.FullName;
