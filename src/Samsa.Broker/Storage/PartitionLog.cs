@@ -49,7 +49,8 @@ internal sealed partial class PartitionLog : IDisposable
         _logStartOffset = loaded.LogStartOffset;
         _logEndOffset = loaded.LogEndOffset;
         _lastFlushMs = NowMs();
-        _firstDirtyOffset = LogRecovery.ReadCleanerCheckpoint(directory, logger);
+        // Recovery may have cut the log below the checkpoint; what is appended there again is dirty.
+        _firstDirtyOffset = Math.Min(LogRecovery.ReadCleanerCheckpoint(directory, logger), loaded.LogEndOffset);
 
         // Kept tombstones' delete horizons are not remembered across a restart: when compaction ran
         // before, let the first pass look at the clean part again to find them.

@@ -249,6 +249,34 @@ public sealed class PartitionLogCompactionTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public void Housekeeping_CompactAndDeletePolicy_AppliesBoth(string kind)
+    {
+        using var context = new StorageTestContext(kind);
+        using var log = context.Open(Compacted() with { Delete = true, RetentionMs = 3_600_000 });
+        for (var i = 0; i < 40; i++)
+        {
+            log.Append(Batch(context.NowMs, ($"old{i % 3}", $"v{i}")));
+        }
+
+        context.Time.Advance(TimeSpan.FromHours(2));
+        for (var i = 0; i < 40; i++)
+        {
+            log.Append(Batch(context.NowMs, ($"new{i % 3}", $"v{i}")));
+        }
+
+        Assert.True(log.EnforceRetention() > 0);
+        Assert.True(log.Compact().Ran);
+
+        // Retention took the segments written two hours ago; compaction deduplicated what is left.
+        var records = ReadRecords(log);
+        Assert.True(log.LogStartOffset > 0);
+        Assert.All(records, r => Assert.True(r.Offset >= log.LogStartOffset));
+        var closedNew = records.Where(r => r.Key!.StartsWith("new", StringComparison.Ordinal) && r.Offset < log.SegmentBaseOffsets[^1]).ToList();
+        Assert.Equal(closedNew.Select(r => r.Key).Distinct().Count(), closedNew.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public void Open_AfterCompaction_KeepsCompactedLogAndCheckpoint(string kind)
     {
         using var context = new StorageTestContext(kind);
