@@ -48,25 +48,7 @@ internal sealed partial class PartitionLog
 
         var now = NowMs();
         var segments = _segments;
-        var closed = 0;
-        while (closed < segments.Length - 1 && segments[closed + 1].BaseOffset <= maxOffsetExclusive)
-        {
-            closed++;
-        }
-
-        var firstDirty = Math.Max(_firstDirtyOffset, LogStartOffset);
-        var dirtyStart = 0;
-        while (dirtyStart < closed && segments[dirtyStart + 1].BaseOffset <= firstDirty)
-        {
-            dirtyStart++;
-        }
-
-        var dirtyEnd = dirtyStart;
-        while (dirtyEnd < closed && IsPastCompactionLag(segments[dirtyEnd], now, config))
-        {
-            dirtyEnd++;
-        }
-
+        var (dirtyStart, dirtyEnd) = FindDirtySegments(segments, maxOffsetExclusive, now, config);
         var cleanBytes = segments[..dirtyStart].Sum(segment => segment.Size);
         var dirtyBytes = segments[dirtyStart..dirtyEnd].Sum(segment => segment.Size);
         var dirtyDue = dirtyEnd > dirtyStart
@@ -83,6 +65,7 @@ internal sealed partial class PartitionLog
         long nextHorizon;
         try
         {
+            // Keys of whole dirty segments, oldest first, until the map reaches its budget.
             while (dirtyDue && mapEnd < dirtyEnd && (mapEnd == dirtyStart || map.ApproximateBytes < config.CleanerKeyMapBytes))
             {
                 foreach (var batch in segments[mapEnd].ReadBatches())
@@ -126,6 +109,36 @@ internal sealed partial class PartitionLog
             replacements.Sum(replacement => replacement.RecordsDropped));
         StorageLog.Compacted(_logger, Name, result.SegmentsRewritten, segments[mapEnd].BaseOffset, result.BytesBefore, result.BytesAfter, result.RecordsDropped);
         return result;
+    }
+
+    /// <summary>
+    /// The dirty segments a pass may read, as an index range of <paramref name="segments"/>: closed
+    /// segments wholly below <paramref name="maxOffsetExclusive"/>, from the first holding offsets at
+    /// or past the cleaner checkpoint, up to the first still inside <c>min.compaction.lag.ms</c>.
+    /// Everything before the range is the clean part.
+    /// </summary>
+    private (int Start, int End) FindDirtySegments(LogSegment[] segments, long maxOffsetExclusive, long now, LogConfig config)
+    {
+        var closed = 0;
+        while (closed < segments.Length - 1 && segments[closed + 1].BaseOffset <= maxOffsetExclusive)
+        {
+            closed++;
+        }
+
+        var firstDirty = Math.Max(_firstDirtyOffset, LogStartOffset);
+        var start = 0;
+        while (start < closed && segments[start + 1].BaseOffset <= firstDirty)
+        {
+            start++;
+        }
+
+        var end = start;
+        while (end < closed && IsPastCompactionLag(segments[end], now, config))
+        {
+            end++;
+        }
+
+        return (start, end);
     }
 
     private static bool IsPastCompactionLag(LogSegment segment, long now, LogConfig config)
