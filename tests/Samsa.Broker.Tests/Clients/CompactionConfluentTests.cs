@@ -204,6 +204,85 @@ public sealed class CompactionConfluentTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Compaction_AbortedTransactions_RemovedEvenForReadUncommittedConsumers()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(o => o.TransactionStateTopicPartitions = 1);
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = "transactional",
+                NumPartitions = 1,
+                ReplicationFactor = 1,
+
+                // The broker's own tick may clean part of the log first; any dirty rest is then due too.
+                Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact", ["segment.bytes"] = "1024", ["min.cleanable.dirty.ratio"] = "0.01" },
+            }]);
+        }
+
+        using (var producer = new ProducerBuilder<string, string>(broker.ProducerConfig(c =>
+        {
+            c.TransactionalId = "compacting";
+            c.EnableIdempotence = true;
+        })).Build())
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(30));
+            for (var round = 0; round < 20; round++)
+            {
+                producer.BeginTransaction();
+                producer.Produce("transactional", new Message<string, string> { Key = $"aborted{round}", Value = "never" });
+                producer.Produce("transactional", new Message<string, string> { Key = "shared", Value = $"aborted{round}" });
+                Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+                producer.AbortTransaction(TimeSpan.FromSeconds(30));
+
+                producer.BeginTransaction();
+                producer.Produce("transactional", new Message<string, string> { Key = "shared", Value = $"committed{round}" });
+                producer.CommitTransaction(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        // Distinct keys after the transactions, enough to roll them all into closed segments.
+        using (var producer = new ProducerBuilder<string, string>(broker.ProducerConfig()).Build())
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                producer.Produce("transactional", new Message<string, string> { Key = $"filler{i}", Value = new string('f', 40) });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        broker.Broker.Cluster.Housekeeping();
+
+        using var consumer = new ConsumerBuilder<string, string>(broker.ConsumerConfig("uncommitted-reader", c =>
+        {
+            c.EnablePartitionEof = true;
+            c.IsolationLevel = IsolationLevel.ReadUncommitted;
+        })).Build();
+        consumer.Assign(new TopicPartitionOffset("transactional", 0, Offset.Beginning));
+        var received = new List<ConsumeResult<string, string>>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
+            {
+                continue;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                break;
+            }
+
+            received.Add(result);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"filler{i}"), received.Where(r => r.Message.Key.StartsWith("filler", StringComparison.Ordinal)).Select(r => r.Message.Key));
+        Assert.DoesNotContain(received, r => r.Message.Value == "never" || r.Message.Value.StartsWith("aborted", StringComparison.Ordinal));
+        Assert.Equal("committed19", Assert.Single(received, r => r.Message.Key == "shared").Message.Value);
+    }
+
     private static List<long> LeaderBatches(Samsa.Broker.Replication.Partition partition, int leader)
     {
         var bases = new List<long>();
