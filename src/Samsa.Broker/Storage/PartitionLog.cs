@@ -15,8 +15,9 @@ namespace Samsa.Broker.Storage;
 /// partition serializes them). <see cref="Read"/>, <see cref="FindOffsetForTimestamp"/>, the offset
 /// and size properties and <see cref="Config"/> may be used from any thread at any time.</para>
 /// <para>A reader sees only whole batches that were appended before <see cref="LogEndOffset"/>
-/// moved past them. Appends never block readers; truncation, segment deletion and disposal wait
-/// for reads in progress and keep new ones out while they change files. Reads after disposal
+/// moved past them. Appends never block readers; truncation, segment deletion, the swap at the end
+/// of a compaction pass and disposal wait for reads in progress and keep new ones out while they
+/// change files. Compaction writes its new segments beside the old ones before that. Reads after disposal
 /// throw <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 internal sealed partial class PartitionLog : IDisposable
