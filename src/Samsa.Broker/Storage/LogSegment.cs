@@ -98,8 +98,8 @@ internal sealed class LogSegment : IDisposable
     /// <summary>
     /// Puts a committed replacement of segment <paramref name="baseOffset"/> in place of the old
     /// files (closed by the caller): indexes first, the <c>.log</c> last, so until the last rename the
-    /// <c>.log.swap</c> still marks the swap as unfinished. Index files that are missing (recovery
-    /// discarded them) are rebuilt when the segment is next loaded.
+    /// <c>.log.swap</c> still marks the swap as unfinished and recovery can run this again. Index
+    /// files left missing by a crash between the renames are rebuilt when the segment is loaded.
     /// </summary>
     public static void InstallSwap(ILogDirectory directory, long baseOffset)
     {

@@ -25,6 +25,24 @@ public sealed class BatchCleanerTests
     }
 
     [Fact]
+    public void Clean_RewrittenBatch_KeepsProducerFieldsHeadersAndCodec()
+    {
+        using var builder = new RecordBatchBuilder(CompressionType.Lz4) { ProducerId = 42, ProducerEpoch = 3, BaseSequence = 17, PartitionLeaderEpoch = 5 };
+        builder.Append(Now, "a"u8.ToArray(), "1"u8.ToArray());
+        builder.Append(Now + 1, "b"u8.ToArray(), "1"u8.ToArray(), [new RecordHeader("h", "x"u8.ToArray())]);
+        var batch = Stored(builder.ToArray(), baseOffset: 7);
+        var map = MapOf(batch);
+        map.Put("a"u8, 99);
+
+        var cleaned = RecordBatch.Parse(BatchCleaner.Clean(batch, map, aborted: false, Now, 1_000).Batch!);
+
+        Assert.Equal((42L, (short)3, 17, 5, CompressionType.Lz4), (cleaned.Header.ProducerId, cleaned.Header.ProducerEpoch, cleaned.Header.BaseSequence, cleaned.Header.PartitionLeaderEpoch, cleaned.Header.Compression));
+        var record = Assert.Single(cleaned.ReadRecords());
+        Assert.Equal((8L, Now + 1), (record.Offset, record.Timestamp));
+        Assert.Equal("h", Assert.Single(record.Headers).Key);
+    }
+
+    [Fact]
     public void Clean_NothingToDrop_ReturnsTheSameArray()
     {
         var batch = Stored(Batch(Now, ("a", "1"), ("b", "1")), baseOffset: 0);
