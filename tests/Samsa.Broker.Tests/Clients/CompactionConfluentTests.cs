@@ -98,7 +98,14 @@ public sealed class CompactionConfluentTests : IDisposable
             using (var consumer = new ConsumerBuilder<Ignore, Ignore>(broker.ConsumerConfig("committer")).Build())
             {
                 consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
-                for (var i = 1; i <= 400; i++)
+                consumer.Commit([new TopicPartitionOffset(partition, 1)]);
+
+                // Kafka's 100 MiB segments would never roll here: make them small, as an operator can.
+                Assert.True(broker.Broker.Cluster.TryGetTopic(GroupCoordinator.OffsetsTopicName, out var created));
+                Assert.Equal("104857600", created.Config.Get("segment.bytes"));
+                var small = new Dictionary<string, string>(created.Config.Overrides) { ["segment.bytes"] = "2048" };
+                Assert.Equal(Samsa.Protocol.ErrorCode.None, broker.Broker.Cluster.SetTopicConfigs(created, small, validateOnly: false).Error);
+                for (var i = 2; i <= 400; i++)
                 {
                     consumer.Commit([new TopicPartitionOffset(partition, i)]);
                 }
@@ -311,6 +318,5 @@ public sealed class CompactionConfluentTests : IDisposable
     {
         o.DataDirectory = _dataDirectory.FullName;
         o.OffsetsTopicPartitions = 1;
-        o.TopicConfigDefaults["log.segment.bytes"] = "2048";
     });
 }
