@@ -20,7 +20,11 @@ namespace Samsa.Broker.Storage;
 /// <c>.log.swap</c>, oldest first, and only then swapped in under the write lock, oldest first.
 /// Recovery installs committed swaps and deletes the rest (see <see cref="LogRecovery"/>). Going
 /// oldest first matters: a record may go because a later one supersedes it, never because of an
-/// earlier one, so every prefix of the swaps leaves a log a pass could have produced.</para>
+/// earlier one, so every prefix of the swaps leaves a log a pass could have produced. A tombstone
+/// goes only in a pass after the one that gave it its delete horizon, and that pass already
+/// removed the older records of its key.</para>
+/// <para>An emptied segment is removed rather than installed (except the first, which keeps the
+/// log start); adjacent small segments are not merged.</para>
 /// </remarks>
 internal sealed partial class PartitionLog
 {
@@ -32,8 +36,8 @@ internal sealed partial class PartitionLog
     /// Runs one compaction pass when the topic is compacted and one is due: the dirty closed
     /// segments old enough for <c>min.compaction.lag.ms</c> make up at least
     /// <c>min.cleanable.dirty.ratio</c> of the closed segments' bytes, or a kept tombstone's delete
-    /// horizon has passed; <paramref name="force"/> skips the ratio (not the lag). Never touches the active
-    /// segment or a segment holding offsets at or past <paramref name="maxOffsetExclusive"/>.
+    /// horizon has passed; <paramref name="force"/> skips the ratio (not the lag). Never touches the
+    /// active segment or a segment holding offsets at or past <paramref name="maxOffsetExclusive"/>.
     /// <paramref name="isAborted"/> (producer id, offset) says whether a transactional batch belongs
     /// to an aborted transaction; its records are removed. Transaction markers are kept.
     /// </summary>
