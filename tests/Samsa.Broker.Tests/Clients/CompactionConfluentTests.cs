@@ -84,6 +84,53 @@ public sealed class CompactionConfluentTests : IDisposable
     }
 
     [Fact]
+    public async Task Compaction_KafkaPythonConsumer_ReadsAcrossGapsToTheEnd()
+    {
+        Assert.True(File.Exists("/usr/bin/python3"), "/usr/bin/python3 is missing; scripts/install-test-deps.sh installs python3-kafka for it.");
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = "compacted-py",
+                NumPartitions = 1,
+                ReplicationFactor = 1,
+                Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact", ["segment.bytes"] = "1024", ["min.cleanable.dirty.ratio"] = "0.01" },
+            }]);
+        }
+
+        var latest = new Dictionary<string, string>();
+        using (var producer = new ProducerBuilder<string, string>(broker.ProducerConfig(c => c.BatchNumMessages = 10)).Build())
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                var key = i % 30 == 0 ? $"once{i}" : $"k{i % 7}";
+                latest[key] = $"v{i}";
+                producer.Produce("compacted-py", new Message<string, string> { Key = key, Value = latest[key] });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        broker.Broker.Cluster.Housekeeping();
+        var script = Path.Combine(AppContext.BaseDirectory, "Clients", "python", "consume_compacted.py");
+
+        var run = await ExternalProcess.RunAsync("/usr/bin/python3", [script, broker.BootstrapServers, "compacted-py"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var output = System.Text.Json.JsonDocument.Parse(run.StandardOutput.Trim().Split('\n')[^1]);
+        var root = output.RootElement;
+        Assert.Equal(300, root.GetProperty("end_offset").GetInt64());
+        Assert.Equal(300, root.GetProperty("position").GetInt64());
+        var records = root.GetProperty("records").EnumerateArray()
+            .Select(r => (Offset: r[0].GetInt64(), Key: r[1].GetString()!, Value: r[2].GetString()!)).ToList();
+        Assert.True(records.Count < 200, $"{records.Count} of 300 records still there");
+        Assert.Equal(records.Select(r => r.Offset).Order(), records.Select(r => r.Offset));
+        Assert.All(records, r => Assert.Equal($"v{r.Offset}", r.Value));
+        Assert.Equal(latest.OrderBy(kv => kv.Key), records.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Last().Value).OrderBy(kv => kv.Key));
+    }
+
+    [Fact]
     public async Task Compaction_ConsumerOffsetsAfterManyCommits_LogShrinksAndRestartKeepsCommittedOffsets()
     {
         var partition = new TopicPartition("source", 0);
