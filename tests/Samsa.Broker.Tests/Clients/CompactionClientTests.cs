@@ -5,8 +5,8 @@ using Samsa.TestUtils;
 
 namespace Samsa.Broker.Tests.Clients;
 
-/// <summary>Compacted topics as Confluent.Kafka (librdkafka) sees them: gaps in offsets, latest value per key, and <c>__consumer_offsets</c>.</summary>
-public sealed class CompactionConfluentTests : IDisposable
+/// <summary>Compacted topics as real clients see them (Confluent.Kafka/librdkafka, kafka-python): gaps in offsets, latest value per key, aborted transactions gone, <c>__consumer_offsets</c>, replicas.</summary>
+public sealed class CompactionClientTests : IDisposable
 {
     private readonly DirectoryInfo _dataDirectory = Directory.CreateTempSubdirectory("samsa-compaction-");
 
