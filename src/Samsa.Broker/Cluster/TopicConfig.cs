@@ -25,6 +25,12 @@ internal sealed class TopicConfig
         IndexIntervalBytes = (int)GetLong(TopicConfigDefinitions.IndexIntervalBytes);
         LogAppendTime = Get(TopicConfigDefinitions.MessageTimestampType) == "LogAppendTime";
         CleanupPolicy = Get(TopicConfigDefinitions.CleanupPolicy);
+        var policies = CleanupPolicy.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        IsCompacted = policies.Contains("compact", StringComparer.Ordinal);
+        IsDeleted = policies.Contains("delete", StringComparer.Ordinal);
+        DeleteRetentionMs = GetLong(TopicConfigDefinitions.DeleteRetentionMs);
+        MinCompactionLagMs = GetLong(TopicConfigDefinitions.MinCompactionLagMs);
+        MinCleanableDirtyRatio = GetDouble(TopicConfigDefinitions.MinCleanableDirtyRatio);
     }
 
     /// <summary>Configs set on the topic itself.</summary>
@@ -51,6 +57,18 @@ internal sealed class TopicConfig
     public bool LogAppendTime { get; }
 
     public string CleanupPolicy { get; }
+
+    /// <summary><c>cleanup.policy</c> holds <c>compact</c>: the log is compacted, and records must have keys.</summary>
+    public bool IsCompacted { get; }
+
+    /// <summary><c>cleanup.policy</c> holds <c>delete</c>: retention by time and size applies.</summary>
+    public bool IsDeleted { get; }
+
+    public long DeleteRetentionMs { get; }
+
+    public long MinCompactionLagMs { get; }
+
+    public double MinCleanableDirtyRatio { get; }
 
     /// <summary>The effective value and where it came from.</summary>
     public (string Value, ConfigSource Source) Resolve(TopicConfigDefinition definition)
@@ -82,6 +100,14 @@ internal sealed class TopicConfig
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
             ? value
             : long.Parse(TopicConfigDefinitions.TryGet(name, out var d) ? d.Default : "0", CultureInfo.InvariantCulture);
+    }
+
+    private double GetDouble(string name)
+    {
+        var text = Get(name);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : double.Parse(TopicConfigDefinitions.TryGet(name, out var d) ? d.Default : "0", CultureInfo.InvariantCulture);
     }
 
     public TopicConfig With(IReadOnlyDictionary<string, string> overrides) => new(overrides, _brokerDefaults);

@@ -9,6 +9,9 @@ internal static class TopicConfigDefinitions
 {
     public const string CleanupPolicy = "cleanup.policy";
     public const string CompressionType = "compression.type";
+    public const string DeleteRetentionMs = "delete.retention.ms";
+    public const string MinCleanableDirtyRatio = "min.cleanable.dirty.ratio";
+    public const string MinCompactionLagMs = "min.compaction.lag.ms";
     public const string FlushMessages = "flush.messages";
     public const string FlushMs = "flush.ms";
     public const string IndexIntervalBytes = "index.interval.bytes";
@@ -24,7 +27,7 @@ internal static class TopicConfigDefinitions
     [
         new(CleanupPolicy, "log.cleanup.policy", ConfigType.List, "delete", AllowedValues: ["delete", "compact"], AllowsList: true),
         new(CompressionType, "compression.type", ConfigType.String, "producer", AllowedValues: ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
-        new("delete.retention.ms", "log.cleaner.delete.retention.ms", ConfigType.Long, "86400000", Min: 0, Applied: false),
+        new(DeleteRetentionMs, "log.cleaner.delete.retention.ms", ConfigType.Long, "86400000", Min: 0),
         new("file.delete.delay.ms", "log.segment.delete.delay.ms", ConfigType.Long, "60000", Min: 0, Applied: false),
         new(FlushMessages, "log.flush.interval.messages", ConfigType.Long, "9223372036854775807", Min: 1),
         new(FlushMs, "log.flush.interval.ms", ConfigType.Long, "9223372036854775807", Min: 0),
@@ -36,8 +39,8 @@ internal static class TopicConfigDefinitions
         new("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms", ConfigType.Long, "9223372036854775807", Min: 0, Applied: false),
         new("message.timestamp.difference.max.ms", "log.message.timestamp.difference.max.ms", ConfigType.Long, "9223372036854775807", Min: 0, Applied: false),
         new(MessageTimestampType, "log.message.timestamp.type", ConfigType.String, "CreateTime", AllowedValues: ["CreateTime", "LogAppendTime"]),
-        new("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", Min: 0, Max: 1, Applied: false),
-        new("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms", ConfigType.Long, "0", Min: 0, Applied: false),
+        new(MinCleanableDirtyRatio, "log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", Min: 0, Max: 1),
+        new(MinCompactionLagMs, "log.cleaner.min.compaction.lag.ms", ConfigType.Long, "0", Min: 0),
         new(MinInsyncReplicas, "min.insync.replicas", ConfigType.Int, "1", Min: 1),
         new("preallocate", "log.preallocate", ConfigType.Boolean, "false", Applied: false),
         new(RetentionBytes, "log.retention.bytes", ConfigType.Long, "-1"),

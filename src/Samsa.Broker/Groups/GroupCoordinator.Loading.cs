@@ -38,7 +38,13 @@ internal sealed partial class GroupCoordinator
                 options.OffsetsTopicPartitions,
                 factor,
                 null,
-                new Dictionary<string, string?> { [TopicConfigDefinitions.CleanupPolicy] = "compact" },
+                new Dictionary<string, string?>
+                {
+                    [TopicConfigDefinitions.CleanupPolicy] = "compact",
+
+                    // Kafka's offsets.topic.segment.bytes default: small enough that segments roll and get compacted.
+                    [TopicConfigDefinitions.SegmentBytes] = "104857600",
+                },
                 validateOnly: false,
                 isInternal: true);
             if (outcome.Topic is null && !_cluster.TryGetTopic(OffsetsTopicName, out topic))

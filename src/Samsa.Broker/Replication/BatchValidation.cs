@@ -71,6 +71,11 @@ internal static class BatchValidation
                 return (ErrorCode.InvalidRecord, $"Record batch at position {position} has record count {header.RecordCount} and last offset delta {header.LastOffsetDelta}, which disagree.", count);
             }
 
+            if (config.IsCompacted && FindKeylessRecord(batch) is { } problem)
+            {
+                return (problem.Error, problem.Message, count);
+            }
+
             count++;
             position += header.TotalSize;
         }
@@ -84,6 +89,31 @@ internal static class BatchValidation
     }
 
     /// <summary>For LogAppendTime topics: marks each batch's timestamp type and sets its max timestamp to <paramref name="appendTime"/>, then re-signs it.</summary>
+    /// <summary>
+    /// Compaction keeps the latest record per key, so a compacted topic refuses records without
+    /// one, as Kafka does (INVALID_RECORD). Costs a decode (and decompression) of the batch, paid
+    /// only on compacted topics.
+    /// </summary>
+    private static (ErrorCode Error, string Message)? FindKeylessRecord(ReadOnlySpan<byte> batch)
+    {
+        try
+        {
+            foreach (var record in RecordBatch.Parse(batch.ToArray()).ReadRecords())
+            {
+                if (record.Key is null)
+                {
+                    return (ErrorCode.InvalidRecord, "Compacted topic cannot accept message without key.");
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            return (ErrorCode.CorruptMessage, e.Message);
+        }
+
+        return null;
+    }
+
     public static void StampLogAppendTime(Span<byte> batches, long appendTime)
     {
         var position = 0;

@@ -26,6 +26,12 @@ internal interface IReplicaLog : IDisposable
     /// </summary>
     (long FirstOffset, long LastOffset) Append(Span<byte> batches);
 
+    /// <summary>
+    /// Appends batches copied from the leader's log with their offsets kept (compaction leaves gaps
+    /// a follower must keep too); the first must start at or after <see cref="LogEndOffset"/>.
+    /// </summary>
+    void AppendWithOffsets(ReadOnlySpan<byte> batches);
+
     /// <summary>Whole batches from the one containing <paramref name="offset"/>, up to <paramref name="maxBytes"/> (the first batch always), none at or past <paramref name="maxOffsetExclusive"/>.</summary>
     LogReadResult Read(long offset, int maxBytes, long maxOffsetExclusive);
 
@@ -48,4 +54,11 @@ internal interface IReplicaLog : IDisposable
 
     /// <summary>Deletes old segments past retention, never at or above <paramref name="highWatermark"/>.</summary>
     void EnforceRetention(long highWatermark);
+
+    /// <summary>
+    /// Compacts closed segments below <paramref name="maxOffsetExclusive"/> when the topic is
+    /// compacted and a pass is due; <paramref name="isAborted"/> (producer id, offset) names the
+    /// records of aborted transactions.
+    /// </summary>
+    CompactionResult Compact(long maxOffsetExclusive, Func<long, long, bool> isAborted);
 }

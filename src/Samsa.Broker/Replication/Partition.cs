@@ -446,8 +446,7 @@ internal sealed class Partition
                 break;
             }
 
-            var copy = read.Records.ToArray();
-            follower.Append(copy);
+            follower.AppendWithOffsets(read.Records.Span);
             next = follower.LogEndOffset;
         }
 
@@ -469,15 +468,22 @@ internal sealed class Partition
         }
     }
 
-    /// <summary>Runs retention and the flush policy on every replica log.</summary>
+    /// <summary>
+    /// Runs retention, compaction and the flush policy on every replica log. Compaction stops at
+    /// the last stable offset: below it every transaction has its outcome, so aborted records can
+    /// be told apart.
+    /// </summary>
     public void Housekeeping()
     {
         lock (_lock)
         {
             var highWatermark = HighWatermark;
+            var lastStable = Math.Min(highWatermark, _transactions.FirstUnstableOffset);
+            var transactions = _transactions;
             foreach (var log in _logs)
             {
                 log?.EnforceRetention(highWatermark);
+                log?.Compact(lastStable, transactions.IsAborted);
                 log?.FlushIfDue();
             }
 

@@ -38,6 +38,11 @@ internal sealed class ReplicaLogFactory : IReplicaLogFactory
         FlushMessages = config.FlushMessages,
         FlushMs = config.FlushMs,
         LogAppendTime = config.LogAppendTime,
+        Delete = config.IsDeleted,
+        Compact = config.IsCompacted,
+        DeleteRetentionMs = config.DeleteRetentionMs,
+        MinCompactionLagMs = config.MinCompactionLagMs,
+        MinCleanableDirtyRatio = config.MinCleanableDirtyRatio,
     };
 
     public IReplicaLog Open(int nodeId, string topic, int partition, TopicConfig config) =>

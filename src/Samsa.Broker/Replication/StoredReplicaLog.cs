@@ -20,6 +20,8 @@ internal sealed class StoredReplicaLog(LogManager manager, string topic, int par
         return (info.FirstOffset, info.LastOffset);
     }
 
+    public void AppendWithOffsets(ReadOnlySpan<byte> batches) => log.AppendWithOffsets(batches);
+
     public LogReadResult Read(long offset, int maxBytes, long maxOffsetExclusive) => log.Read(offset, maxBytes, maxOffsetExclusive);
 
     public void Truncate(long offset) => log.Truncate(offset);
@@ -35,6 +37,8 @@ internal sealed class StoredReplicaLog(LogManager manager, string topic, int par
     public void Configure(TopicConfig config) => log.Config = ReplicaLogFactory.ToLogConfig(config);
 
     public void EnforceRetention(long highWatermark) => log.EnforceRetention(highWatermark);
+
+    public CompactionResult Compact(long maxOffsetExclusive, Func<long, long, bool> isAborted) => log.Compact(maxOffsetExclusive, isAborted);
 
     /// <summary>Closes the log cleanly (flushed, clean-shutdown marker); its data stays.</summary>
     public void Dispose() => manager.Close(topic, partition);

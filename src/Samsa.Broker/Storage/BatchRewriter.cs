@@ -49,6 +49,41 @@ internal static class BatchRewriter
         return new LogAppendInfo(firstOffset, nextOffset - 1, logAppendTime >= 0 ? logAppendTime : -1, maxTimestamp, recordCount);
     }
 
+    /// <summary>
+    /// Checks batches that already carry their offsets (a follower copying a leader's log, which
+    /// compaction may have left with gaps): each must start at or after <paramref name="nextOffset"/>
+    /// and after the previous one. Nothing is rewritten. Throws <see cref="ArgumentException"/>
+    /// otherwise, or when the bytes are not whole magic-2 batches.
+    /// </summary>
+    public static LogAppendInfo CheckOffsets(ReadOnlySpan<byte> batches, long nextOffset)
+    {
+        if (batches.IsEmpty)
+        {
+            throw new ArgumentException("Nothing to append: no record batches.", nameof(batches));
+        }
+
+        var firstOffset = -1L;
+        var maxTimestamp = -1L;
+        var recordCount = 0L;
+        var position = 0;
+        while (position < batches.Length)
+        {
+            var header = ReadWholeBatchHeader(batches, position);
+            if (header.BaseOffset < nextOffset)
+            {
+                throw new ArgumentException($"The batch at position {position} starts at offset {header.BaseOffset}, below the next offset {nextOffset}.", nameof(batches));
+            }
+
+            firstOffset = firstOffset < 0 ? header.BaseOffset : firstOffset;
+            maxTimestamp = Math.Max(maxTimestamp, header.MaxTimestamp);
+            nextOffset = header.LastOffset + 1;
+            recordCount += header.RecordCount;
+            position += header.TotalSize;
+        }
+
+        return new LogAppendInfo(firstOffset, nextOffset - 1, -1, maxTimestamp, recordCount);
+    }
+
     private static RecordBatchHeader ReadWholeBatchHeader(ReadOnlySpan<byte> batches, int position)
     {
         var remaining = batches[position..];

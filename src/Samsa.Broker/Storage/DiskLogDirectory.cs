@@ -22,6 +22,8 @@ internal sealed class DiskLogDirectory : ILogDirectory
 
     public void Delete(string fileName) => File.Delete(PathOf(fileName));
 
+    public void Rename(string source, string destination) => File.Move(PathOf(source), PathOf(destination), overwrite: true);
+
     public byte[]? ReadSmallFile(string fileName)
     {
         try

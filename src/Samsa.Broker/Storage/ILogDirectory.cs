@@ -19,6 +19,9 @@ internal interface ILogDirectory
     /// <summary>Deletes a file (close it first); nothing when it is missing.</summary>
     void Delete(string fileName);
 
+    /// <summary>Renames a closed file, replacing any file already named <paramref name="destination"/> (atomically on disk, as rename(2) does).</summary>
+    void Rename(string source, string destination);
+
     /// <summary>The whole content of a small file, or null when it is missing.</summary>
     byte[]? ReadSmallFile(string fileName);
 

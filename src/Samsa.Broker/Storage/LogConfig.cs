@@ -21,6 +21,15 @@ internal sealed record LogConfig
     /// <summary>Kafka's <c>index.interval.bytes</c> default.</summary>
     public const int DefaultIndexIntervalBytes = 4096;
 
+    /// <summary>Kafka's <c>min.cleanable.dirty.ratio</c> default.</summary>
+    public const double DefaultMinCleanableDirtyRatio = 0.5;
+
+    /// <summary>Kafka's <c>delete.retention.ms</c> default, 1 day.</summary>
+    public const long DefaultDeleteRetentionMs = 86_400_000;
+
+    /// <summary>Bytes of keys one compaction pass may hold in its key map (Kafka's <c>log.cleaner.dedupe.buffer.size</c> is 128 MiB over all cleaner threads).</summary>
+    public const long DefaultCleanerKeyMapBytes = 64L << 20;
+
     /// <summary>Kafka's <c>flush.messages</c> and <c>flush.ms</c> default: leave flushing to the OS.</summary>
     public const long NeverFlush = long.MaxValue;
 
@@ -50,6 +59,24 @@ internal sealed record LogConfig
     /// <summary><c>message.timestamp.type=LogAppendTime</c>: the broker stamps each batch with its append time.</summary>
     public bool LogAppendTime { get; init; }
 
+    /// <summary><c>cleanup.policy</c> holds <c>delete</c>: closed segments go by <see cref="RetentionMs"/> and <see cref="RetentionBytes"/>.</summary>
+    public bool Delete { get; init; } = true;
+
+    /// <summary><c>cleanup.policy</c> holds <c>compact</c>: closed segments keep only the latest record of each key (see <see cref="PartitionLog.Compact"/>).</summary>
+    public bool Compact { get; init; }
+
+    /// <summary><c>min.cleanable.dirty.ratio</c>: compact once dirty bytes are at least this share of the closed segments' bytes.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = DefaultMinCleanableDirtyRatio;
+
+    /// <summary><c>delete.retention.ms</c>: how long a tombstone stays after compaction first kept it.</summary>
+    public long DeleteRetentionMs { get; init; } = DefaultDeleteRetentionMs;
+
+    /// <summary><c>min.compaction.lag.ms</c>: records newer than this (by their segment's max timestamp) are not compacted yet.</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary>Bound on the key bytes one compaction pass reads into memory; a pass always takes at least one dirty segment.</summary>
+    public long CleanerKeyMapBytes { get; init; } = DefaultCleanerKeyMapBytes;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -60,6 +87,13 @@ internal sealed record LogConfig
         Check(IndexIntervalBytes >= 0, nameof(IndexIntervalBytes), IndexIntervalBytes, "0 or more");
         Check(FlushMessages >= 1, nameof(FlushMessages), FlushMessages, "at least 1");
         Check(FlushMs >= 0, nameof(FlushMs), FlushMs, "0 or more");
+        Check(DeleteRetentionMs >= 0, nameof(DeleteRetentionMs), DeleteRetentionMs, "0 or more");
+        Check(MinCompactionLagMs >= 0, nameof(MinCompactionLagMs), MinCompactionLagMs, "0 or more");
+        Check(CleanerKeyMapBytes >= 1, nameof(CleanerKeyMapBytes), CleanerKeyMapBytes, "at least 1");
+        if (MinCleanableDirtyRatio is < 0 or > 1 or double.NaN)
+        {
+            throw new ArgumentException($"LogConfig.{nameof(MinCleanableDirtyRatio)} is {MinCleanableDirtyRatio}; it must be between 0 and 1.", nameof(MinCleanableDirtyRatio));
+        }
     }
 
     private static void Check(bool valid, string name, long value, string expected)

@@ -18,6 +18,15 @@ internal static class LogFileNames
     /// <summary>The log start offset, when DeleteRecords, retention or truncation moved it.</summary>
     public const string LogStartOffsetCheckpoint = "log-start-offset.checkpoint";
 
+    /// <summary>Where compaction writes a segment's replacement files before they are complete.</summary>
+    public const string CleanedSuffix = ".cleaned";
+
+    /// <summary>A segment's complete replacement <c>.log</c>, waiting to take the place of the old one (finished by recovery after a crash).</summary>
+    public const string SwapSuffix = ".swap";
+
+    /// <summary>The first offset compaction has not cleaned yet (Kafka's cleaner-offset-checkpoint, per partition).</summary>
+    public const string CleanerCheckpoint = "cleaner-offset.checkpoint";
+
     public static string Log(long baseOffset) => Format(baseOffset) + LogSuffix;
 
     public static string Index(long baseOffset) => Format(baseOffset) + IndexSuffix;

@@ -24,6 +24,7 @@ internal static class LogRecovery
             directory.Delete(LogFileNames.CleanShutdown);
         }
 
+        FinishInterruptedCompaction(directory, logger);
         var baseOffsets = FindSegments(directory, logger);
         var checkpoint = ReadLogStartCheckpoint(directory, logger);
         var segments = new List<LogSegment>(baseOffsets.Count);
@@ -78,11 +79,24 @@ internal static class LogRecovery
     }
 
     public static void WriteLogStartCheckpoint(ILogDirectory directory, long logStartOffset) =>
-        directory.WriteSmallFile(LogFileNames.LogStartOffsetCheckpoint, Encoding.ASCII.GetBytes(logStartOffset.ToString(CultureInfo.InvariantCulture) + "\n"));
+        WriteOffsetFile(directory, LogFileNames.LogStartOffsetCheckpoint, logStartOffset);
 
-    private static long? ReadLogStartCheckpoint(ILogDirectory directory, ILogger logger)
+    public static void WriteCleanerCheckpoint(ILogDirectory directory, long firstDirtyOffset) =>
+        WriteOffsetFile(directory, LogFileNames.CleanerCheckpoint, firstDirtyOffset);
+
+    /// <summary>The first offset compaction has not cleaned yet; 0 when it never ran.</summary>
+    public static long ReadCleanerCheckpoint(ILogDirectory directory, ILogger logger) =>
+        ReadOffsetFile(directory, LogFileNames.CleanerCheckpoint, logger) ?? 0;
+
+    private static long? ReadLogStartCheckpoint(ILogDirectory directory, ILogger logger) =>
+        ReadOffsetFile(directory, LogFileNames.LogStartOffsetCheckpoint, logger);
+
+    private static void WriteOffsetFile(ILogDirectory directory, string fileName, long offset) =>
+        directory.WriteSmallFile(fileName, Encoding.ASCII.GetBytes(offset.ToString(CultureInfo.InvariantCulture) + "\n"));
+
+    private static long? ReadOffsetFile(ILogDirectory directory, string fileName, ILogger logger)
     {
-        if (directory.ReadSmallFile(LogFileNames.LogStartOffsetCheckpoint) is not { } content)
+        if (directory.ReadSmallFile(fileName) is not { } content)
         {
             return null;
         }
@@ -92,8 +106,34 @@ internal static class LogRecovery
             return offset;
         }
 
-        StorageLog.IgnoredUnreadableFile(logger, directory.Name, LogFileNames.LogStartOffsetCheckpoint);
+        StorageLog.IgnoredUnreadableFile(logger, directory.Name, fileName);
         return null;
+    }
+
+    /// <summary>
+    /// A compaction that stopped half way: a segment whose replacement was committed (a
+    /// <c>.log.swap</c> exists) gets it installed, since the replacement is complete and holds the same
+    /// offsets minus what compaction may drop; every other <c>.cleaned</c> file was unfinished and goes.
+    /// </summary>
+    private static void FinishInterruptedCompaction(ILogDirectory directory, ILogger logger)
+    {
+        foreach (var file in directory.ListFiles())
+        {
+            if (LogFileNames.TryParseBaseOffset(file, LogFileNames.LogSuffix + LogFileNames.SwapSuffix, out var baseOffset))
+            {
+                LogSegment.InstallSwap(directory, baseOffset);
+                StorageLog.FinishedInterruptedSwap(logger, directory.Name, baseOffset);
+            }
+        }
+
+        foreach (var file in directory.ListFiles())
+        {
+            if (file.EndsWith(LogFileNames.CleanedSuffix, StringComparison.Ordinal) || file.EndsWith(LogFileNames.SwapSuffix, StringComparison.Ordinal))
+            {
+                directory.Delete(file);
+                StorageLog.DeletedOrphanFile(logger, directory.Name, file);
+            }
+        }
     }
 
     /// <summary>Base offsets of the segments, in order; deletes index files without a segment and leftover temporary files.</summary>

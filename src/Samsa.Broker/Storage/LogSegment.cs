@@ -29,18 +29,18 @@ internal sealed class LogSegment : IDisposable
     private long _rollingBaseTimestamp = -1;
     private long _bytesSinceLastIndexEntry;
 
-    private LogSegment(ILogDirectory directory, long baseOffset, long nowMs)
+    private LogSegment(ILogDirectory directory, long baseOffset, long nowMs, string suffix = "")
     {
         BaseOffset = baseOffset;
         _createdMs = nowMs;
         var opened = new List<ILogFile>(3);
         try
         {
-            opened.Add(_data = directory.Open(LogFileNames.Log(baseOffset)));
-            var index = directory.Open(LogFileNames.Index(baseOffset));
+            opened.Add(_data = directory.Open(LogFileNames.Log(baseOffset) + suffix));
+            var index = directory.Open(LogFileNames.Index(baseOffset) + suffix);
             opened.Add(index);
             _offsetIndex = new OffsetIndex(index, baseOffset);
-            var timeIndex = directory.Open(LogFileNames.TimeIndex(baseOffset));
+            var timeIndex = directory.Open(LogFileNames.TimeIndex(baseOffset) + suffix);
             opened.Add(timeIndex);
             _timeIndex = new TimeIndex(timeIndex, baseOffset);
         }
@@ -71,6 +71,48 @@ internal sealed class LogSegment : IDisposable
         segment._offsetIndex.Clear();
         segment._timeIndex.Clear();
         return segment;
+    }
+
+    /// <summary>
+    /// Starts the replacement of segment <paramref name="baseOffset"/> that compaction writes, in
+    /// files named with <see cref="LogFileNames.CleanedSuffix"/> (emptied first). Close it once
+    /// written; <see cref="CommitCleaned"/> and <see cref="InstallSwap"/> put it in place.
+    /// </summary>
+    public static LogSegment CreateCleaned(ILogDirectory directory, long baseOffset, long nowMs)
+    {
+        var segment = new LogSegment(directory, baseOffset, nowMs, LogFileNames.CleanedSuffix);
+        segment._data.Truncate(0);
+        segment._offsetIndex.Clear();
+        segment._timeIndex.Clear();
+        return segment;
+    }
+
+    /// <summary>
+    /// Marks a written, flushed and closed replacement of segment <paramref name="baseOffset"/> as
+    /// complete: its <c>.log.cleaned</c> becomes <c>.log.swap</c>. From here on recovery installs it
+    /// rather than discarding it.
+    /// </summary>
+    public static void CommitCleaned(ILogDirectory directory, long baseOffset) =>
+        directory.Rename(LogFileNames.Log(baseOffset) + LogFileNames.CleanedSuffix, LogFileNames.Log(baseOffset) + LogFileNames.SwapSuffix);
+
+    /// <summary>
+    /// Puts a committed replacement of segment <paramref name="baseOffset"/> in place of the old
+    /// files (closed by the caller): indexes first, the <c>.log</c> last, so until the last rename the
+    /// <c>.log.swap</c> still marks the swap as unfinished and recovery can run this again. Index
+    /// files left missing by a crash between the renames are rebuilt when the segment is loaded.
+    /// </summary>
+    public static void InstallSwap(ILogDirectory directory, long baseOffset)
+    {
+        foreach (var name in new[] { LogFileNames.Index(baseOffset), LogFileNames.TimeIndex(baseOffset) })
+        {
+            directory.Delete(name);
+            if (directory.Exists(name + LogFileNames.CleanedSuffix))
+            {
+                directory.Rename(name + LogFileNames.CleanedSuffix, name);
+            }
+        }
+
+        directory.Rename(LogFileNames.Log(baseOffset) + LogFileNames.SwapSuffix, LogFileNames.Log(baseOffset));
     }
 
     public static bool IndexFilesExist(ILogDirectory directory, long baseOffset) =>
@@ -111,6 +153,28 @@ internal sealed class LogSegment : IDisposable
         {
             RecordBatchHeader.TryRead(batches[position..], out var header);
             Track(header, start + position, indexIntervalBytes);
+            position += header.TotalSize;
+        }
+    }
+
+    /// <summary>
+    /// Every batch of the segment in order, each copied into its own array (compaction reads closed
+    /// segments this way). Stops at <see cref="Size"/> as it was when enumeration began.
+    /// </summary>
+    public IEnumerable<byte[]> ReadBatches()
+    {
+        var size = Size;
+        var position = 0L;
+        while (position < size)
+        {
+            var header = ReadHeaderAt(position);
+            var batch = new byte[header.TotalSize];
+            if (_data.Read(position, batch) != batch.Length)
+            {
+                throw new InvalidDataException($"Segment {BaseOffset}: the batch at position {position} could not be read back.");
+            }
+
+            yield return batch;
             position += header.TotalSize;
         }
     }

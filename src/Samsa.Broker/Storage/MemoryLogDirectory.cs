@@ -48,6 +48,20 @@ internal sealed class MemoryLogDirectory(string name) : ILogDirectory
         }
     }
 
+    public void Rename(string source, string destination)
+    {
+        lock (_lock)
+        {
+            if (!_files.Remove(source, out var file))
+            {
+                throw new FileNotFoundException($"{Name} has no file {source} to rename.", source);
+            }
+
+            _smallFiles.Remove(destination);
+            _files[destination] = file;
+        }
+    }
+
     public byte[]? ReadSmallFile(string fileName)
     {
         lock (_lock)

@@ -6,7 +6,8 @@ internal sealed partial class PartitionLog
     /// <summary>
     /// Deletes the oldest segments that are past <c>retention.ms</c> (by their largest batch max
     /// timestamp against the <see cref="TimeProvider"/>), beyond <c>retention.bytes</c> (while the
-    /// log stays at least that big) or wholly below the log start offset. Whole segments only,
+    /// log stays at least that big) or wholly below the log start offset; the first two only when
+    /// <c>cleanup.policy</c> holds <c>delete</c>. Whole segments only,
     /// oldest first, stopping at the first one kept; never the active segment, and never a segment
     /// with offsets at or past <paramref name="maxOffsetExclusive"/> (pass the high watermark so
     /// unreplicated records stay). Returns how many segments were deleted.
@@ -33,6 +34,7 @@ internal sealed partial class PartitionLog
             var maxTimestamp = segment.MaxTimestamp.Timestamp;
             var reason =
                 nextBaseOffset <= logStart ? "log start offset"
+                : !config.Delete ? null
                 : config.RetentionMs >= 0 && maxTimestamp >= 0 && now - maxTimestamp > config.RetentionMs ? "retention.ms"
                 : config.RetentionBytes >= 0 && remainingBytes - segment.Size >= config.RetentionBytes ? "retention.bytes"
                 : null;
@@ -141,6 +143,7 @@ internal sealed partial class PartitionLog
         _segments = segments[..(keep + 1)];
         var newEnd = segments[keep].TruncateTo(offset, _config.IndexIntervalBytes, _logger, Name);
         Volatile.Write(ref _logEndOffset, newEnd);
+        ForgetCleaningFrom(newEnd);
         if (LogStartOffset > newEnd)
         {
             Volatile.Write(ref _logStartOffset, newEnd);
@@ -159,6 +162,17 @@ internal sealed partial class PartitionLog
         Volatile.Write(ref _logStartOffset, offset);
         Volatile.Write(ref _logEndOffset, offset);
         LogRecovery.WriteLogStartCheckpoint(_directory, offset);
+        ForgetCleaningFrom(offset);
+    }
+
+    /// <summary>Records appended again from <paramref name="offset"/> on are dirty, whatever compaction had cleaned there before.</summary>
+    private void ForgetCleaningFrom(long offset)
+    {
+        if (_firstDirtyOffset > offset)
+        {
+            _firstDirtyOffset = offset;
+            LogRecovery.WriteCleanerCheckpoint(_directory, offset);
+        }
     }
 
     private void DeleteOldestSegments(int count, string reason)

@@ -10,13 +10,14 @@ namespace Samsa.Broker.Storage;
 /// </summary>
 /// <remarks>
 /// <para>Threading: one writer at a time. <see cref="Append"/>, <see cref="Truncate"/>,
-/// <see cref="DeleteRecordsBefore"/>, <see cref="EnforceRetention"/>, <see cref="Flush"/>,
+/// <see cref="DeleteRecordsBefore"/>, <see cref="EnforceRetention"/>, <see cref="Compact"/>, <see cref="Flush"/>,
 /// <see cref="FlushIfDue"/> and <see cref="Dispose"/> must not overlap each other (the owner of the
 /// partition serializes them). <see cref="Read"/>, <see cref="FindOffsetForTimestamp"/>, the offset
 /// and size properties and <see cref="Config"/> may be used from any thread at any time.</para>
 /// <para>A reader sees only whole batches that were appended before <see cref="LogEndOffset"/>
-/// moved past them. Appends never block readers; truncation, segment deletion and disposal wait
-/// for reads in progress and keep new ones out while they change files. Reads after disposal
+/// moved past them. Appends never block readers; truncation, segment deletion, the swap at the end
+/// of a compaction pass and disposal wait for reads in progress and keep new ones out while they
+/// change files. Compaction writes its new segments beside the old ones before that. Reads after disposal
 /// throw <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 internal sealed partial class PartitionLog : IDisposable
@@ -49,6 +50,12 @@ internal sealed partial class PartitionLog : IDisposable
         _logStartOffset = loaded.LogStartOffset;
         _logEndOffset = loaded.LogEndOffset;
         _lastFlushMs = NowMs();
+        // Recovery may have cut the log below the checkpoint; what is appended there again is dirty.
+        _firstDirtyOffset = Math.Min(LogRecovery.ReadCleanerCheckpoint(directory, logger), loaded.LogEndOffset);
+
+        // Kept tombstones' delete horizons are not remembered across a restart: when compaction ran
+        // before, let the first pass look at the clean part again to find them.
+        _nextDeleteHorizonMs = directory.Exists(LogFileNames.CleanerCheckpoint) ? 0 : long.MaxValue;
     }
 
     /// <summary>Where the log lives, for messages: a directory path or <c>memory:&lt;topic&gt;-&lt;partition&gt;</c>.</summary>
@@ -128,6 +135,24 @@ internal sealed partial class PartitionLog : IDisposable
         var config = _config;
         var now = NowMs();
         var info = BatchRewriter.AssignOffsets(batches, LogEndOffset, config.LogAppendTime ? now : -1);
+        return AppendAssigned(batches, info, now, config);
+    }
+
+    /// <summary>
+    /// Appends whole batches copied from another replica's log, keeping their offsets: a compacted
+    /// log has gaps, so the first may start past <see cref="LogEndOffset"/>, which then jumps to the
+    /// end of the last. Throws <see cref="ArgumentException"/> when a batch starts below
+    /// <see cref="LogEndOffset"/> or the bytes are not whole batches.
+    /// </summary>
+    public LogAppendInfo AppendWithOffsets(ReadOnlySpan<byte> batches)
+    {
+        ThrowIfCannotWrite();
+        var info = BatchRewriter.CheckOffsets(batches, LogEndOffset);
+        return AppendAssigned(batches, info, NowMs(), _config);
+    }
+
+    private LogAppendInfo AppendAssigned(ReadOnlySpan<byte> batches, LogAppendInfo info, long now, LogConfig config)
+    {
         try
         {
             var segment = RollIfNeeded(batches.Length, info, now, config);

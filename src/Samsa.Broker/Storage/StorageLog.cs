@@ -43,4 +43,13 @@ internal static partial class StorageLog
 
     [LoggerMessage(3012, LogLevel.Warning, "Log {Log}: ignored the unreadable {File}")]
     public static partial void IgnoredUnreadableFile(ILogger logger, string log, string file);
+
+    [LoggerMessage(3013, LogLevel.Warning, "Log {Log}: finished the swap of compacted segment {BaseOffset} that a crash interrupted")]
+    public static partial void FinishedInterruptedSwap(ILogger logger, string log, long baseOffset);
+
+    [LoggerMessage(3014, LogLevel.Information, "Log {Log}: compacted {Segments} segment(s) up to offset {CleanedUpTo}: {BytesBefore} -> {BytesAfter} bytes, {Dropped} record(s) dropped")]
+    public static partial void Compacted(ILogger logger, string log, int segments, long cleanedUpTo, long bytesBefore, long bytesAfter, long dropped);
+
+    [LoggerMessage(3015, LogLevel.Warning, "Log {Log}: compaction gave up and left the log as it was")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception, string log);
 }

@@ -159,22 +159,7 @@ internal sealed class PartitionTransactionIndex
         var result = new List<AbortedTransaction>();
         lock (_lock)
         {
-            var low = 0;
-            var high = _aborted.Count;
-            while (low < high)
-            {
-                var middle = (low + high) >>> 1;
-                if (_aborted[middle].LastOffset < from)
-                {
-                    low = middle + 1;
-                }
-                else
-                {
-                    high = middle;
-                }
-            }
-
-            for (var i = low; i < _aborted.Count; i++)
+            for (var i = FirstEndingAtOrAfter(from); i < _aborted.Count; i++)
             {
                 if (_aborted[i].FirstOffset < toExclusive)
                 {
@@ -184,6 +169,45 @@ internal sealed class PartitionTransactionIndex
         }
 
         return result;
+    }
+
+    /// <summary>True when the transactional data at <paramref name="offset"/> from <paramref name="producerId"/> belongs to an aborted transaction (log compaction drops it).</summary>
+    public bool IsAborted(long producerId, long offset)
+    {
+        lock (_lock)
+        {
+            // A producer's transactions do not overlap: only its first one ending after the offset can hold it.
+            for (var i = FirstEndingAtOrAfter(offset + 1); i < _aborted.Count; i++)
+            {
+                if (_aborted[i].ProducerId == producerId)
+                {
+                    return _aborted[i].FirstOffset <= offset;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Index of the first aborted transaction whose marker is at or after <paramref name="offset"/> (call under the lock).</summary>
+    private int FirstEndingAtOrAfter(long offset)
+    {
+        var low = 0;
+        var high = _aborted.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (_aborted[middle].LastOffset < offset)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
     }
 
     /// <summary>Forgets aborted transactions that ended before <paramref name="logStartOffset"/> (retention, DeleteRecords).</summary>

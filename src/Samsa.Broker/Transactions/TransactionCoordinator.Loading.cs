@@ -44,7 +44,13 @@ internal sealed partial class TransactionCoordinator
                 _settings.StateTopicPartitions,
                 factor,
                 null,
-                new Dictionary<string, string?> { [TopicConfigDefinitions.CleanupPolicy] = "compact" },
+                new Dictionary<string, string?>
+                {
+                    [TopicConfigDefinitions.CleanupPolicy] = "compact",
+
+                    // Kafka's transaction.state.log.segment.bytes default: small enough that segments roll and get compacted.
+                    [TopicConfigDefinitions.SegmentBytes] = "104857600",
+                },
                 validateOnly: false,
                 isInternal: true);
             if (outcome.Topic is null && !_cluster.TryGetTopic(StateTopicName, out topic))

@@ -47,6 +47,13 @@ public sealed class RecordBatchBuilder : IDisposable
 
     public CompressionType Compression { get; set; }
 
+    /// <summary>
+    /// When 0 or more, the batch carries a delete horizon (KIP-534): the base timestamp field holds
+    /// this value and record timestamps are stored relative to it. Log compaction sets it on
+    /// batches whose tombstones it keeps. Set before appending records.
+    /// </summary>
+    public long DeleteHorizonMs { get; set; } = -1;
+
     /// <summary>Codec settings; null for the defaults.</summary>
     public CompressionOptions? CompressionOptions { get; set; }
 
@@ -82,7 +89,7 @@ public sealed class RecordBatchBuilder : IDisposable
             throw new ProtocolException("A record batch cannot hold more than 2^31 offsets.");
         }
 
-        var baseTimestamp = _count == 0 ? timestamp : _baseTimestamp;
+        var baseTimestamp = DeleteHorizonMs >= 0 ? DeleteHorizonMs : _count == 0 ? timestamp : _baseTimestamp;
         var timestampDelta = unchecked(timestamp - baseTimestamp);
         var headerCount = headers?.Count ?? 0;
 
@@ -217,13 +224,18 @@ public sealed class RecordBatchBuilder : IDisposable
             attributes |= RecordBatchHeader.ControlMask;
         }
 
+        if (DeleteHorizonMs >= 0)
+        {
+            attributes |= RecordBatchHeader.DeleteHorizonMask;
+        }
+
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.BaseOffsetOffset..], BaseOffset);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchHeader.BatchLengthOffset..], batch.Length - RecordBatchHeader.LogOverhead);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchHeader.PartitionLeaderEpochOffset..], PartitionLeaderEpoch);
         batch[RecordBatchHeader.MagicOffset] = 2;
         BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..], (short)attributes);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchHeader.LastOffsetDeltaOffset..], Math.Max(_lastOffsetDelta, 0));
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.BaseTimestampOffset..], _baseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.BaseTimestampOffset..], DeleteHorizonMs >= 0 ? DeleteHorizonMs : _baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..], _maxTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.ProducerIdOffset..], ProducerId);
         BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchHeader.ProducerEpochOffset..], ProducerEpoch);

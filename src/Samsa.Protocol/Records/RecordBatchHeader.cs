@@ -59,6 +59,9 @@ public readonly record struct RecordBatchHeader(
 
     public bool IsControl => (Attributes & ControlMask) != 0;
 
+    /// <summary>Log compaction set a delete horizon (KIP-534): <see cref="BaseTimestamp"/> holds it, and tombstones may go once it passed.</summary>
+    public bool HasDeleteHorizon => (Attributes & DeleteHorizonMask) != 0;
+
     /// <summary>Whole size of the batch on the wire: <see cref="BatchLength"/> plus the 12 bytes before it.</summary>
     public int TotalSize => BatchLength + LogOverhead;
 

@@ -47,6 +47,25 @@ public class ProduceHandlerTests
     }
 
     [Fact]
+    public async Task Produce_KeylessRecordToCompactedTopic_ReturnsInvalidRecordAndStoresNothing()
+    {
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 } });
+        broker.Cluster.TryGetTopic("t", out var topic);
+        Assert.Equal((ErrorCode.None, (string?)null), broker.Cluster.SetTopicConfigs(topic, new Dictionary<string, string> { ["cleanup.policy"] = "compact" }, validateOnly: false));
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+        using var builder = new Samsa.Protocol.Records.RecordBatchBuilder(Samsa.Protocol.Records.CompressionType.Gzip);
+        builder.Append(1_700_000_000_000, System.Text.Encoding.UTF8.GetBytes("keyed"), System.Text.Encoding.UTF8.GetBytes("v"));
+        builder.Append(1_700_000_000_001, null, System.Text.Encoding.UTF8.GetBytes("v"));
+
+        var keyless = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", builder.ToArray()), 9));
+        var keyed = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", Batches.Build(3)), 9));
+
+        Assert.Equal((short)ErrorCode.InvalidRecord, keyless.ErrorCode);
+        Assert.Equal((short)ErrorCode.None, keyed.ErrorCode);
+        Assert.Equal(3, topic.Partitions[0].HighWatermark);
+    }
+
+    [Fact]
     public async Task Produce_UnknownTopic_ReturnsUnknownTopicOrPartition()
     {
         await using var broker = await SamsaBroker.StartAsync(new BrokerOptions());

@@ -33,6 +33,8 @@ internal sealed class InstrumentedStorage : ILogStorage
 
         public void Delete(string fileName) => inner.Delete(fileName);
 
+        public void Rename(string source, string destination) => inner.Rename(source, destination);
+
         public byte[]? ReadSmallFile(string fileName) => inner.ReadSmallFile(fileName);
 
         public void WriteSmallFile(string fileName, ReadOnlySpan<byte> content) => inner.WriteSmallFile(fileName, content);

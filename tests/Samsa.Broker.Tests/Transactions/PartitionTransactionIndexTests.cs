@@ -42,6 +42,24 @@ public class PartitionTransactionIndexTests
     }
 
     [Fact]
+    public void IsAborted_DataOfAbortedTransaction_TrueOnlyForThatProducerAndRange()
+    {
+        var index = new PartitionTransactionIndex();
+        index.Apply(Data(1, 2), 0);
+        index.Apply(Data(2, 1), 2);
+        index.Apply(Marker(1, ControlRecordType.Abort), 3);
+        index.Apply(Marker(2, ControlRecordType.Commit), 4);
+        index.Apply(Data(1, 1), 5);
+        index.Apply(Marker(1, ControlRecordType.Commit), 6);
+
+        Assert.True(index.IsAborted(1, 0));
+        Assert.True(index.IsAborted(1, 1));
+        Assert.False(index.IsAborted(2, 2));
+        Assert.False(index.IsAborted(1, 5));
+        Assert.False(index.IsAborted(3, 0));
+    }
+
+    [Fact]
     public void AbortedIn_Range_ReturnsTransactionsOverlappingIt()
     {
         var index = new PartitionTransactionIndex();
