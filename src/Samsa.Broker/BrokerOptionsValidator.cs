@@ -87,7 +87,7 @@ public static class BrokerOptionsValidator
             if (definition is null)
             {
                 var known = TopicConfigDefinitions.All.SelectMany(d => d.BrokerSynonym is null ? [d.Name] : new[] { d.Name, d.BrokerSynonym });
-                problems.Add($"'{name}' is not a topic config or broker default Samsa.Broker knows; did you mean '{Nearest(name, known)}'?");
+                problems.Add($"'{name}' is not a topic config or broker default Samsa.Broker knows; did you mean '{NearestName.Find(name, known)}'?");
             }
             else if (definition.Validate(value) is { } error)
             {
@@ -119,32 +119,5 @@ public static class BrokerOptionsValidator
         {
             throw new ArgumentException("Invalid Samsa.Broker options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)), nameof(options));
         }
-    }
-
-    private static string Nearest(string name, IEnumerable<string> candidates) =>
-        candidates.MinBy(c => EditDistance(name, c)) ?? string.Empty;
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

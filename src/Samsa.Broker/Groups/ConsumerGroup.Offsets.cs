@@ -36,23 +36,7 @@ internal sealed partial class ConsumerGroup
 
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var errors = new ErrorCode[command.Offsets.Count];
-        var records = new List<GroupRecord>(command.Offsets.Count);
-        var accepted = new List<(int Index, TopicPartitionKey Key, CommittedOffset Offset)>(command.Offsets.Count);
-        for (var i = 0; i < command.Offsets.Count; i++)
-        {
-            var entry = command.Offsets[i];
-            var metadata = entry.Metadata ?? "";
-            if (System.Text.Encoding.UTF8.GetByteCount(metadata) > _settings.OffsetMetadataMaxBytes)
-            {
-                errors[i] = ErrorCode.OffsetMetadataTooLarge;
-                continue;
-            }
-
-            var offset = new CommittedOffset(entry.Offset, entry.LeaderEpoch, metadata, entry.CommitTimestamp >= 0 ? entry.CommitTimestamp : now, -1);
-            var key = new TopicPartitionKey(entry.Topic, entry.Partition);
-            records.Add(new GroupRecord(GroupRecords.OffsetKey(GroupId, entry.Topic, entry.Partition), GroupRecords.OffsetValue(offset)));
-            accepted.Add((i, key, offset));
-        }
+        var (records, accepted) = BuildOffsetRecords(command.Offsets, now, errors);
 
         if (records.Count == 0)
         {
@@ -76,6 +60,34 @@ internal sealed partial class ConsumerGroup
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// The <c>__consumer_offsets</c> records of <paramref name="entries"/> (committed at <paramref name="now"/> unless an
+    /// entry gives its own time), with the entries they stand for. An entry whose metadata is too large gets
+    /// OFFSET_METADATA_TOO_LARGE in <paramref name="errors"/> and no record.
+    /// </summary>
+    private (List<GroupRecord> Records, List<(int Index, TopicPartitionKey Key, CommittedOffset Offset)> Accepted) BuildOffsetRecords(
+        IReadOnlyList<OffsetCommitEntry> entries, long now, ErrorCode[] errors)
+    {
+        var records = new List<GroupRecord>(entries.Count);
+        var accepted = new List<(int Index, TopicPartitionKey Key, CommittedOffset Offset)>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            var metadata = entry.Metadata ?? "";
+            if (System.Text.Encoding.UTF8.GetByteCount(metadata) > _settings.OffsetMetadataMaxBytes)
+            {
+                errors[i] = ErrorCode.OffsetMetadataTooLarge;
+                continue;
+            }
+
+            var offset = new CommittedOffset(entry.Offset, entry.LeaderEpoch, metadata, entry.CommitTimestamp >= 0 ? entry.CommitTimestamp : now, -1);
+            records.Add(new GroupRecord(GroupRecords.OffsetKey(GroupId, entry.Topic, entry.Partition), GroupRecords.OffsetValue(offset)));
+            accepted.Add((i, new TopicPartitionKey(entry.Topic, entry.Partition), offset));
+        }
+
+        return (records, accepted);
     }
 
     /// <summary>

@@ -68,23 +68,7 @@ internal sealed partial class ConsumerGroup
 
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var errors = new ErrorCode[command.Offsets.Count];
-        var records = new List<GroupRecord>(command.Offsets.Count);
-        var accepted = new List<(int Index, TopicPartitionKey Key, CommittedOffset Offset)>(command.Offsets.Count);
-        for (var i = 0; i < command.Offsets.Count; i++)
-        {
-            var entry = command.Offsets[i];
-            var metadata = entry.Metadata ?? "";
-            if (System.Text.Encoding.UTF8.GetByteCount(metadata) > _settings.OffsetMetadataMaxBytes)
-            {
-                errors[i] = ErrorCode.OffsetMetadataTooLarge;
-                continue;
-            }
-
-            var offset = new CommittedOffset(entry.Offset, entry.LeaderEpoch, metadata, now, -1);
-            records.Add(new GroupRecord(GroupRecords.OffsetKey(GroupId, entry.Topic, entry.Partition), GroupRecords.OffsetValue(offset)));
-            accepted.Add((i, new TopicPartitionKey(entry.Topic, entry.Partition), offset));
-        }
-
+        var (records, accepted) = BuildOffsetRecords(command.Offsets, now, errors);
         if (records.Count == 0)
         {
             return errors;

@@ -141,7 +141,7 @@ public static class BrokerSecurityOptionsValidator
             }
             else
             {
-                problems.Add($"Security.SaslMechanisms has '{mechanism}', which is not a SASL mechanism Samsa.Broker knows (names are case-sensitive); did you mean '{Nearest(mechanism ?? string.Empty, SaslMechanismNames.Supported)}'?");
+                problems.Add($"Security.SaslMechanisms has '{mechanism}', which is not a SASL mechanism Samsa.Broker knows (names are case-sensitive); did you mean '{NearestName.Find(mechanism ?? string.Empty, SaslMechanismNames.Supported)}'?");
             }
         }
 
@@ -149,32 +149,5 @@ public static class BrokerSecurityOptionsValidator
         {
             problems.Add($"Security.Protocol is {protocol} but no user is configured; add one with Security.Users.Add(name, password).");
         }
-    }
-
-    private static string Nearest(string name, IEnumerable<string> candidates) =>
-        candidates.MinBy(c => EditDistance(name, c)) ?? string.Empty;
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }
