@@ -68,15 +68,21 @@ public sealed class BackgroundProcess : IDisposable
                 throw new InvalidOperationException($"The process ended (exit {_process.ExitCode}) before listening on port {port}.\n{Output}");
             }
 
+            // A listener whose backlog is full drops the SYN and the kernel retries for minutes; one attempt gets two seconds.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(TimeSpan.FromSeconds(2));
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
+                await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token).ConfigureAwait(false);
                 return;
             }
             catch (SocketException)
             {
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
             }
         }
 

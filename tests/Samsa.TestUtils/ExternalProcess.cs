@@ -70,7 +70,8 @@ public static class ExternalProcess
             throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish in time.\nstdout:\n{stdout}\nstderr:\n{stderr}");
         }
 
-        process.WaitForExit();
+        // Drains the redirected output; bounded because a grandchild that inherited the pipes could keep them open.
+        process.WaitForExit(TimeSpan.FromSeconds(10));
         return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 }

@@ -16,7 +16,8 @@ public sealed class BurrowTests
     private const string Topic = "orders";
     private const string Group = "lag-watch";
 
-    [Fact]
+    // Every wait below is bounded; the timeout is the backstop that turns an unforeseen hang into a failure with a message.
+    [Fact(Timeout = 180_000)]
     public async Task Burrow_ReadsCommittedOffsetsFromConsumerOffsetsTopic_AndReportsLag()
     {
         var burrow = ExternalProcess.Find("Burrow") ?? throw new InvalidOperationException("Burrow is not installed; scripts/install-test-deps.sh installs it (Debian package burrow).");
@@ -70,7 +71,7 @@ public sealed class BurrowTests
             using var burrowProcess = BackgroundProcess.Start(burrow, ["--config-dir", directory.FullName], directory.FullName);
             await burrowProcess.WaitForPortAsync(httpPort, TimeSpan.FromSeconds(30), cancellation);
 
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
             var partitions = await WaitForLagAsync(http, burrowProcess, cancellation);
 
             Assert.Equal([10L, 10L, 10L], partitions.Select(p => p.Offset));
@@ -132,14 +133,17 @@ public sealed class BurrowTests
         var last = string.Empty;
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
+            // One attempt may not outlive a few seconds: a server that accepts but never answers must not stall the test.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            attempt.CancelAfter(TimeSpan.FromSeconds(3));
             try
             {
                 using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellation);
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, attempt.Token);
                 var stream = client.GetStream();
-                await stream.WriteAsync("srvr"u8.ToArray(), cancellation);
+                await stream.WriteAsync("srvr"u8.ToArray(), attempt.Token);
                 using var reader = new StreamReader(stream);
-                last = await reader.ReadToEndAsync(cancellation);
+                last = await reader.ReadToEndAsync(attempt.Token);
                 if (last.Contains("Mode: standalone", StringComparison.Ordinal))
                 {
                     return;
@@ -150,6 +154,10 @@ public sealed class BurrowTests
             }
             catch (System.Net.Sockets.SocketException)
             {
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                last = "(no answer within 3 s)";
             }
 
             await Task.Delay(200, cancellation);
