@@ -7,6 +7,19 @@ namespace Samsa.Broker;
 /// <summary>Checks <see cref="BrokerOptions"/> before anything starts and reports every problem at once.</summary>
 public static class BrokerOptionsValidator
 {
+    /// <summary>Broker settings that have their own option rather than a topic config default, by Kafka name.</summary>
+    private static readonly Dictionary<string, string> DedicatedOptions = new(StringComparer.Ordinal)
+    {
+        ["num.partitions"] = $"{nameof(BrokerOptions.DefaultPartitions)} (samsa broker start --default-partitions)",
+        ["default.replication.factor"] = $"{nameof(BrokerOptions.DefaultReplicationFactor)} (samsa broker start --default-replication-factor)",
+        ["auto.create.topics.enable"] = $"{nameof(BrokerOptions.AutoCreateTopics)} (samsa broker start --auto-create-topics)",
+        ["offsets.topic.num.partitions"] = nameof(BrokerOptions.OffsetsTopicPartitions),
+        ["offsets.topic.replication.factor"] = nameof(BrokerOptions.OffsetsTopicReplicationFactor),
+        ["transaction.state.log.num.partitions"] = nameof(BrokerOptions.TransactionStateTopicPartitions),
+        ["transaction.state.log.replication.factor"] = nameof(BrokerOptions.TransactionStateTopicReplicationFactor),
+        ["socket.request.max.bytes"] = nameof(BrokerOptions.MaxRequestSize),
+    };
+
     public static IReadOnlyList<string> Validate(BrokerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -84,10 +97,15 @@ public static class BrokerOptionsValidator
         foreach (var (name, value) in options.TopicConfigDefaults)
         {
             var definition = TopicConfigDefinitions.All.FirstOrDefault(d => d.Name == name || d.BrokerSynonym == name);
-            if (definition is null)
+            if (definition is null && DedicatedOptions.TryGetValue(name, out var option))
+            {
+                problems.Add($"'{name}' is not a topic config default; it is set with BrokerOptions.{option}.");
+            }
+            else if (definition is null)
             {
                 var known = TopicConfigDefinitions.All.SelectMany(d => d.BrokerSynonym is null ? [d.Name] : new[] { d.Name, d.BrokerSynonym });
-                problems.Add($"'{name}' is not a topic config or broker default Samsa.Broker knows; did you mean '{NearestName.Find(name, known)}'?");
+                var nearest = NearestName.Find(name, known);
+                problems.Add($"'{name}' is not a topic config or broker default Samsa.Broker knows" + (nearest is null ? "." : $"; did you mean '{nearest}'?"));
             }
             else if (definition.Validate(value) is { } error)
             {

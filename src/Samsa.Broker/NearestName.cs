@@ -3,8 +3,12 @@ namespace Samsa.Broker;
 /// <summary>The closest known name to a misspelt one, for "did you mean" in option errors (case-insensitive edit distance).</summary>
 internal static class NearestName
 {
-    public static string Find(string name, IEnumerable<string> candidates) =>
-        candidates.MinBy(c => EditDistance(name, c)) ?? string.Empty;
+    /// <summary>The closest candidate, or null when even that one is too far off to be what was meant (over a third of the name changed).</summary>
+    public static string? Find(string name, IEnumerable<string> candidates)
+    {
+        var nearest = candidates.Select(c => (Name: c, Distance: EditDistance(name, c))).MinBy(c => c.Distance);
+        return nearest.Name is not null && nearest.Distance <= Math.Max(2, name.Length / 3) ? nearest.Name : null;
+    }
 
     private static int EditDistance(string a, string b)
     {

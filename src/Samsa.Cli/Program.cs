@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Samsa.Cli.Commands;
+using Samsa.Cli;
 
-var root = new RootCommand("samsa: run a Kafka-compatible broker for development, and operate Kafka clusters.");
-root.Subcommands.Add(BrokerCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await SamsaCommandLine.InvokeAsync(args, CliContext.ForProcess()).ConfigureAwait(false);

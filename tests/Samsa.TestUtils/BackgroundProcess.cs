@@ -26,6 +26,10 @@ public sealed class BackgroundProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    public int ExitCode => _process.ExitCode;
+
     public static BackgroundProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(program)
@@ -87,6 +91,52 @@ public sealed class BackgroundProcess : IDisposable
         }
 
         throw new TimeoutException($"Nothing listened on port {port} within {timeout}.\n{Output}");
+    }
+
+    /// <summary>Waits until the output has a line containing <paramref name="text"/> and returns that line; fails with the output when it does not come in time or the process ends.</summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line.TrimEnd('\r');
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The process ended (exit {_process.ExitCode}) before printing '{text}'.\n{Output}");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"The process did not print '{text}' within {timeout}.\n{Output}");
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager does to stop a process, and waits for it to exit.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var kill = await ExternalProcess.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM failed: {kill}");
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The process did not exit within {timeout} of SIGTERM.\n{Output}");
+        }
+
+        return _process.ExitCode;
     }
 
     public void Dispose()

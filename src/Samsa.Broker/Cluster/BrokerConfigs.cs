@@ -19,6 +19,10 @@ internal static class BrokerConfigs
         yield return ("default.replication.factor", options.DefaultReplicationFactor.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig, ConfigType.Short);
         yield return ("socket.request.max.bytes", options.MaxRequestSize.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig, ConfigType.Int);
         yield return ("connections.max.idle.ms", ((long)options.IdleConnectionTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig, ConfigType.Long);
+        yield return ("offsets.topic.num.partitions", options.OffsetsTopicPartitions.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig, ConfigType.Int);
+        yield return ("offsets.topic.replication.factor", options.OffsetsTopicReplicationFactor.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig, ConfigType.Short);
+        yield return ("transaction.state.log.num.partitions", options.TransactionStateTopicPartitions.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig, ConfigType.Int);
+        yield return ("transaction.state.log.replication.factor", options.TransactionStateTopicReplicationFactor.ToString(CultureInfo.InvariantCulture), ConfigSource.StaticBrokerConfig, ConfigType.Short);
         yield return ("log.dirs", options.DataDirectory ?? string.Empty, ConfigSource.StaticBrokerConfig, ConfigType.String);
         foreach (var definition in TopicConfigDefinitions.All)
         {

@@ -141,7 +141,7 @@ public static class BrokerSecurityOptionsValidator
             }
             else
             {
-                problems.Add($"Security.SaslMechanisms has '{mechanism}', which is not a SASL mechanism Samsa.Broker knows (names are case-sensitive); did you mean '{NearestName.Find(mechanism ?? string.Empty, SaslMechanismNames.Supported)}'?");
+                problems.Add($"Security.SaslMechanisms has '{mechanism}', which is not a SASL mechanism Samsa.Broker knows (names are case-sensitive); " + (NearestName.Find(mechanism ?? string.Empty, SaslMechanismNames.Supported) is { } nearest ? $"did you mean '{nearest}'?" : $"use one of {string.Join(", ", SaslMechanismNames.Supported)}."));
             }
         }
 

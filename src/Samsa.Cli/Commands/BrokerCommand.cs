@@ -5,10 +5,10 @@ namespace Samsa.Cli.Commands;
 /// <summary><c>samsa broker ...</c>: the embedded broker as a standalone process.</summary>
 internal static class BrokerCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var command = new Command("broker", "Run Samsa.Broker, a Kafka-wire-compatible broker for development and tests.");
-        command.Subcommands.Add(BrokerStartCommand.Create());
+        command.Subcommands.Add(BrokerStartCommand.Create(context));
         return command;
     }
 }

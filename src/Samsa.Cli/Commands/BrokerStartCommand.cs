@@ -8,7 +8,7 @@ namespace Samsa.Cli.Commands;
 /// <summary><c>samsa broker start</c>: runs Samsa.Broker in the foreground until Ctrl+C or SIGTERM.</summary>
 internal static class BrokerStartCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var dataDir = new Option<string?>("--data-dir") { Description = "Directory for logs and metadata; omit to keep everything in memory." };
         var port = new Option<int>("--port") { Description = "Port of node 0 (node i listens on port + i); 0 picks free ports.", DefaultValueFactory = _ => 9092 };
@@ -47,7 +47,7 @@ internal static class BrokerStartCommand
                 var separator = entry.IndexOf('=', StringComparison.Ordinal);
                 if (separator <= 0)
                 {
-                    await Console.Error.WriteLineAsync($"--config expects NAME=VALUE, got '{entry}'.").ConfigureAwait(false);
+                    await context.Error.WriteLineAsync($"--config expects NAME=VALUE, got '{entry}'.").ConfigureAwait(false);
                     return 2;
                 }
 
@@ -56,7 +56,7 @@ internal static class BrokerStartCommand
 
             if (!BrokerSecurityProtocolNames.TryParse(parse.GetValue(securityProtocol), out var protocol))
             {
-                await Console.Error.WriteLineAsync($"--security-protocol expects one of {string.Join(", ", BrokerSecurityProtocolNames.All)}, got '{parse.GetValue(securityProtocol)}'.").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"--security-protocol expects one of {string.Join(", ", BrokerSecurityProtocolNames.All)}, got '{parse.GetValue(securityProtocol)}'.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -69,7 +69,7 @@ internal static class BrokerStartCommand
                 var separator = entry.IndexOf('=', StringComparison.Ordinal);
                 if (separator <= 0 || separator == entry.Length - 1)
                 {
-                    await Console.Error.WriteLineAsync($"--user expects NAME=PASSWORD; one entry has {(separator < 0 ? "no '='" : separator == 0 ? "no name" : "no password")}.").ConfigureAwait(false);
+                    await context.Error.WriteLineAsync($"--user expects NAME=PASSWORD; one entry has {(separator < 0 ? "no '='" : separator == 0 ? "no name" : "no password")}.").ConfigureAwait(false);
                     return 2;
                 }
 
@@ -79,7 +79,7 @@ internal static class BrokerStartCommand
             var problems = BrokerOptionsValidator.Validate(options);
             if (problems.Count > 0)
             {
-                await Console.Error.WriteLineAsync("samsa broker start: invalid options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p))).ConfigureAwait(false);
+                await context.Error.WriteLineAsync("samsa broker start: invalid options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p))).ConfigureAwait(false);
                 return 2;
             }
 
@@ -91,10 +91,10 @@ internal static class BrokerStartCommand
                 })
                 .SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information));
             await using var broker = await SamsaBroker.StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"Samsa.Broker is running ({options.NodeCount} node(s), {(options.DataDirectory is null ? "in memory" : "data in " + Path.GetFullPath(options.DataDirectory))}).");
-            Console.WriteLine($"bootstrap.servers={broker.BootstrapServers}");
-            Console.WriteLine($"security.protocol={options.Security.Protocol.ToKafkaName()}");
-            Console.Out.Flush();
+            context.Output.WriteLine($"Samsa.Broker is running ({options.NodeCount} node(s), {(options.DataDirectory is null ? "in memory" : "data in " + Path.GetFullPath(options.DataDirectory))}).");
+            context.Output.WriteLine($"bootstrap.servers={broker.BootstrapServers}");
+            context.Output.WriteLine($"security.protocol={options.Security.Protocol.ToKafkaName()}");
+            context.Output.Flush();
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
@@ -108,7 +108,7 @@ internal static class BrokerStartCommand
             }
             catch (OperationCanceledException)
             {
-                Console.WriteLine("Stopping Samsa.Broker...");
+                context.Output.WriteLine("Stopping Samsa.Broker...");
             }
 
             return 0;

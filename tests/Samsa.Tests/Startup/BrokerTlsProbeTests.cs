@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Samsa.Configuration;
 using Samsa.Startup;
 using Samsa.Tests.DependencyInjection;
+using Samsa.TestUtils;
 
 namespace Samsa.Tests.Startup;
 
