@@ -25,25 +25,19 @@ internal static class DlqListCommand
         connection.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (filter, error) = filters.Build(parse);
-            if (filter is null)
+            if (await DeadLetterCommandInputs.LoadAsync(parse, context, filters, connection).ConfigureAwait(false) is not { } inputs)
             {
-                await context.Error.WriteLineAsync(error).ConfigureAwait(false);
                 return CliExitCodes.InvalidInput;
             }
 
-            var options = await connection.LoadForClientAsync(parse, context).ConfigureAwait(false);
-            if (options is null)
-            {
-                return CliExitCodes.InvalidInput;
-            }
+            var (filter, options) = inputs;
 
             DeadLetterListing listing;
             try
             {
                 listing = await DeadLetterReplayer.Create(options, context.TimeProvider).ListAsync(parse.GetValue(topic)!, filter, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is ReplayException or TimeoutException)
+            catch (Exception exception) when (DeadLetterCommandInputs.IsReadFailure(exception))
             {
                 await context.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
                 return CliExitCodes.Findings;

@@ -31,24 +31,18 @@ internal static class DlqReplayCommand
         connection.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (filter, error) = filters.Build(parse);
-            if (filter is null)
-            {
-                await context.Error.WriteLineAsync(error).ConfigureAwait(false);
-                return CliExitCodes.InvalidInput;
-            }
-
             if (parse.GetValue(rate) is <= 0 || parse.GetValue(max) is <= 0)
             {
                 await context.Error.WriteLineAsync("--rate and --max must be positive.").ConfigureAwait(false);
                 return CliExitCodes.InvalidInput;
             }
 
-            var options = await connection.LoadForClientAsync(parse, context).ConfigureAwait(false);
-            if (options is null)
+            if (await DeadLetterCommandInputs.LoadAsync(parse, context, filters, connection).ConfigureAwait(false) is not { } inputs)
             {
                 return CliExitCodes.InvalidInput;
             }
+
+            var (filter, options) = inputs;
 
             ReplayResult result;
             try
@@ -64,7 +58,7 @@ internal static class DlqReplayCommand
                     },
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is ReplayException or TimeoutException)
+            catch (Exception exception) when (DeadLetterCommandInputs.IsReadFailure(exception))
             {
                 await context.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
                 return CliExitCodes.Findings;

@@ -57,17 +57,11 @@ public sealed class CheckCommandTests
     public async Task ProductionSetup_SaslSslScram512_ThreeReplicas_IsReady()
     {
         using var ca = new TestCertificateAuthority();
-        var now = TimeProvider.System.GetUtcNow();
-        using var certificate = ca.Issue(now.AddDays(-1), now.AddYears(1));
-        await using var broker = await EmbeddedBroker.StartAsync(o =>
+        await using var broker = await StartSaslSslBrokerAsync(ca, o =>
         {
             o.NodeCount = 3;
             o.DefaultReplicationFactor = 3;
             o.TopicConfigDefaults["min.insync.replicas"] = "2";
-            o.Security.Protocol = BrokerSecurityProtocol.SaslSsl;
-            o.Security.ServerCertificate = certificate;
-            o.Security.SaslMechanisms.Add(SaslMechanismNames.ScramSha512);
-            o.Security.Users.Add("alice", Password);
         });
         var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -104,15 +98,7 @@ public sealed class CheckCommandTests
     public async Task WrongPassword_FailsTheConnection_AndSkipsTheClusterChecks()
     {
         using var ca = new TestCertificateAuthority();
-        var now = TimeProvider.System.GetUtcNow();
-        using var certificate = ca.Issue(now.AddDays(-1), now.AddYears(1));
-        await using var broker = await EmbeddedBroker.StartAsync(o =>
-        {
-            o.Security.Protocol = BrokerSecurityProtocol.SaslSsl;
-            o.Security.ServerCertificate = certificate;
-            o.Security.SaslMechanisms.Add(SaslMechanismNames.ScramSha512);
-            o.Security.Users.Add("alice", Password);
-        });
+        await using var broker = await StartSaslSslBrokerAsync(ca);
         var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["KAFKA_BOOTSTRAP_SERVERS"] = broker.BootstrapServers,
@@ -169,6 +155,21 @@ public sealed class CheckCommandTests
 
         Assert.Contains("│ brokers", run.Output, StringComparison.Ordinal);
         Assert.Matches(@"\d+ passed, \d+ warnings, \d+ failed, \d+ skipped: NOT ready for production", run.Output);
+    }
+
+    /// <summary>A broker with a SASL_SSL listener (SCRAM-SHA-512, user alice) and a certificate from <paramref name="ca"/>.</summary>
+    private static Task<EmbeddedBroker> StartSaslSslBrokerAsync(TestCertificateAuthority ca, Action<Samsa.Broker.BrokerOptions>? configure = null)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var certificate = ca.Issue(now.AddDays(-1), now.AddYears(1));
+        return EmbeddedBroker.StartAsync(o =>
+        {
+            configure?.Invoke(o);
+            o.Security.Protocol = BrokerSecurityProtocol.SaslSsl;
+            o.Security.ServerCertificate = certificate;
+            o.Security.SaslMechanisms.Add(SaslMechanismNames.ScramSha512);
+            o.Security.Users.Add("alice", Password);
+        });
     }
 
     private static Dictionary<(string Area, string Check), (string Status, string Detail)> Findings(CliRun run)
