@@ -32,6 +32,7 @@ internal sealed class LibrdkafkaConfigApi
     private readonly NewConf _topicConfNew;
     private readonly DestroyConf _topicConfDestroy;
     private readonly DumpConf _topicConfDump;
+    private readonly DefaultTopicConf _defaultTopicConf;
     private readonly FreeDump _dumpFree;
     private readonly ShowProperties _propertiesShow;
 
@@ -44,6 +45,7 @@ internal sealed class LibrdkafkaConfigApi
         _topicConfNew = Bind<NewConf>(handle, "rd_kafka_topic_conf_new");
         _topicConfDestroy = Bind<DestroyConf>(handle, "rd_kafka_topic_conf_destroy");
         _topicConfDump = Bind<DumpConf>(handle, "rd_kafka_topic_conf_dump");
+        _defaultTopicConf = Bind<DefaultTopicConf>(handle, "rd_kafka_conf_get_default_topic_conf");
         _dumpFree = Bind<FreeDump>(handle, "rd_kafka_conf_dump_free");
         _propertiesShow = Bind<ShowProperties>(handle, "rd_kafka_conf_properties_show");
     }
@@ -59,6 +61,9 @@ internal sealed class LibrdkafkaConfigApi
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate nint DumpConf(nint conf, out nuint count);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate nint DefaultTopicConf(nint conf);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate void FreeDump(nint array, nuint count);
@@ -125,6 +130,62 @@ internal sealed class LibrdkafkaConfigApi
         finally
         {
             _topicConfDestroy(conf);
+        }
+    }
+
+    /// <summary>
+    /// The configuration librdkafka ends up with when given <paramref name="properties"/> (Confluent.Kafka's own
+    /// <c>dotnet.*</c> properties are skipped, as Confluent.Kafka does): every global property with a value, then every
+    /// property of the default topic configuration, as <c>name=value</c> pairs with topic ones prefixed <c>topic.</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">librdkafka refused a property.</exception>
+    public IReadOnlyList<KeyValuePair<string, string>> DumpEffective(IEnumerable<KeyValuePair<string, string>> properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var conf = _confNew();
+        var error = Marshal.AllocHGlobal(ErrorBufferSize);
+        try
+        {
+            foreach (var (name, value) in properties)
+            {
+                if (name.StartsWith("dotnet.", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var namePtr = Marshal.StringToCoTaskMemUTF8(name);
+                var valuePtr = Marshal.StringToCoTaskMemUTF8(value);
+                try
+                {
+                    Marshal.WriteByte(error, 0);
+                    if (_confSet(conf, namePtr, valuePtr, error, ErrorBufferSize) != LibrdkafkaConfResult.Ok)
+                    {
+                        throw new ArgumentException($"librdkafka refused {name}={value}: {Marshal.PtrToStringUTF8(error)}", nameof(properties));
+                    }
+                }
+                finally
+                {
+                    Marshal.FreeCoTaskMem(valuePtr);
+                    Marshal.FreeCoTaskMem(namePtr);
+                }
+            }
+
+            var entries = Dump(_confDump(conf, out var count), count);
+            var topicConf = _defaultTopicConf(conf);
+            if (topicConf != IntPtr.Zero)
+            {
+                foreach (var (name, value) in Dump(_topicConfDump(topicConf, out var topicCount), topicCount))
+                {
+                    entries.Add(new("topic." + name, value));
+                }
+            }
+
+            return entries;
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(error);
+            _confDestroy(conf);
         }
     }
 

@@ -11,18 +11,19 @@ namespace Samsa.Publishing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Threads. The delivery report arrives on Confluent.Kafka's poll thread. There the operation only records the outcome
-/// (atomics and instruments) and hands over: an awaited operation queues itself to the thread pool (it is its own
-/// <see cref="IThreadPoolWorkItem"/>, so queuing allocates nothing) and the caller's continuation runs there; a
-/// fire-and-forget callback goes to the publisher's completion queue, which one thread-pool work item drains in bursts,
-/// so a callback costs no thread-pool hop of its own. Neither ever runs on the poll thread.
+/// Threads. The delivery report arrives on Confluent.Kafka's poll thread. There the operation records the outcome
+/// (atomics and instruments) and completes: an awaited operation sets its result there, and the awaiter's continuation,
+/// if one is already registered, is queued to the thread pool (<see cref="ManualResetValueTaskSourceCore{TResult}.RunContinuationsAsynchronously"/>),
+/// so a result nobody waits for yet costs no thread-pool hop at all, as with a completed task; a fire-and-forget callback
+/// goes to the publisher's completion queue, which one thread-pool work item drains in bursts, so a callback costs no
+/// thread-pool hop of its own. No caller code ever runs on the poll thread.
 /// </para>
 /// <para>
 /// Lifetime. Two parties hold an awaited operation: the delivery report and the awaiter. Cancellation can end the wait
 /// before the report comes, so each party drops its reference when done, and the last one returns the operation to the pool.
 /// </para>
 /// </remarks>
-internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThreadPoolWorkItem
+internal sealed class PublishOperation : IValueTaskSource<PublishResult>
 {
     private const int Pending = 0;
     private const int Delivered = 1;
@@ -50,7 +51,7 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThrea
     public PublishOperation(EventPublisher publisher)
     {
         _publisher = publisher;
-        _core.RunContinuationsAsynchronously = false;
+        _core.RunContinuationsAsynchronously = true;
         OnDelivery = Deliver;
     }
 
@@ -118,23 +119,6 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThrea
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>Runs on the thread pool: completes the awaiter (whose continuation then runs inline here).</summary>
-    void IThreadPoolWorkItem.Execute()
-    {
-        if (_state == Canceled)
-        {
-            _core.SetException(new OperationCanceledException(_cancellationToken));
-        }
-        else if (_errorCode != ErrorCode.NoError)
-        {
-            _core.SetException(CreateException());
-        }
-        else
-        {
-            _core.SetResult(_result);
-        }
-    }
-
     /// <summary>
     /// Fire and forget, on the publisher's completion drainer (a thread-pool thread): runs the callback, or logs a failure
     /// nobody observes, then returns the operation to the pool.
@@ -177,7 +161,7 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThrea
         Volatile.Write(ref _inFlight, 1);
     }
 
-    /// <summary>On Confluent.Kafka's poll thread: record, then hand over to the thread pool when anyone is waiting.</summary>
+    /// <summary>On Confluent.Kafka's poll thread: record, then complete (continuations run on the thread pool).</summary>
     private void Deliver(DeliveryReport<byte[]?, byte[]> report)
     {
         if (Interlocked.Exchange(ref _inFlight, 0) == 0)
@@ -223,7 +207,14 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThrea
         {
             if (Interlocked.CompareExchange(ref _state, Delivered, Pending) == Pending)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                if (_errorCode == ErrorCode.NoError)
+                {
+                    _core.SetResult(_result);
+                }
+                else
+                {
+                    _core.SetException(CreateException());
+                }
             }
 
             Release();
@@ -242,7 +233,7 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>, IThrea
     {
         if (Interlocked.CompareExchange(ref _state, Canceled, Pending) == Pending)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            _core.SetException(new OperationCanceledException(_cancellationToken));
         }
     }
 

@@ -249,6 +249,35 @@ public sealed class EventPublisherTests
     }
 
     [Fact]
+    public async Task PublishAsync_AwaitedBeforeAndAfterDelivery_ContinuationsRunOnThreadPoolNotPollThread()
+    {
+        await using var broker = await StartBrokerAsync("orders");
+        await using var publisher = CreatePublisher(broker, producer: c => c.LingerMs = 50);
+
+        // Awaited while still in flight: the continuation is registered before the delivery report completes it.
+        var inFlight = publisher.PublishAsync(new OrderPlaced("o1", 1m, "c"));
+        Assert.False(inFlight.IsCompleted);
+        var (first, firstOnThreadPool) = await AwaitWithoutContext(inFlight);
+        Assert.True(firstOnThreadPool);
+
+        // Awaited only after delivery: the result is already there.
+        var delivered = publisher.PublishAsync(new OrderPlaced("o2", 2m, "c"));
+        Assert.True(SpinWait.SpinUntil(() => delivered.IsCompleted, Wait));
+        var (second, _) = await AwaitWithoutContext(delivered);
+
+        Assert.Equal(PublishStatus.Persisted, first.Status);
+        Assert.Equal(PublishStatus.Persisted, second.Status);
+        Assert.Equal(2, publisher.Errors.GetSnapshot().Delivered);
+    }
+
+    /// <summary>Awaits outside the test framework's synchronization context; says whether the continuation ran on the thread pool.</summary>
+    private static async Task<(PublishResult Result, bool OnThreadPool)> AwaitWithoutContext(ValueTask<PublishResult> pending)
+    {
+        var result = await pending.ConfigureAwait(false);
+        return (result, Thread.CurrentThread.IsThreadPoolThread);
+    }
+
+    [Fact]
     public async Task PublishAsync_TokenCanceledWhileWaiting_ThrowsOperationCanceledAndLaterDeliveryIsStillCounted()
     {
         await using var broker = await StartBrokerAsync("orders");
