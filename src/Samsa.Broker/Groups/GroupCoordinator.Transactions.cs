@@ -23,49 +23,25 @@ internal sealed partial class GroupCoordinator
     /// <see cref="TxnOffsetCommitCommand.ProducerId"/>; one error per entry, in order. Partitions of
     /// unknown topics get UNKNOWN_TOPIC_OR_PARTITION. A group that does not exist is created.
     /// </summary>
-    public async Task<IReadOnlyList<ErrorCode>> CommitTransactionalOffsetsAsync(int nodeId, string groupId, TxnOffsetCommitCommand command)
-    {
-        var errors = new ErrorCode[command.Offsets.Count];
-        var known = new List<(int Index, OffsetCommitEntry Entry)>();
-        for (var i = 0; i < command.Offsets.Count; i++)
+    public Task<IReadOnlyList<ErrorCode>> CommitTransactionalOffsetsAsync(int nodeId, string groupId, TxnOffsetCommitCommand command) =>
+        CommitKnownPartitionsAsync(command.Offsets, known =>
         {
-            var entry = command.Offsets[i];
-            if (_cluster.TryGetTopic(entry.Topic, out var topic) && entry.Partition >= 0 && entry.Partition < topic.Partitions.Count)
+            int partition;
+            lock (_lock)
             {
-                known.Add((i, entry));
+                partition = _shards.Length == 0 ? -1 : PartitionFor(groupId, _shards.Length);
             }
-            else
-            {
-                errors[i] = ErrorCode.UnknownTopicOrPartition;
-            }
-        }
 
-        if (known.Count == 0)
-        {
-            return errors;
-        }
-
-        int partition;
-        lock (_lock)
-        {
-            partition = _shards.Length == 0 ? -1 : PartitionFor(groupId, _shards.Length);
-        }
-
-        var filtered = command with { Offsets = known.Select(k => k.Entry).ToList() };
-        var results = await WithGroupAsync<IReadOnlyList<ErrorCode>>(
-            nodeId,
-            groupId,
-            create: true,
-            group => group.CommitTransactionalAsync(filtered, (records, timestamp) => _store.AppendTransactional(partition, nodeId, records, timestamp, command.ProducerId, command.ProducerEpoch)),
-            error => Enumerable.Repeat(error, known.Count).ToList(),
-            () => Enumerable.Repeat(ErrorCode.CoordinatorNotAvailable, known.Count).ToList()).ConfigureAwait(false);
-        for (var i = 0; i < known.Count; i++)
-        {
-            errors[known[i].Index] = results[i];
-        }
-
-        return errors;
-    }
+            return WithGroupAsync<IReadOnlyList<ErrorCode>>(
+                nodeId,
+                groupId,
+                create: true,
+                group => group.CommitTransactionalAsync(
+                    command with { Offsets = known },
+                    (records, timestamp) => _store.AppendTransactional(partition, nodeId, records, timestamp, command.ProducerId, command.ProducerEpoch)),
+                error => Enumerable.Repeat(error, known.Count).ToList(),
+                () => Enumerable.Repeat(ErrorCode.CoordinatorNotAvailable, known.Count).ToList());
+        });
 
     /// <summary>
     /// A commit or abort marker of <paramref name="producerId"/> was written to <c>__consumer_offsets</c>

@@ -141,13 +141,28 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     /// UNKNOWN_TOPIC_OR_PARTITION and are not stored. A group that does not exist is created only
     /// for a commit outside group management (generation -1); others get ILLEGAL_GENERATION.
     /// </summary>
-    public async Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(int nodeId, string groupId, OffsetCommitCommand command)
+    public Task<IReadOnlyList<ErrorCode>> CommitOffsetsAsync(int nodeId, string groupId, OffsetCommitCommand command) =>
+        CommitKnownPartitionsAsync(command.Offsets, known => WithGroupAsync<IReadOnlyList<ErrorCode>>(
+            nodeId,
+            groupId,
+            create: command.GenerationId < 0,
+            group => group.CommitAsync(command with { Offsets = known }),
+            error => Enumerable.Repeat(error, known.Count).ToList(),
+            () => Enumerable.Repeat(ErrorCode.IllegalGeneration, known.Count).ToList()));
+
+    /// <summary>
+    /// Answers entries of partitions that do not exist with UNKNOWN_TOPIC_OR_PARTITION, commits the others with
+    /// <paramref name="commit"/> (one error per entry it is given), and returns one error per entry in request order.
+    /// </summary>
+    private async Task<IReadOnlyList<ErrorCode>> CommitKnownPartitionsAsync(
+        IReadOnlyList<OffsetCommitEntry> offsets,
+        Func<IReadOnlyList<OffsetCommitEntry>, Task<IReadOnlyList<ErrorCode>>> commit)
     {
-        var errors = new ErrorCode[command.Offsets.Count];
+        var errors = new ErrorCode[offsets.Count];
         var known = new List<(int Index, OffsetCommitEntry Entry)>();
-        for (var i = 0; i < command.Offsets.Count; i++)
+        for (var i = 0; i < offsets.Count; i++)
         {
-            var entry = command.Offsets[i];
+            var entry = offsets[i];
             if (_cluster.TryGetTopic(entry.Topic, out var topic) && entry.Partition >= 0 && entry.Partition < topic.Partitions.Count)
             {
                 known.Add((i, entry));
@@ -163,14 +178,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
             return errors;
         }
 
-        var filtered = command with { Offsets = known.Select(k => k.Entry).ToList() };
-        var results = await WithGroupAsync<IReadOnlyList<ErrorCode>>(
-            nodeId,
-            groupId,
-            create: command.GenerationId < 0,
-            group => group.CommitAsync(filtered),
-            error => Enumerable.Repeat(error, known.Count).ToList(),
-            () => Enumerable.Repeat(ErrorCode.IllegalGeneration, known.Count).ToList()).ConfigureAwait(false);
+        var results = await commit(known.Select(k => k.Entry).ToList()).ConfigureAwait(false);
         for (var i = 0; i < known.Count; i++)
         {
             errors[known[i].Index] = results[i];

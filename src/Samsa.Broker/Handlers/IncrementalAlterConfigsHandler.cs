@@ -25,21 +25,7 @@ internal sealed class IncrementalAlterConfigsHandler : RequestHandler<Incrementa
         {
             var result = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             response.Responses.Add(result);
-            (ErrorCode Error, string? Message) outcome;
-            if ((ConfigResourceType)resource.ResourceType != ConfigResourceType.Topic)
-            {
-                outcome = (ErrorCode.InvalidRequest, $"Samsa.Broker alters topic configs only; resource type {resource.ResourceType} is static.");
-            }
-            else if (!context.Cluster.TryGetTopic(resource.ResourceName, out var topic))
-            {
-                outcome = (ErrorCode.UnknownTopicOrPartition, $"Topic '{resource.ResourceName}' does not exist.");
-            }
-            else
-            {
-                var (overrides, error, message) = TopicConfigChanges.Apply(topic.Config, resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value)));
-                outcome = overrides is null ? (error, message) : context.Cluster.SetTopicConfigs(topic, overrides, request.ValidateOnly);
-            }
-
+            var outcome = TopicConfigAlteration.Alter(context, resource.ResourceType, resource.ResourceName, topic => TopicConfigChanges.Apply(topic.Config, resource.Configs.Select(c => (c.Name, c.ConfigOperation, c.Value))), request.ValidateOnly);
             result.ErrorCode = (short)outcome.Error;
             result.ErrorMessage = outcome.Message;
         }

@@ -1,0 +1,37 @@
+using Samsa.Broker.Cluster;
+using Samsa.Protocol;
+
+namespace Samsa.Broker.Handlers;
+
+/// <summary>
+/// What AlterConfigs and IncrementalAlterConfigs share for one resource: only topics can change (broker configs are
+/// static), the topic must exist, and the new overrides are validated and stored (or only validated).
+/// </summary>
+internal static class TopicConfigAlteration
+{
+    /// <param name="context">The request.</param>
+    /// <param name="resourceType">The resource's type as sent.</param>
+    /// <param name="resourceName">The topic name.</param>
+    /// <param name="overridesFor">The topic's overrides after the request's changes, or the error that refuses them.</param>
+    /// <param name="validateOnly">Validate and change nothing.</param>
+    public static (ErrorCode Error, string? Message) Alter(
+        RequestContext context,
+        sbyte resourceType,
+        string resourceName,
+        Func<TopicState, (Dictionary<string, string>? Overrides, ErrorCode Error, string? Message)> overridesFor,
+        bool validateOnly)
+    {
+        if ((ConfigResourceType)resourceType != ConfigResourceType.Topic)
+        {
+            return (ErrorCode.InvalidRequest, $"Samsa.Broker alters topic configs only; resource type {resourceType} is static.");
+        }
+
+        if (!context.Cluster.TryGetTopic(resourceName, out var topic))
+        {
+            return (ErrorCode.UnknownTopicOrPartition, $"Topic '{resourceName}' does not exist.");
+        }
+
+        var (overrides, error, message) = overridesFor(topic);
+        return overrides is null ? (error, message) : context.Cluster.SetTopicConfigs(topic, overrides, validateOnly);
+    }
+}
