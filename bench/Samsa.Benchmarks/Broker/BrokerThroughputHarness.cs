@@ -31,9 +31,12 @@ internal static class BrokerThroughputHarness
         var samsa = args.FirstOrDefault(a => a.StartsWith("--samsa=", StringComparison.Ordinal))?["--samsa=".Length..]
             ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "Samsa.Cli", "release", "samsa");
         var scale = args.FirstOrDefault(a => a.StartsWith("--scale=", StringComparison.Ordinal)) is { } s ? double.Parse(s["--scale=".Length..], CultureInfo.InvariantCulture) : 1.0;
+        // --sizes=1024 and --brokers=mock,disk narrow a run while iterating; the defaults run everything.
+        var sizes = Option(args, "--sizes=")?.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() ?? [100, 1024];
+        var brokers = Option(args, "--brokers=")?.Split(',') ?? ["mock", "memory", "disk", "rss"];
         Samsa.Native.LibrdkafkaLoader.EnsureLoaded();
         var rows = new List<Row>();
-        foreach (var valueSize in new[] { 100, 1024 })
+        foreach (var valueSize in sizes)
         {
             var messages = (int)((valueSize == 100 ? 1_000_000 : 300_000) * scale);
             using (var mock = BrokerProcess.StartMock())
@@ -41,9 +44,15 @@ internal static class BrokerThroughputHarness
                 rows.AddRange(Measure("librdkafka mock", mock, valueSize, messages));
             }
 
-            using (var memory = BrokerProcess.StartSamsa(samsa, null))
+            if (brokers.Contains("memory"))
             {
+                using var memory = BrokerProcess.StartSamsa(samsa, null);
                 rows.AddRange(Measure("Samsa (memory)", memory, valueSize, messages));
+            }
+
+            if (!brokers.Contains("disk"))
+            {
+                continue;
             }
 
             var dir = Directory.CreateTempSubdirectory("samsa-bench-");
@@ -59,9 +68,16 @@ internal static class BrokerThroughputHarness
         }
 
         Print(rows);
-        MeasureResidentMemory(samsa, (long)(1024L * 1024 * 1024 * Math.Min(1.0, scale)));
+        if (brokers.Contains("rss"))
+        {
+            MeasureResidentMemory(samsa, (long)(1024L * 1024 * 1024 * Math.Min(1.0, scale)));
+        }
+
         return 0;
     }
+
+    private static string? Option(string[] args, string prefix) =>
+        args.FirstOrDefault(a => a.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
 
     private static IEnumerable<Row> Measure(string name, BrokerProcess broker, int valueSize, int messages)
     {
