@@ -4,12 +4,19 @@ using Confluent.Kafka;
 namespace Samsa.Consuming;
 
 /// <summary>
-/// Where the record being handled came from and how many times it has been tried. One instance per handler call;
+/// Where the record being handled came from and how many times it has been tried. Valid for one handler call only;
 /// do not keep it after <see cref="IEventHandler{TEvent}.HandleAsync"/> returns.
 /// </summary>
+/// <remarks>
+/// Each partition's processor reuses one instance for its records (it handles them one at a time), so that handling a
+/// record allocates nothing: after the call returns, the same object describes the partition's next record.
+/// </remarks>
 public sealed class ConsumeContext
 {
-    private readonly ConsumeResult<byte[]?, byte[]?> _record;
+    /// <summary>What an instance made by <see cref="ConsumeContext(string, string, bool)"/> describes until it is loaded.</summary>
+    private static readonly ConsumeResult<byte[]?, byte[]?> NoRecord = new() { Message = new Message<byte[]?, byte[]?>() };
+
+    private ConsumeResult<byte[]?, byte[]?> _record;
     private string? _key;
 
     internal ConsumeContext(
@@ -26,6 +33,15 @@ public sealed class ConsumeContext
         Attempt = attempt;
         RetryLevel = retryLevel;
         CancellationToken = cancellationToken;
+    }
+
+    /// <summary>A reusable instance for one partition's records; <see cref="Load"/> points it at each record in turn.</summary>
+    internal ConsumeContext(string groupId, string sourceTopic, bool transactional)
+    {
+        _record = NoRecord;
+        GroupId = groupId;
+        SourceTopic = sourceTopic;
+        Transactional = transactional;
     }
 
     /// <summary>The consumer group.</summary>
@@ -62,13 +78,13 @@ public sealed class ConsumeContext
     /// Which handler call this is for the record, from 1: in-place retries and each retry topic add one. A replayed
     /// dead letter starts again at 1.
     /// </summary>
-    public int Attempt { get; }
+    public int Attempt { get; private set; }
 
     /// <summary>0 for a record from <see cref="SourceTopic"/>, n for one from its n-th retry topic.</summary>
-    public int RetryLevel { get; }
+    public int RetryLevel { get; private set; }
 
     /// <summary>The same token as the handler's parameter.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken { get; private set; }
 
     /// <summary>Messages the handler produced through <see cref="Produce"/> (exactly-once mode only).</summary>
     internal List<Message<byte[]?, byte[]?>>? Outbox { get; private set; }
@@ -78,6 +94,23 @@ public sealed class ConsumeContext
 
     /// <summary>True when the worker runs in exactly-once mode and <see cref="Produce"/> may be used.</summary>
     internal bool Transactional { get; init; }
+
+    /// <summary>
+    /// Makes this instance describe one handler call of <paramref name="record"/>: the cached key and the previous
+    /// call's outbox are dropped (the outbox lists are replaced, not cleared, so lists already handed to the
+    /// transaction stay as they were).
+    /// </summary>
+    internal ConsumeContext Load(ConsumeResult<byte[]?, byte[]?> record, int attempt, int retryLevel, CancellationToken cancellationToken)
+    {
+        _record = record;
+        _key = null;
+        Attempt = attempt;
+        RetryLevel = retryLevel;
+        CancellationToken = cancellationToken;
+        Outbox = null;
+        OutboxTopics = null;
+        return this;
+    }
 
     /// <summary>
     /// Exactly-once mode only: produces <paramref name="message"/> to <paramref name="topic"/> inside the Kafka

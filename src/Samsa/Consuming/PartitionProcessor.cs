@@ -65,6 +65,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         _pipeline = pipeline;
         _pauseChanged = pauseChanged;
         _resume = () => Drive(resumed: true);
+        Context = pipeline.CreateContext();
     }
 
     public TopicPartition TopicPartition { get; }
@@ -82,6 +83,9 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     public int ResumeAt { get; }
 
     public OffsetTracker Offsets { get; } = new();
+
+    /// <summary>The handler's context, reused for this partition's records (they are handled one at a time).</summary>
+    public ConsumeContext Context { get; }
 
     /// <summary>Cancelled when the partition stops: ends waits, not the handler call in progress.</summary>
     public CancellationToken DrainToken => _drain.Token;

@@ -80,9 +80,62 @@ internal sealed partial class RecordPipeline
     /// <summary>Reports a processor that failed outside any handler call (a bug): the worker faults.</summary>
     public void PartitionFaulted(PartitionProcessor partition, Exception exception) => _partitionFaulted(partition, exception);
 
-    /// <summary>Processes one record; see the class remarks.</summary>
+    /// <summary>A context for one partition's records, reused from record to record (see <see cref="ConsumeContext"/>).</summary>
+    public ConsumeContext CreateContext() => new(_groupId, _sourceTopic, _transaction is not null);
+
+    /// <summary>
+    /// Processes one record; see the class remarks. A source-topic record whose handler call completes at once (the
+    /// usual case outside exactly-once mode) is done here without an async state machine; everything else, from the
+    /// first wait or failure on, continues in <see cref="ProcessSlowAsync"/> or <see cref="HandleAsync"/>.
+    /// </summary>
+    public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    {
+        if (partition.RetryLevel > 0 || _transaction is not null)
+        {
+            return ProcessSlowAsync(partition, record);
+        }
+
+        if (IsOtherGroupsReplay(record))
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        var context = partition.Context.Load(record, attempt: 1, retryLevel: 0, partition.HandlerToken);
+        object? @event;
+        try
+        {
+            @event = _dispatcher.Deserialize(record, context);
+        }
+        catch (Exception exception)
+        {
+            return PoisonAsync(partition, record, null, exception);
+        }
+
+        var started = _metrics?.DurationEnabled == true ? _timeProvider.GetTimestamp() : 0;
+        ValueTask handling;
+        try
+        {
+            handling = _dispatcher.HandleAsync(@event, context, partition.HandlerToken);
+        }
+        catch (Exception exception)
+        {
+            // Thrown before the handler's first await: the same failure as a faulted task.
+            handling = ValueTask.FromException(exception);
+        }
+
+        if (!handling.IsCompletedSuccessfully)
+        {
+            return HandleAsync(partition, record, context, @event, null, handling, started);
+        }
+
+        handling.GetAwaiter().GetResult(); // returns a pooled IValueTaskSource, if the handler used one
+        Succeeded(partition, record, started);
+        return ValueTask.FromResult(true);
+    }
+
+    /// <summary>The whole path for records from retry topics and for exactly-once mode, where any step may wait.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    private async ValueTask<bool> ProcessSlowAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
     {
         FailureHistory? history = null;
         var level = partition.RetryLevel;
@@ -101,16 +154,13 @@ internal sealed partial class RecordPipeline
                 return false;
             }
         }
-        else if (record.Message.Headers is { Count: > 0 } headers
-            && headers.TryGetLastBytes(DeadLetterHeaders.ReplayGroup, out var replayGroup)
-            && !IsGroup(replayGroup))
+        else if (IsOtherGroupsReplay(record))
         {
-            // A replay meant for the group that dead-lettered it; this group handled the record the first time.
             return true;
         }
 
         var attempt = (history?.Attempts ?? 0) + 1;
-        var context = new ConsumeContext(_groupId, _sourceTopic, record, attempt, level, partition.HandlerToken) { Transactional = _transaction is not null };
+        var context = partition.Context.Load(record, attempt, level, partition.HandlerToken);
         object? @event;
         try
         {
@@ -118,21 +168,60 @@ internal sealed partial class RecordPipeline
         }
         catch (Exception exception)
         {
-            var poison = new EventDeserializationException(
-                $"The value of {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} could not be deserialized: {exception.Message}", exception);
-            history ??= FailureHistory.Fresh(record);
-            history.Failed(poison, _timeProvider.GetUtcNow(), countsAsAttempt: false);
-            Log.RecordPoisoned(_logger, poison, record.Topic, record.Partition.Value, record.Offset.Value);
-            return await DeadLetterAsync(partition, record, history, DeadLetterReasons.Deserialization).ConfigureAwait(false);
+            return await PoisonAsync(partition, record, history, exception).ConfigureAwait(false);
         }
 
+        return await HandleAsync(partition, record, context, @event, history, null, 0).ConfigureAwait(false);
+    }
+
+    /// <summary>A dead-letter replay meant for the group that dead-lettered it; this group handled the record the first time.</summary>
+    private bool IsOtherGroupsReplay(ConsumeResult<byte[]?, byte[]?> record) =>
+        record.Message.Headers is { Count: > 0 } headers
+        && headers.TryGetLastBytes(DeadLetterHeaders.ReplayGroup, out var replayGroup)
+        && !IsGroup(replayGroup);
+
+    /// <summary>A value that cannot be deserialized goes straight to the dead-letter topic.</summary>
+    private ValueTask<bool> PoisonAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory? history, Exception exception)
+    {
+        var poison = new EventDeserializationException(
+            $"The value of {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} could not be deserialized: {exception.Message}", exception);
+        history ??= FailureHistory.Fresh(record);
+        history.Failed(poison, _timeProvider.GetUtcNow(), countsAsAttempt: false);
+        Log.RecordPoisoned(_logger, poison, record.Topic, record.Partition.Value, record.Offset.Value);
+        return DeadLetterAsync(partition, record, history, DeadLetterReasons.Deserialization);
+    }
+
+    /// <summary>
+    /// Calls the handler until the record is done with: handled, retried in place, forwarded, dead-lettered, or given up
+    /// because the partition stopped. <paramref name="firstCall"/> is a first call already in flight (from
+    /// <see cref="ProcessAsync"/>), started at <paramref name="firstStarted"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> HandleAsync(
+        PartitionProcessor partition,
+        ConsumeResult<byte[]?, byte[]?> record,
+        ConsumeContext context,
+        object? @event,
+        FailureHistory? history,
+        ValueTask? firstCall,
+        long firstStarted)
+    {
+        var level = partition.RetryLevel;
         var inPlace = 0;
         while (true)
         {
-            var started = _metrics?.DurationEnabled == true ? _timeProvider.GetTimestamp() : 0;
+            var started = firstCall is not null ? firstStarted : _metrics?.DurationEnabled == true ? _timeProvider.GetTimestamp() : 0;
             try
             {
-                await _dispatcher.HandleAsync(@event, context, partition.HandlerToken).ConfigureAwait(false);
+                if (firstCall is { } inFlight)
+                {
+                    firstCall = null;
+                    await inFlight.ConfigureAwait(false);
+                }
+                else
+                {
+                    await _dispatcher.HandleAsync(@event, context, partition.HandlerToken).ConfigureAwait(false);
+                }
             }
             catch (Exception) when (partition.HandlerToken.IsCancellationRequested)
             {
@@ -191,22 +280,28 @@ internal sealed partial class RecordPipeline
                         return await DeadLetterAsync(partition, record, history, DeadLetterReasons.RetriesExhausted).ConfigureAwait(false);
                 }
 
-                // The failed attempt's outbox is dropped with its context.
-                context = new ConsumeContext(_groupId, _sourceTopic, record, history.Attempts + 1, level, partition.HandlerToken) { Transactional = _transaction is not null };
+                // The failed attempt's outbox is dropped.
+                context.Load(record, history.Attempts + 1, level, partition.HandlerToken);
                 continue;
             }
 
-            if (partition.DependencyDown)
-            {
-                ClearDependencyDown(partition);
-                Log.DependencyBack(_logger, record.Topic, record.Partition.Value);
-            }
-
-            _counters.RecordHandled();
-            _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+            Succeeded(partition, record, started);
             return _transaction is null
                 || await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The handler call succeeded: a partition paused for its dependency resumes, and the record counts as handled.</summary>
+    private void Succeeded(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, long started)
+    {
+        if (partition.DependencyDown)
+        {
+            ClearDependencyDown(partition);
+            Log.DependencyBack(_logger, record.Topic, record.Partition.Value);
+        }
+
+        _counters.RecordHandled();
+        _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
     }
 
     private bool IsGroup(byte[]? value)

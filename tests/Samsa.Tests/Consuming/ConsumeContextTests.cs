@@ -54,4 +54,32 @@ public sealed class ConsumeContextTests
     {
         Assert.ThrowsAny<ArgumentException>(() => Context(transactional: true).Produce(topic, Output("a")));
     }
+
+    [Fact]
+    public void Load_ReusedForTheNextRecord_DescribesItAndLeavesTheLastOutboxAsHandedOver()
+    {
+        var context = new ConsumeContext("billing", "orders", transactional: true);
+        context.Load(Record(5, "k1"), attempt: 1, retryLevel: 0, CancellationToken.None);
+        Assert.Equal("k1", context.Key);
+        context.Produce("outputs", Output("a"));
+        var handedOver = context.Outbox!;
+
+        using var cancellation = new CancellationTokenSource();
+        context.Load(Record(6, "k2"), attempt: 2, retryLevel: 1, cancellation.Token);
+
+        Assert.Equal(6, context.Offset);
+        Assert.Equal("k2", context.Key);
+        Assert.Equal(2, context.Attempt);
+        Assert.Equal(1, context.RetryLevel);
+        Assert.Equal(cancellation.Token, context.CancellationToken);
+        Assert.Null(context.Outbox);
+        Assert.Null(context.OutboxTopics);
+        Assert.Single(handedOver);
+    }
+
+    private static ConsumeResult<byte[]?, byte[]?> Record(long offset, string key) => new()
+    {
+        TopicPartitionOffset = new TopicPartitionOffset("orders", 0, offset),
+        Message = new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(key), Value = Encoding.UTF8.GetBytes("{}") },
+    };
 }
