@@ -25,7 +25,7 @@ namespace Samsa.Benchmarks.Publishing;
 /// plus the delivery report fields the publisher asks for (timestamp, status) on both sides.
 /// </para>
 /// <para>
-/// Two ways to run it. <c>publish</c> mode (<see cref="Run"/>, <c>--rounds=N --messages=M [--path=awaited|fire-and-forget]</c>)
+/// Two ways to run it. <c>publish</c> mode (<see cref="Run"/>, <c>--rounds=N --messages=M [--path=awaited|fire-and-forget|fire-and-forget-delivery-thread]</c>)
 /// is the source of the figures: per case, messages per second, client CPU µs per message (process CPU time, every thread:
 /// librdkafka's, the poll thread, the thread pool, GC; the broker's process is measured apart) and allocated bytes per
 /// message (<see cref="GC.GetTotalAllocatedBytes(bool)"/>, every thread). Each round measures publisher and plain for M
@@ -58,6 +58,7 @@ public class PublisherBenchmarks
     private readonly byte[] _bareValue;
     private BrokerProcess? _broker;
     private EventPublisher _publisher = null!;
+    private EventPublisher _deliveryThreadPublisher = null!;
     private IProducer<string?, byte[]> _plain = null!;
     private IProducer<Null, byte[]> _bare = null!;
     private ProducerConfig? _publisherConfig;
@@ -109,6 +110,13 @@ public class PublisherBenchmarks
             new SamsaMetrics(null),
             null,
             TimeProvider.System);
+        _deliveryThreadPublisher = new EventPublisher(
+            () => ProducerConfig(bootstrapServers),
+            new PublisherOptions { TopicNamingConvention = _ => Topic, RunCallbacksOnDeliveryThread = true },
+            new ProducerErrorTracker(TimeProvider.System, TimeSpan.FromMinutes(5)),
+            new SamsaMetrics(null),
+            null,
+            TimeProvider.System);
         _plain = new ProducerBuilder<string?, byte[]>(config).Build();
         _bare = new ProducerBuilder<Null, byte[]>(config).Build();
         _inFlight = new InFlight(MaxInFlight);
@@ -119,6 +127,7 @@ public class PublisherBenchmarks
     public void GlobalCleanup()
     {
         _publisher.Dispose();
+        _deliveryThreadPublisher.Dispose();
         _plain.Flush(TimeSpan.FromSeconds(10));
         _plain.Dispose();
         _bare.Dispose();
@@ -218,14 +227,19 @@ public class PublisherBenchmarks
     }
 
     /// <summary>Fire-and-forget publishes with a completion callback, at most <see cref="MaxInFlight"/> outstanding; waits for the last.</summary>
-    public void PublisherFireAndForget(int count)
+    public void PublisherFireAndForget(int count) => FireAndForget(_publisher, count);
+
+    /// <summary>The same with callbacks run on the delivery-report thread (<see cref="PublisherOptions.RunCallbacksOnDeliveryThread"/>), as Confluent's handler is.</summary>
+    public void DeliveryThreadPublisherFireAndForget(int count) => FireAndForget(_deliveryThreadPublisher, count);
+
+    private void FireAndForget(EventPublisher publisher, int count)
     {
         var inFlight = _inFlight;
         for (var i = 0; i < count; i++)
         {
             inFlight.Enter();
             var n = _next++ % Keys;
-            _publisher.Publish(_events[n], _publishOptions[n], OnPublished, inFlight);
+            publisher.Publish(_events[n], _publishOptions[n], OnPublished, inFlight);
         }
 
         inFlight.WaitForAll();
@@ -287,6 +301,9 @@ public class PublisherBenchmarks
                     new Case("IProducer.ProduceAsync", n => bench.PlainAwaitedAsync(n).GetAwaiter().GetResult())),
                 new("fire-and-forget",
                     new Case("IEventPublisher.Publish + callback", bench.PublisherFireAndForget),
+                    new Case("IProducer.Produce + handler", bench.PlainFireAndForget)),
+                new("fire-and-forget-delivery-thread",
+                    new Case("IEventPublisher.Publish + callback on the delivery thread", bench.DeliveryThreadPublisherFireAndForget),
                     new Case("IProducer.Produce + handler", bench.PlainFireAndForget)),
             };
             pairs = [.. pairs.Where(pair => only is null || pair.Path == only)];

@@ -278,6 +278,9 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
     internal void ReportCallbackFailure(Exception exception, Guid eventId, string topic) =>
         Log.PublishCallbackFailed(_logger, exception, eventId, topic);
 
+    /// <summary>Whether fire-and-forget completions run where the delivery report arrives (<see cref="PublisherOptions.RunCallbacksOnDeliveryThread"/>).</summary>
+    internal bool RunsCompletionsOnDeliveryThread => _options.RunCallbacksOnDeliveryThread;
+
     internal void ReturnOperation(PublishOperation operation) => _pool.Enqueue(operation);
 
     /// <summary>

@@ -120,8 +120,8 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>
         _core.OnCompleted(continuation, state, token, flags);
 
     /// <summary>
-    /// Fire and forget, on the publisher's completion drainer (a thread-pool thread): runs the callback, or logs a failure
-    /// nobody observes, then returns the operation to the pool.
+    /// Fire and forget, on the publisher's completion drainer (a thread-pool thread), or on the delivery-report thread
+    /// when the publisher is set so: runs the callback, or logs a failure nobody observes, then returns the operation to the pool.
     /// </summary>
     public void RunCompletion()
     {
@@ -221,7 +221,14 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>
         }
         else if (_callback is not null || _errorCode != ErrorCode.NoError)
         {
-            _publisher.ScheduleCompletion(this);
+            if (_publisher.RunsCompletionsOnDeliveryThread)
+            {
+                RunCompletion();
+            }
+            else
+            {
+                _publisher.ScheduleCompletion(this);
+            }
         }
         else
         {

@@ -43,6 +43,14 @@ public sealed class PublisherOptions
     /// <summary>Leaves out the publish span (and its <c>traceparent</c> header). Without a listener the span costs nothing either way.</summary>
     public bool DisableTracing { get; set; }
 
+    /// <summary>
+    /// Runs fire-and-forget callbacks on librdkafka's delivery-report thread, as Confluent's <c>Produce</c> delivery
+    /// handler does, instead of handing them to the thread pool. It saves a thread hop per burst of reports (a fifth of
+    /// the publisher's CPU per message on two cores); the price is that a slow or blocking callback delays every other
+    /// delivery report of this publisher, including awaited publishes. Off by default.
+    /// </summary>
+    public bool RunCallbacksOnDeliveryThread { get; set; }
+
     /// <summary>Last changes to the producer configuration after Samsa built it from <c>KafkaOptions</c> (tests, rare tuning).</summary>
     public Action<ProducerConfig>? ConfigureProducer { get; set; }
 

@@ -270,6 +270,23 @@ public sealed class EventPublisherTests
         Assert.Equal(2, publisher.Errors.GetSnapshot().Delivered);
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task Publish_Callback_RunsOnThreadPoolUnlessSetToRunOnTheDeliveryThread(bool onDeliveryThread, bool expectThreadPool)
+    {
+        await using var broker = await StartBrokerAsync("orders");
+        await using var publisher = CreatePublisher(broker, o => o.RunCallbacksOnDeliveryThread = onDeliveryThread);
+        var ran = new TaskCompletionSource<(bool Delivered, bool OnThreadPool)>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        publisher.Publish(new OrderPlaced("o", 1m, "c"), onCompleted: (result, error, _) =>
+            ran.TrySetResult((error is null && result.Offset >= 0, Thread.CurrentThread.IsThreadPoolThread)));
+
+        var (delivered, onThreadPool) = await ran.Task.WaitAsync(Wait);
+        Assert.True(delivered);
+        Assert.Equal(expectThreadPool, onThreadPool);
+    }
+
     /// <summary>Awaits outside the test framework's synchronization context; says whether the continuation ran on the thread pool.</summary>
     private static async Task<(PublishResult Result, bool OnThreadPool)> AwaitWithoutContext(ValueTask<PublishResult> pending)
     {
