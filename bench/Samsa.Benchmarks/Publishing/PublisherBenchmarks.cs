@@ -111,7 +111,7 @@ public class PublisherBenchmarks
             null,
             TimeProvider.System);
         _deliveryThreadPublisher = new EventPublisher(
-            () => ProducerConfig(bootstrapServers),
+            () => _publisherConfig = ProducerConfig(bootstrapServers),
             new PublisherOptions { TopicNamingConvention = _ => Topic, RunCallbacksOnDeliveryThread = true },
             new ProducerErrorTracker(TimeProvider.System, TimeSpan.FromMinutes(5)),
             new SamsaMetrics(null),
