@@ -195,12 +195,32 @@ public sealed partial class ConsumerWorker
         {
             case TransactionOutcome.Committed:
                 _snapshot = _snapshot with { LastCommit = _timeProvider.GetUtcNow() };
+                ReportTransactionBlocked(null);
                 return committed;
             case TransactionOutcome.Aborted:
+                ReportTransactionBlocked(_transaction.LastWriteFailure);
                 return "nothing (transaction aborted)";
             default:
                 return committed;
         }
+    }
+
+    /// <summary>
+    /// Exactly-once mode: a write that fails aborts the transaction, and the rewound records fail it again until the
+    /// write can be made, so no partition moves on (nothing is dropped). While that lasts every partition of the
+    /// transaction counts as blocked, as one blocked on its dead letter does outside exactly-once mode, and the health
+    /// check reports it; the next commit clears it.
+    /// </summary>
+    private void ReportTransactionBlocked(string? writeFailure)
+    {
+        var blocked = writeFailure is null ? 0 : Math.Max(1, _processors.Count);
+        if (writeFailure is not null)
+        {
+            _counters.RecordForwardError(writeFailure);
+        }
+
+        _counters.AddBlocked(blocked - _transactionBlocked);
+        _transactionBlocked = blocked;
     }
 
     /// <summary>

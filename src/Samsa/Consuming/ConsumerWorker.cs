@@ -59,6 +59,9 @@ public sealed partial class ConsumerWorker : BackgroundService
     private readonly ConsumerMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly ConsumerCounters _counters = new();
+
+    /// <summary>Partitions counted as blocked because the exactly-once transaction keeps aborting on a failed write (poll thread only).</summary>
+    private int _transactionBlocked;
     private readonly Dictionary<TopicPartition, PartitionProcessor> _processors = [];
     private readonly Channel<ClientEvent> _clientEvents;
     private readonly IReadOnlyList<string> _topics;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -234,6 +235,47 @@ public sealed class ExactlyOnceTests
         Assert.Equal("1", Header(dead, DeadLetterHeaders.OriginalOffset));
         Assert.Equal(["out-1", "out-3"], ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order(StringComparer.Ordinal));
         Assert.Equal(1, host.Worker("orders", "billing").GetStatus().DeadLettered);
+    }
+
+    [Fact]
+    public async Task DeadLetter_CannotBeWrittenInExactlyOnceMode_NothingMovesOnAndUnhealthyUntilItCan()
+    {
+        await using var broker = await StartBrokerAsync();
+        var handler = Producing();
+        using var host = BuildExactlyOnceHost(broker, handler,
+            configure: options => options.CommitInterval = TimeSpan.FromMilliseconds(300),
+            more: samsa => samsa.AddTopic("orders.dlq", t => t.Configs["max.message.bytes"] = "64"));
+        await host.StartAsync(Token);
+        var worker = host.Worker("orders", "billing");
+        await worker.WaitForAssignmentAsync(2);
+        var check = new ConsumerHealthCheck(worker);
+
+        await ProduceAsync(broker, "orders", [new TestEvent(1), new TestEvent(2, "permanent"), new TestEvent(3)], partition: 0);
+        await WaitUntilAsync(() => worker.GetStatus().BlockedPartitions > 0, "the transaction blocked on its dead letter");
+        await WaitUntilAsync(() => handler.Calls.Count(c => c.Id == 2) >= 3, "the record failing again after each rewind");
+
+        var unhealthy = await check.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
+        Assert.Contains("orders.dlq", (string)unhealthy.Data["lastForwardError"], StringComparison.Ordinal);
+        Assert.Contains("MsgSizeTooLarge", (string)unhealthy.Data["lastForwardError"], StringComparison.Ordinal);
+        Assert.True((await CommittedAsync(broker, "billing", "orders"))[0] <= 1, "nothing committed past the dead letter");
+        Assert.Empty(ReadToEnd(broker, "orders.dlq", IsolationLevel.ReadCommitted));
+
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+            {
+                [new ConfigResource { Type = ResourceType.Topic, Name = "orders.dlq" }] =
+                    [new ConfigEntry { Name = "max.message.bytes", Value = "1000000", IncrementalOperation = AlterConfigOpType.Set }],
+            });
+        }
+
+        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 3, "all three offsets committed once the dead letter fits");
+        await WaitUntilAsync(() => worker.GetStatus().BlockedPartitions == 0, "no longer blocked");
+        Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
+        await host.StopAsync(Token);
+        Assert.Single(ReadRecordsToEnd(broker, "orders.dlq", IsolationLevel.ReadCommitted));
+        Assert.Equal(["out-1", "out-3"], ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -44,6 +44,7 @@ internal sealed class TransactionalBatch : IDisposable
     private int _records;
     private volatile bool _abortRequested;
     private volatile Error? _deliveryError;
+    private volatile string? _deliveryTopic;
 
     public TransactionalBatch(Func<ProducerConfig> config, string groupId, TimeSpan commitInterval, ILogger logger, Action<Error> onError, TimeSpan timeout)
     {
@@ -60,6 +61,7 @@ internal sealed class TransactionalBatch : IDisposable
             if (report.Error.IsError && report.Error.Code is not (ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight))
             {
                 _deliveryError = report.Error;
+                _deliveryTopic = report.Topic;
                 _abortRequested = true;
             }
         };
@@ -70,6 +72,12 @@ internal sealed class TransactionalBatch : IDisposable
 
     /// <summary>Records in the open transaction (read by the poll thread to commit early).</summary>
     public int Records => Volatile.Read(ref _records);
+
+    /// <summary>
+    /// Why the last transaction aborted when one of its writes (an output, a dead letter, a retry copy) failed; null
+    /// after an abort for another reason. The worker reports it while the same records keep failing.
+    /// </summary>
+    public string? LastWriteFailure { get; private set; }
 
     /// <summary>True when a produce failed and the open transaction can only be aborted.</summary>
     public bool AbortRequested => _abortRequested;
@@ -153,6 +161,7 @@ internal sealed class TransactionalBatch : IDisposable
             if (_abortRequested)
             {
                 var error = _deliveryError;
+                LastWriteFailure = error is null ? "a record could not be added to the transaction" : $"{_deliveryTopic ?? "a topic"}: {error.Code}: {error.Reason}";
                 AbortHeld(processors, error is null ? "a record could not be added" : $"a produce failed with {error.Code}: {error.Reason}", null);
                 return TransactionOutcome.Aborted;
             }
@@ -183,6 +192,7 @@ internal sealed class TransactionalBatch : IDisposable
             }
             catch (KafkaException exception) when (!exception.Error.IsFatal)
             {
+                LastWriteFailure = null;
                 AbortHeld(processors, $"commit failed with {exception.Error.Code}: {exception.Error.Reason}", exception);
                 return TransactionOutcome.Aborted;
             }
@@ -331,6 +341,7 @@ internal sealed class TransactionalBatch : IDisposable
         _open = false;
         _abortRequested = false;
         _deliveryError = null;
+        _deliveryTopic = null;
         Volatile.Write(ref _records, 0);
         Log.TransactionAborted(_logger, exception, _groupId, reason);
     }
