@@ -28,6 +28,14 @@ internal sealed class ConsumerCounters
 
     public void RecordDeadLettered() => Interlocked.Increment(ref _deadLettered);
 
+    /// <summary>Exactly-once mode: a transaction's records count when it commits.</summary>
+    public void RecordCommitted(long handled, long forwarded, long deadLettered)
+    {
+        Interlocked.Add(ref _handled, handled);
+        Interlocked.Add(ref _forwarded, forwarded);
+        Interlocked.Add(ref _deadLettered, deadLettered);
+    }
+
     public void AddBlocked(int delta) => Interlocked.Add(ref _blocked, delta);
 
     public void AddDependencyDown(int delta) => Interlocked.Add(ref _dependencyDown, delta);

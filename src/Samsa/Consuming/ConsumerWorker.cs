@@ -117,7 +117,8 @@ public sealed partial class ConsumerWorker : BackgroundService
                 options.CommitInterval,
                 logger,
                 OnTransactionalProducerError,
-                ConsumerDefaults.TransactionOperationTimeout);
+                ConsumerDefaults.TransactionOperationTimeout,
+                _counters);
         }
     }
 

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Samsa.Consuming.ExactlyOnce;
 using Samsa.Consuming.Retry;
 using Samsa.Diagnostics;
 
@@ -12,7 +13,7 @@ internal sealed partial class RecordPipeline
     private async ValueTask<bool> DeadLetterAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string reason)
     {
         var written = _transaction is not null
-            ? await _transaction.CompleteAsync(partition, record, [_deadLetters.Topic], [DeadLetter.DeadLetterWriter.Build(record, history, reason, _groupId)]).ConfigureAwait(false)
+            ? await _transaction.CompleteAsync(partition, record, [_deadLetters.Topic], [DeadLetter.DeadLetterWriter.Build(record, history, reason, _groupId)], RecordDisposition.DeadLettered).ConfigureAwait(false)
             : await ForwardAsync(
                 partition,
                 record,
@@ -20,7 +21,11 @@ internal sealed partial class RecordPipeline
                 token => _deadLetters.WriteAsync(record, history, reason, token)).ConfigureAwait(false);
         if (written)
         {
-            _counters.RecordDeadLettered();
+            if (_transaction is null)
+            {
+                _counters.RecordDeadLettered();
+            }
+
             _metrics?.RecordDeadLettered(record.Topic, _groupId, reason);
             Log.DeadLettered(_logger, record.Topic, record.Partition.Value, record.Offset.Value, _deadLetters.Topic, reason, history.Attempts, history.LastExceptionType ?? "-");
         }
@@ -33,7 +38,7 @@ internal sealed partial class RecordPipeline
     {
         var topic = RetryTopicNames.Retry(_sourceTopic, level);
         var written = _transaction is not null
-            ? await _transaction.CompleteAsync(partition, record, [topic], [_retries!.Build(record, history, level, _timeProvider.GetUtcNow())]).ConfigureAwait(false)
+            ? await _transaction.CompleteAsync(partition, record, [topic], [_retries!.Build(record, history, level, _timeProvider.GetUtcNow())], RecordDisposition.Forwarded).ConfigureAwait(false)
             : await ForwardAsync(
                 partition,
                 record,
@@ -41,7 +46,11 @@ internal sealed partial class RecordPipeline
                 token => _retries!.WriteAsync(record, history, level, _timeProvider.GetUtcNow(), token)).ConfigureAwait(false);
         if (written)
         {
-            _counters.RecordForwarded();
+            if (_transaction is null)
+            {
+                _counters.RecordForwarded();
+            }
+
             _metrics?.RecordForwarded(record.Topic, _groupId, level);
             Log.ForwardedToRetryTopic(_logger, record.Topic, record.Partition.Value, record.Offset.Value, topic, _retries!.Delays[level - 1], history.Attempts);
         }

@@ -287,7 +287,7 @@ internal sealed partial class RecordPipeline
 
             Succeeded(partition, record, started);
             return _transaction is null
-                || await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox).ConfigureAwait(false);
+                || await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox, RecordDisposition.Handled).ConfigureAwait(false);
         }
     }
 
@@ -300,7 +300,12 @@ internal sealed partial class RecordPipeline
             Log.DependencyBack(_logger, record.Topic, record.Partition.Value);
         }
 
-        _counters.RecordHandled();
+        // In exactly-once mode the record counts when its transaction commits.
+        if (_transaction is null)
+        {
+            _counters.RecordHandled();
+        }
+
         _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
     }
 

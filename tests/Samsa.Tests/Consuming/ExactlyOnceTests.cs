@@ -212,6 +212,11 @@ public sealed class ExactlyOnceTests
         await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 20, "partition 0 committed after the rewind");
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order());
         Assert.True(handler.Calls.Count(c => c.Id == 7) >= 2, "event 7 handled again after the abort");
+
+        // Records count when their transaction commits: the aborted attempt's records are not counted twice.
+        var worker = host.Worker("orders", "billing");
+        await WaitUntilAsync(() => worker.GetStatus().Handled >= 20, "the committed records counted");
+        Assert.Equal(20, worker.GetStatus().Handled);
         await host.StopAsync(Token);
     }
 
@@ -276,6 +281,8 @@ public sealed class ExactlyOnceTests
         await host.StopAsync(Token);
         Assert.Single(ReadRecordsToEnd(broker, "orders.dlq", IsolationLevel.ReadCommitted));
         Assert.Equal(["out-1", "out-3"], ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order(StringComparer.Ordinal));
+        Assert.Equal(1, worker.GetStatus().DeadLettered);
+        Assert.Equal(2, worker.GetStatus().Handled);
     }
 
     [Fact]

@@ -46,8 +46,15 @@ internal sealed class TransactionalBatch : IDisposable
     private volatile Error? _deliveryError;
     private volatile string? _deliveryTopic;
 
-    public TransactionalBatch(Func<ProducerConfig> config, string groupId, TimeSpan commitInterval, ILogger logger, Action<Error> onError, TimeSpan timeout)
+    /// <summary>The worker's counters; records count there when their transaction commits, so an abort's rerun is not counted twice.</summary>
+    private readonly ConsumerCounters _counters;
+
+    /// <summary>Records of the open transaction by <see cref="RecordDisposition"/> (under the gate).</summary>
+    private readonly long[] _pending = new long[3];
+
+    public TransactionalBatch(Func<ProducerConfig> config, string groupId, TimeSpan commitInterval, ILogger logger, Action<Error> onError, TimeSpan timeout, ConsumerCounters counters)
     {
+        _counters = counters;
         _commitInterval = commitInterval;
         _config = config;
         _groupId = groupId;
@@ -124,11 +131,11 @@ internal sealed class TransactionalBatch : IDisposable
     /// Puts <paramref name="record"/>'s outputs into the open transaction and marks it handled, both under the gate.
     /// False when the partition's work was discarded by an abort (the record is read again after the rewind).
     /// </summary>
-    public ValueTask<bool> CompleteAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<string>? topics, List<Message<byte[]?, byte[]?>>? messages)
+    public ValueTask<bool> CompleteAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<string>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         if (_gate.Wait(0))
         {
-            return ValueTask.FromResult(CompleteHeld(partition, record, topics, messages));
+            return ValueTask.FromResult(CompleteHeld(partition, record, topics, messages, disposition));
         }
 
         return Slow();
@@ -136,7 +143,7 @@ internal sealed class TransactionalBatch : IDisposable
         async ValueTask<bool> Slow()
         {
             await _gate.WaitAsync().ConfigureAwait(false);
-            return CompleteHeld(partition, record, topics, messages);
+            return CompleteHeld(partition, record, topics, messages, disposition);
         }
     }
 
@@ -206,6 +213,8 @@ internal sealed class TransactionalBatch : IDisposable
                 processors.First(p => p.TopicPartition == offset.TopicPartition).Offsets.MarkCommitted(offset.Offset.Value);
             }
 
+            _counters.RecordCommitted(_pending[(int)RecordDisposition.Handled], _pending[(int)RecordDisposition.Forwarded], _pending[(int)RecordDisposition.DeadLettered]);
+            Array.Clear(_pending);
             committed = string.Join(", ", offsets.Select(o => $"{o.Topic}[{o.Partition.Value}]@{o.Offset.Value}"));
             Log.TransactionCommitted(_logger, _groupId, _records, committed);
             _open = false;
@@ -239,7 +248,7 @@ internal sealed class TransactionalBatch : IDisposable
         _gate.Dispose();
     }
 
-    private bool CompleteHeld(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<string>? topics, List<Message<byte[]?, byte[]?>>? messages)
+    private bool CompleteHeld(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<string>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         try
         {
@@ -275,6 +284,7 @@ internal sealed class TransactionalBatch : IDisposable
 
             partition.Offsets.MarkHandled(record.Offset.Value);
             Volatile.Write(ref _records, _records + 1);
+            _pending[(int)disposition]++;
             return true;
         }
         finally
@@ -342,6 +352,7 @@ internal sealed class TransactionalBatch : IDisposable
         _abortRequested = false;
         _deliveryError = null;
         _deliveryTopic = null;
+        Array.Clear(_pending);
         Volatile.Write(ref _records, 0);
         Log.TransactionAborted(_logger, exception, _groupId, reason);
     }
