@@ -40,17 +40,19 @@ internal static class ConsumerBenchmarks
     private const int Partitions = 6;
     private const int ValueSize = 100;
 
-    private static readonly string[] Cases = [PlainDefaults, PlainSamsaConfig, SamsaWorker];
+    private static readonly string[] Cases = [PlainDefaults, PlainSamsaConfig, SamsaWorker, SamsaExactlyOnce];
 
     private const string PlainDefaults = "plain-defaults";
     private const string PlainSamsaConfig = "plain-samsa-config";
     private const string SamsaWorker = "samsa";
+    private const string SamsaExactlyOnce = "samsa-exactly-once";
 
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
     {
         [PlainDefaults] = "plain Consume loop, librdkafka defaults (auto commit, fetch.queue.backoff.ms 1000)",
         [PlainSamsaConfig] = "plain Consume loop, Samsa's consumer config, explicit commit every 1 s",
         [SamsaWorker] = "AddConsumer<NoopHandler, byte[]> host",
+        [SamsaExactlyOnce] = "the same host in exactly-once mode (offsets committed in a transaction every commit interval)",
     };
 
     /// <summary>"consume" mode: fills the topic, runs the cases in child processes, prints the table.</summary>
@@ -94,7 +96,8 @@ internal static class ConsumerBenchmarks
         {
             PlainDefaults => ConsumePlain(DefaultConfig(bootstrap, group), records, commitLikeSamsa: false),
             PlainSamsaConfig => ConsumePlain(SamsaConfig(bootstrap, group), records, commitLikeSamsa: true),
-            SamsaWorker => ConsumeWithHost(bootstrap, group, records),
+            SamsaWorker => ConsumeWithHost(bootstrap, group, records, exactlyOnce: false),
+            SamsaExactlyOnce => ConsumeWithHost(bootstrap, group, records, exactlyOnce: true),
             _ => throw new ArgumentException($"Unknown case {name}; expected one of {string.Join(", ", Cases)}."),
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -183,7 +186,7 @@ internal static class ConsumerBenchmarks
         }
     }
 
-    private static Window ConsumeWithHost(string bootstrap, string group, int records)
+    private static Window ConsumeWithHost(string bootstrap, string group, int records, bool exactlyOnce)
     {
         var handler = new NoopHandler(records);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
@@ -194,7 +197,7 @@ internal static class ConsumerBenchmarks
         });
         builder.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Kafka:BootstrapServers", bootstrap)]);
         builder.Services.AddSingleton(handler);
-        builder.AddSamsaKafka().AddConsumer<NoopHandler, byte[]>(Topic, group);
+        builder.AddSamsaKafka().AddConsumer<NoopHandler, byte[]>(Topic, group, options => options.ExactlyOnce = exactlyOnce);
         using var host = builder.Build();
         host.Start();
         if (!handler.Done.Wait(TimeSpan.FromMinutes(5)))
@@ -303,6 +306,7 @@ internal static class ConsumerBenchmarks
                 $"| {Descriptions[name]} | {m.MessagesPerSecond:N0} | {m.CpuMicrosPerMessage:F2} | {m.BytesPerMessage:F0} | {runs} |"));
         }
 
+        PrintExactlyOnceCost(medians);
         if (!medians.TryGetValue(SamsaWorker, out var subject))
         {
             return;
@@ -314,6 +318,15 @@ internal static class ConsumerBenchmarks
             var b = medians[baseline];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"samsa / {baseline}: msgs/s {subject.MessagesPerSecond / b.MessagesPerSecond:F3} (goal ≥ 0.95), CPU/msg {subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage:F3}, allocated {subject.BytesPerMessage - b.BytesPerMessage:+0;-0} B/msg"));
+        }
+    }
+
+    private static void PrintExactlyOnceCost(Dictionary<string, Sample> medians)
+    {
+        if (medians.TryGetValue(SamsaExactlyOnce, out var exactlyOnce) && medians.TryGetValue(SamsaWorker, out var atLeastOnce))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{SamsaExactlyOnce} / {SamsaWorker}: msgs/s {exactlyOnce.MessagesPerSecond / atLeastOnce.MessagesPerSecond:F3}, CPU/msg {exactlyOnce.CpuMicrosPerMessage / atLeastOnce.CpuMicrosPerMessage:F3}, allocated {exactlyOnce.BytesPerMessage - atLeastOnce.BytesPerMessage:+0;-0} B/msg"));
         }
     }
 
