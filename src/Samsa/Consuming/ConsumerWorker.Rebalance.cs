@@ -219,8 +219,11 @@ public sealed partial class ConsumerWorker
             _counters.RecordForwardError(writeFailure);
         }
 
-        _counters.AddBlocked(blocked - _transactionBlocked);
-        _transactionBlocked = blocked;
+        if (blocked != _transactionBlocked)
+        {
+            _counters.AddBlocked(blocked - _transactionBlocked);
+            _transactionBlocked = blocked;
+        }
     }
 
     /// <summary>

@@ -54,23 +54,7 @@ public sealed class CompactionClientTests : IDisposable
 
         using var consumer = new ConsumerBuilder<string, string>(broker.ConsumerConfig("compaction-reader", c => c.EnablePartitionEof = true)).Build();
         consumer.Assign(new TopicPartitionOffset("compacted", 0, Offset.Beginning));
-        var received = new List<ConsumeResult<string, string>>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                break;
-            }
-
-            received.Add(result);
-        }
+        var received = consumer.ConsumeToEnd(1, TimeSpan.FromSeconds(30));
 
         Assert.NotEmpty(received);
         Assert.Equal(0, received[0].Offset.Value);
@@ -233,22 +217,7 @@ public sealed class CompactionClientTests : IDisposable
         await broker.Broker.StopNodeAsync(leader);
         using var consumer = new ConsumerBuilder<string, string>(broker.ConsumerConfig("replica-reader", c => c.EnablePartitionEof = true)).Build();
         consumer.Assign(new TopicPartitionOffset("replicated", 0, Offset.Beginning));
-        var received = new List<ConsumeResult<string, string>>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                break;
-            }
-
-            received.Add(result);
-        }
+        var received = consumer.ConsumeToEnd(1, TimeSpan.FromSeconds(30));
 
         Assert.Equal(509, received[^1].Offset.Value);
         Assert.Equal(latest.OrderBy(kv => kv.Key), received.GroupBy(r => r.Message.Key).ToDictionary(g => g.Key, g => g.Last().Message.Value).OrderBy(kv => kv.Key));
@@ -315,22 +284,7 @@ public sealed class CompactionClientTests : IDisposable
             c.IsolationLevel = IsolationLevel.ReadUncommitted;
         })).Build();
         consumer.Assign(new TopicPartitionOffset("transactional", 0, Offset.Beginning));
-        var received = new List<ConsumeResult<string, string>>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } result)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                break;
-            }
-
-            received.Add(result);
-        }
+        var received = consumer.ConsumeToEnd(1, TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"filler{i}"), received.Where(r => r.Message.Key.StartsWith("filler", StringComparison.Ordinal)).Select(r => r.Message.Key));
         Assert.DoesNotContain(received, r => r.Message.Value == "never" || r.Message.Value.StartsWith("aborted", StringComparison.Ordinal));

@@ -66,26 +66,7 @@ public sealed class TransactionConfluentTests : IDisposable
             c.EnablePartitionEof = true;
         })).Build();
         consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
-        var values = new List<string>();
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Bounded)
-        {
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                return values;
-            }
-
-            values.Add(result.Message.Value);
-        }
-
-        Assert.Fail($"No end of partition within {Bounded}; read so far: {string.Join(',', values)}");
-        return values;
+        return [.. consumer.ConsumeToEnd(1, Bounded).Select(r => r.Message.Value)];
     }
 
     private static async Task<bool> WaitUntilAsync(Func<bool> condition)

@@ -434,31 +434,6 @@ public sealed class ExactlyOnceTests
             c.EnablePartitionEof = true;
         })).Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
-        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
-        var ended = new HashSet<int>();
-        var clock = Stopwatch.StartNew();
-        while (ended.Count < partitions)
-        {
-            if (clock.Elapsed > Wait)
-            {
-                throw new TimeoutException($"No end of {topic} ({isolation}) within {Wait}; {records.Count} record(s) read, ended: {string.Join(',', ended)}.");
-            }
-
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
-            if (result is null)
-            {
-                continue;
-            }
-
-            if (result.IsPartitionEOF)
-            {
-                ended.Add(result.Partition.Value);
-                continue;
-            }
-
-            records.Add(result);
-        }
-
-        return records;
+        return consumer.ConsumeToEnd(partitions, Wait);
     }
 }
