@@ -16,6 +16,8 @@ switch (args.FirstOrDefault())
         return ConsumerBenchmarks.Run(args[1..]);
     case "consume-run":
         return ConsumerBenchmarks.RunOne(args[1..]);
+    case "test-cluster":
+        return Samsa.Benchmarks.Testing.TestClusterStartupHarness.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);

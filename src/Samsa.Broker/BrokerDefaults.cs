@@ -3,10 +3,15 @@ namespace Samsa.Broker;
 /// <summary>Default values and limits of <see cref="BrokerOptions"/>, matching Apache Kafka's broker defaults where one exists.</summary>
 public static class BrokerDefaults
 {
+    /// <summary>Nodes a broker starts with.</summary>
     public const int NodeCount = 1;
+    /// <summary>Most nodes one broker may run.</summary>
     public const int MaxNodeCount = 16;
+    /// <summary>Loopback: the address nodes bind to and advertise.</summary>
     public const string Host = "127.0.0.1";
+    /// <summary>Partitions of topics created without a count (auto-created or with -1): Kafka's <c>num.partitions</c> default.</summary>
     public const int DefaultPartitions = 1;
+    /// <summary>Replication factor of topics created without one (auto-created or with -1): Kafka's <c>default.replication.factor</c> default.</summary>
     public const short DefaultReplicationFactor = 1;
 
     /// <summary>Kafka's <c>socket.request.max.bytes</c> default, 100 MiB.</summary>
@@ -15,6 +20,7 @@ public static class BrokerDefaults
     /// <summary>Kafka's <c>connections.max.idle.ms</c> default.</summary>
     public static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long <see cref="SamsaBroker.DisposeAsync"/> waits for in-flight requests before closing connections.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How often idle connections and timeouts are checked.</summary>
@@ -46,4 +52,19 @@ public static class BrokerDefaults
 
     /// <summary>Kafka's <c>offsets.retention.check.interval.ms</c> default.</summary>
     public static readonly TimeSpan OffsetsRetentionCheckInterval = TimeSpan.FromMinutes(10);
+
+    /// <summary>Kafka's <c>max.incremental.fetch.session.cache.slots</c> default.</summary>
+    public const int MaxIncrementalFetchSessionCacheSlots = 1000;
+
+    /// <summary>Kafka's <c>group.consumer.session.timeout.ms</c> default (KIP-848 groups).</summary>
+    public static readonly TimeSpan ConsumerGroupSessionTimeout = TimeSpan.FromSeconds(45);
+
+    /// <summary>Kafka's <c>group.consumer.heartbeat.interval.ms</c> default (KIP-848 groups).</summary>
+    public static readonly TimeSpan ConsumerGroupHeartbeatInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Kafka's <c>group.consumer.max.size</c> default (no limit).</summary>
+    public const int ConsumerGroupMaxSize = int.MaxValue;
+
+    /// <summary>Kafka's <c>group.consumer.assignors</c> default: the first is used when a member names none.</summary>
+    public static readonly IReadOnlyList<string> ConsumerGroupAssignors = ["uniform", "range"];
 }

@@ -68,6 +68,27 @@ public sealed class BrokerOptions
     /// <summary><c>group.max.size</c>: members a classic group may have.</summary>
     public int GroupMaxSize { get; set; } = BrokerDefaults.GroupMaxSize;
 
+    /// <summary>
+    /// <c>max.incremental.fetch.session.cache.slots</c>: incremental fetch sessions (KIP-227) each node
+    /// keeps; 0 turns sessions off (every fetch is a full one).
+    /// </summary>
+    public int MaxIncrementalFetchSessionCacheSlots { get; set; } = BrokerDefaults.MaxIncrementalFetchSessionCacheSlots;
+
+    /// <summary><c>group.consumer.session.timeout.ms</c>: a member of a consumer-protocol (KIP-848) group that sends no heartbeat for this long is removed.</summary>
+    public TimeSpan ConsumerGroupSessionTimeout { get; set; } = BrokerDefaults.ConsumerGroupSessionTimeout;
+
+    /// <summary><c>group.consumer.heartbeat.interval.ms</c>: how often members of consumer-protocol groups are told to heartbeat.</summary>
+    public TimeSpan ConsumerGroupHeartbeatInterval { get; set; } = BrokerDefaults.ConsumerGroupHeartbeatInterval;
+
+    /// <summary><c>group.consumer.max.size</c>: members a consumer-protocol group may have.</summary>
+    public int ConsumerGroupMaxSize { get; set; } = BrokerDefaults.ConsumerGroupMaxSize;
+
+    /// <summary>
+    /// <c>group.consumer.assignors</c>: the server-side assignors consumer-protocol groups may name
+    /// (<c>uniform</c>, <c>range</c>); the first one is used when a member names none.
+    /// </summary>
+    public List<string> ConsumerGroupAssignors { get; } = [.. BrokerDefaults.ConsumerGroupAssignors];
+
     /// <summary><c>offset.metadata.max.bytes</c>: the longest metadata string an offset commit may carry.</summary>
     public int OffsetMetadataMaxBytes { get; set; } = BrokerDefaults.OffsetMetadataMaxBytes;
 

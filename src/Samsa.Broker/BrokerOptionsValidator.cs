@@ -5,7 +5,7 @@ using Samsa.Broker.Security;
 namespace Samsa.Broker;
 
 /// <summary>Checks <see cref="BrokerOptions"/> before anything starts and reports every problem at once.</summary>
-public static class BrokerOptionsValidator
+internal static class BrokerOptionsValidator
 {
     /// <summary>Broker settings that have their own option rather than a topic config default, by Kafka name.</summary>
     private static readonly Dictionary<string, string> DedicatedOptions = new(StringComparer.Ordinal)
@@ -82,6 +82,26 @@ public static class BrokerOptionsValidator
         if (options.GroupMaxSize < 1)
         {
             problems.Add($"GroupMaxSize is {options.GroupMaxSize}; it must be at least 1.");
+        }
+
+        if (options.ConsumerGroupHeartbeatInterval <= TimeSpan.Zero || options.ConsumerGroupSessionTimeout <= options.ConsumerGroupHeartbeatInterval)
+        {
+            problems.Add($"ConsumerGroupHeartbeatInterval is {options.ConsumerGroupHeartbeatInterval} and ConsumerGroupSessionTimeout is {options.ConsumerGroupSessionTimeout}; the interval must be positive and below the session timeout.");
+        }
+
+        if (options.MaxIncrementalFetchSessionCacheSlots < 0)
+        {
+            problems.Add($"MaxIncrementalFetchSessionCacheSlots is {options.MaxIncrementalFetchSessionCacheSlots}; it cannot be negative.");
+        }
+
+        if (options.ConsumerGroupMaxSize < 1)
+        {
+            problems.Add($"ConsumerGroupMaxSize is {options.ConsumerGroupMaxSize}; it must be at least 1.");
+        }
+
+        if (options.ConsumerGroupAssignors.Count == 0 || options.ConsumerGroupAssignors.Any(a => !Groups.ConsumerAssignors.IsKnown(a)))
+        {
+            problems.Add($"ConsumerGroupAssignors is [{string.Join(", ", options.ConsumerGroupAssignors)}]; name at least one, each of {string.Join(", ", Groups.ConsumerAssignors.Names)}.");
         }
 
         if (options.OffsetMetadataMaxBytes < 0)

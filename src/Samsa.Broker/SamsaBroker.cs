@@ -7,6 +7,8 @@ using Samsa.Broker.Groups;
 using Samsa.Broker.Handlers;
 using Samsa.Broker.Network;
 using Samsa.Broker.Replication;
+using Samsa.Broker.Security;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 
 namespace Samsa.Broker;
@@ -39,7 +41,11 @@ public sealed class SamsaBroker : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Samsa.Broker");
         var store = options.DataDirectory is null ? null : new MetadataStore(options.DataDirectory);
         _logs = new ReplicaLogFactory(options, loggerFactory);
-        _cluster = new ClusterState(options, _logs, store, _logger);
+        _cluster = new ClusterState(options, _logs, store, _logger) 
+        {
+            Authorizer = CreateAuthorizer(options),
+            ScramCredentials = new ScramCredentialAdministration(options.Security.Users, options.DataDirectory is { } directory ? new ScramCredentialStore(directory) : null),
+        };
         HandlerRegistry? registry = null;
         _apiVersions = new ApiVersionsHandler(() => registry!);
         _groups = new GroupCoordinator(_cluster, loggerFactory.CreateLogger("Samsa.Broker.Groups"));
@@ -55,18 +61,36 @@ public sealed class SamsaBroker : IAsyncDisposable
     /// <summary>Comma-separated <c>host:port</c> of every running node, for <c>bootstrap.servers</c>.</summary>
     public string BootstrapServers => string.Join(',', _cluster.Nodes.Where(n => n.IsAlive).Select(n => n.Address));
 
+    /// <summary>The cluster id reported in Metadata and DescribeCluster responses.</summary>
     public string ClusterId => _cluster.ClusterId;
 
     internal ClusterState Cluster => _cluster;
 
     internal HandlerRegistry Handlers => _handlers;
 
+    /// <summary>The ACL authorizer when <see cref="Security.BrokerSecurityOptions.EnableAuthorizer"/> is set; ACLs persist with the data directory.</summary>
+    private static AclAuthorizer? CreateAuthorizer(BrokerOptions options) =>
+        options.Security.EnableAuthorizer
+            ? new AclAuthorizer(options.Security.SuperUsers, options.Security.AllowEveryoneIfNoAclFound, options.DataDirectory is { } directory ? new AclStore(directory) : null)
+            : null;
+
     internal GroupCoordinator Groups => _groups;
 
     internal TransactionCoordinator Transactions => _transactions;
 
-    /// <summary>Starts every node and recovers persisted topics when a data directory is set.</summary>
-    public static async Task<SamsaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts every node and recovers persisted topics when a data directory is set. Each node's port
+    /// is bound first, but no request is served until every node has loaded its logs, topic metadata
+    /// and group and transaction coordinator state: a client never sees an existing topic as missing.
+    /// </summary>
+    public static Task<SamsaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default) =>
+        StartAsync(options, loggerFactory, beforeLoading: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="StartAsync(BrokerOptions, ILoggerFactory?, CancellationToken)"/> with a hook that runs
+    /// once the ports are bound and before anything is loaded: tests hold it to race clients against the load.
+    /// </summary>
+    internal static async Task<SamsaBroker> StartAsync(BrokerOptions options, ILoggerFactory? loggerFactory, Func<SamsaBroker, Task>? beforeLoading, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         BrokerOptionsValidator.ThrowIfInvalid(options);
@@ -77,14 +101,24 @@ public sealed class SamsaBroker : IAsyncDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 node.Port = options.Port == 0 ? 0 : options.Port + node.Id;
-                broker.StartListener(node);
+                broker.BindListener(node);
                 node.IsAlive = true;
+            }
+
+            if (beforeLoading is not null)
+            {
+                await beforeLoading(broker).ConfigureAwait(false);
             }
 
             broker._cluster.LoadPersistedTopics();
             broker.CreateSeedTopics();
             await broker._groups.StartAsync().ConfigureAwait(false);
             await broker._transactions.StartAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var node in broker._cluster.Nodes)
+            {
+                node.Listener!.StartAccepting();
+            }
         }
         catch
         {
@@ -110,11 +144,11 @@ public sealed class SamsaBroker : IAsyncDisposable
         }
     }
 
-    private void StartListener(BrokerNode node)
+    private void BindListener(BrokerNode node)
     {
         var address = IPAddress.Parse(_options.Host == "localhost" ? "127.0.0.1" : _options.Host);
         var logger = _loggerFactory.CreateLogger("Samsa.Broker.Network");
-        node.Listener = BrokerListener.Start(
+        node.Listener = BrokerListener.Bind(
             new IPEndPoint(address, node.Port),
             node.Id,
             socket => new BrokerConnection(socket, node, _cluster, _handlers, _apiVersions, logger, _options.TimeProvider, _options.MaxRequestSize),
@@ -164,8 +198,10 @@ public sealed class SamsaBroker : IAsyncDisposable
                 return;
             }
 
+            // Its logs are opened and caught up before its port serves anyone.
             _cluster.OnNodeStarted(node);
-            StartListener(node);
+            BindListener(node);
+            node.Listener!.StartAccepting();
             BrokerLog.NodeStarted(_logger, nodeId);
         }
         finally

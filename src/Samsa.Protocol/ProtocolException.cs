@@ -4,23 +4,26 @@ namespace Samsa.Protocol;
 /// Bytes that do not form a valid Kafka frame, header, message or record batch, or a value that
 /// cannot be encoded at the requested version. Decoding never throws any other exception type.
 /// </summary>
-public sealed class ProtocolException : SamsaException
+public sealed class ProtocolException : Exception
 {
     private readonly string _detail;
     private string? _fieldPath;
 
+    /// <summary>Creates the exception with the problem found.</summary>
     public ProtocolException(string detail)
         : base(detail)
     {
         _detail = detail;
     }
 
+    /// <summary>Creates the exception with the problem found and the exception that revealed it.</summary>
     public ProtocolException(string detail, Exception? innerException)
         : base(detail, innerException)
     {
         _detail = detail;
     }
 
+    /// <summary>Creates the exception with a generic message.</summary>
     public ProtocolException()
         : this("Malformed Kafka protocol data.")
     {
@@ -32,6 +35,7 @@ public sealed class ProtocolException : SamsaException
     /// <summary>The problem alone, without the field path.</summary>
     public string Detail => _detail;
 
+    /// <summary>The problem, followed by the field path when one is known.</summary>
     public override string Message => _fieldPath is null ? _detail : $"{_detail} (in {_fieldPath})";
 
     /// <summary>Adds the name of an enclosing field or message to <see cref="FieldPath"/>; used while the exception unwinds through nested readers.</summary>

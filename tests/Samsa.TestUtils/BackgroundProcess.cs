@@ -30,7 +30,8 @@ public sealed class BackgroundProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static BackgroundProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <param name="environment">Variables set (or, with a null value, removed) in the child's environment, on top of this process's.</param>
+    public static BackgroundProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -42,6 +43,18 @@ public sealed class BackgroundProcess : IDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");

@@ -31,7 +31,18 @@ public static class ExternalProcess
         return null;
     }
 
-    public static async Task<Result> RunAsync(string program, IEnumerable<string> arguments, string? standardInput = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static Task<Result> RunAsync(string program, IEnumerable<string> arguments, string? standardInput = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        RunAsync(program, arguments, environment: null, workingDirectory: null, standardInput, timeout, cancellationToken);
+
+    /// <summary>Runs <paramref name="program"/> with variables set (or, when null, removed) on top of this process's, in <paramref name="workingDirectory"/> (default: this process's).</summary>
+    public static async Task<Result> RunAsync(
+        string program,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string?>? environment,
+        string? workingDirectory,
+        string? standardInput = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -40,6 +51,22 @@ public static class ExternalProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -1,6 +1,6 @@
 namespace Samsa.TestUtils;
 
-/// <summary>Locates the repository and the shared reference data beside it.</summary>
+/// <summary>Locates the repository and the Kafka schemas vendored in it.</summary>
 public static class RepositoryPaths
 {
     private static readonly Lazy<string> RootPath = new(FindRoot);
@@ -8,16 +8,21 @@ public static class RepositoryPaths
     /// <summary>The folder holding Samsa.slnx.</summary>
     public static string Root => RootPath.Value;
 
-    /// <summary>The Kafka protocol reference folder (messages/, error-codes.tsv), or null when it is not beside the repository.</summary>
-    public static string? ProtocolReference
+    /// <summary>
+    /// The Kafka schema folder (messages/, internal-records/, error-codes.tsv): <c>schemas/kafka</c> in the repository,
+    /// or <c>SAMSA_PROTOCOL_REFERENCE</c> when set (to try a newer Kafka release before vendoring it).
+    /// </summary>
+    public static string ProtocolReference
     {
         get
         {
             var fromEnvironment = Environment.GetEnvironmentVariable("SAMSA_PROTOCOL_REFERENCE");
             var candidate = !string.IsNullOrEmpty(fromEnvironment)
                 ? fromEnvironment
-                : Path.GetFullPath(Path.Combine(Root, "..", "shared", "reference", "kafka-protocol"));
-            return Directory.Exists(Path.Combine(candidate, "messages")) ? candidate : null;
+                : Path.Combine(Root, "schemas", "kafka");
+            return Directory.Exists(Path.Combine(candidate, "messages"))
+                ? candidate
+                : throw new DirectoryNotFoundException($"The Kafka schema folder {candidate} has no messages/ folder.");
         }
     }
 

@@ -91,9 +91,11 @@ public static class Generator
         var w = Header("messages/*Request.json");
         w.Line("namespace Samsa.Protocol;");
         w.Line();
+        Doc.Summary(w, "The key that names a Kafka API in every request header, one member per API the schemas define.");
         w.Open("public enum ApiKey : short");
         foreach (var api in apis)
         {
+            Doc.Summary(w, $"Kafka's {api.Name} API, versions {api.Request.ValidVersions.Min} to {api.Request.ValidVersions.Max}.");
             w.Line($"{api.Name} = {api.Key},");
         }
 
@@ -148,6 +150,7 @@ public static class Generator
         w.Line();
         w.Line("namespace Samsa.Protocol;");
         w.Line();
+        Doc.Summary(w, "Creates an empty request or response object for an API key, to read a message whose key is known only at run time.");
         w.Open("public static partial class KafkaMessageFactory");
         w.Line("/// <summary>A new, empty request of the given API, or null for an unknown key.</summary>");
         w.Open("public static IKafkaRequest? CreateRequest(ApiKey key) => key switch");
@@ -177,6 +180,7 @@ public static class Generator
         var w = Header("error-codes.tsv");
         w.Line("namespace Samsa.Protocol;");
         w.Line();
+        Doc.Summary(w, "Kafka's protocol error codes, as carried in responses (0 means no error).");
         w.Open("public enum ErrorCode : short");
         foreach (var line in File.ReadAllLines(tsvPath))
         {
@@ -186,6 +190,7 @@ public static class Generator
                 continue;
             }
 
+            Doc.Summary(w, $"Kafka error {parts[1].Trim()} (code {code}).");
             w.Line($"{Naming.FromScreamingSnake(parts[1].Trim())} = {code},");
         }
 

@@ -14,7 +14,7 @@ public sealed record MessageSpec(
     string SourceFile);
 
 /// <summary>A named struct: an inline struct field's body, or a common struct.</summary>
-public sealed record StructSpec(string Name, VersionRange Versions, IReadOnlyList<FieldSpec> Fields);
+public sealed record StructSpec(string Name, VersionRange Versions, IReadOnlyList<FieldSpec> Fields, string? About = null);
 
 /// <summary>One field of a message or struct.</summary>
 public sealed record FieldSpec(
@@ -27,7 +27,8 @@ public sealed record FieldSpec(
     string? Default,
     bool Ignorable,
     VersionRange? FlexibleVersionsOverride,
-    IReadOnlyList<FieldSpec>? Fields)
+    IReadOnlyList<FieldSpec>? Fields,
+    string? About = null)
 {
     public bool IsArray => TypeName.StartsWith("[]", StringComparison.Ordinal);
 

@@ -1,8 +1,8 @@
 using Samsa.ProtocolGenerator;
 
 // Usage: ProtocolGenerator [--reference DIR] [--out DIR]
-// Defaults assume the repository root as working directory with the shared reference beside it.
-var reference = "../shared/reference/kafka-protocol";
+// Defaults assume the repository root as working directory: the schemas are vendored in schemas/kafka.
+var reference = "schemas/kafka";
 var output = "src/Samsa.Protocol/Generated";
 for (var i = 0; i < args.Length - 1; i++)
 {

@@ -89,7 +89,8 @@ public static class SchemaReader
                 Default: defaultValue,
                 Ignorable: f.TryGetProperty("ignorable", out var ig) && ig.ValueKind == JsonValueKind.True,
                 FlexibleVersionsOverride: flexibleOverride,
-                Fields: children));
+                Fields: children,
+                About: GetString(f, "about")));
         }
 
         return result;

@@ -59,6 +59,7 @@ public class PublisherBenchmarks
     private BrokerProcess? _broker;
     private EventPublisher _publisher = null!;
     private EventPublisher _deliveryThreadPublisher = null!;
+    private EventPublisher _telemetryOffPublisher = null!;
     private IProducer<string?, byte[]> _plain = null!;
     private IProducer<Null, byte[]> _bare = null!;
     private ProducerConfig? _publisherConfig;
@@ -117,6 +118,13 @@ public class PublisherBenchmarks
             new SamsaMetrics(null),
             null,
             TimeProvider.System);
+        _telemetryOffPublisher = new EventPublisher(
+            () => _publisherConfig = ProducerConfig(bootstrapServers),
+            new PublisherOptions { TopicNamingConvention = _ => Topic, DisableMetrics = true, DisableTracing = true },
+            new ProducerErrorTracker(TimeProvider.System, TimeSpan.FromMinutes(5)),
+            new SamsaMetrics(null),
+            null,
+            TimeProvider.System);
         _plain = new ProducerBuilder<string?, byte[]>(config).Build();
         _bare = new ProducerBuilder<Null, byte[]>(config).Build();
         _inFlight = new InFlight(MaxInFlight);
@@ -128,6 +136,7 @@ public class PublisherBenchmarks
     {
         _publisher.Dispose();
         _deliveryThreadPublisher.Dispose();
+        _telemetryOffPublisher.Dispose();
         _plain.Flush(TimeSpan.FromSeconds(10));
         _plain.Dispose();
         _bare.Dispose();
@@ -232,6 +241,9 @@ public class PublisherBenchmarks
     /// <summary>The same with callbacks run on the delivery-report thread (<see cref="PublisherOptions.RunCallbacksOnDeliveryThread"/>), as Confluent's handler is.</summary>
     public void DeliveryThreadPublisherFireAndForget(int count) => FireAndForget(_deliveryThreadPublisher, count);
 
+    /// <summary>Fire and forget through a publisher with its metrics and spans switched off, for the telemetry overhead pair.</summary>
+    public void TelemetryOffFireAndForget(int count) => FireAndForget(_telemetryOffPublisher, count);
+
     private void FireAndForget(EventPublisher publisher, int count)
     {
         var inFlight = _inFlight;
@@ -306,6 +318,21 @@ public class PublisherBenchmarks
                     new Case("IEventPublisher.Publish + callback on the delivery thread", bench.DeliveryThreadPublisherFireAndForget),
                     new Case("IProducer.Produce + handler", bench.PlainFireAndForget)),
             };
+            // --telemetry: the same publisher with telemetry on (the OpenTelemetry SDK listening to every Samsa
+            // instrument and sampling every span, exporting to a no-op) against telemetry off, in the same run.
+            // --telemetry=metrics leaves spans out, to tell the two costs apart.
+            using var telemetry = args.Contains("--telemetry") ? NoopTelemetry.Start()
+                : args.Contains("--telemetry=metrics") ? NoopTelemetry.Start(traces: false) : null;
+            if (telemetry is not null)
+            {
+                pairs =
+                [
+                    new("telemetry",
+                        new Case("IEventPublisher.Publish, telemetry on (SDK, no-op export)", bench.PublisherFireAndForget),
+                        new Case("IEventPublisher.Publish, telemetry off", bench.TelemetryOffFireAndForget)),
+                ];
+            }
+
             pairs = [.. pairs.Where(pair => only is null || pair.Path == only)];
             var bare = new Case("IProducer.ProduceAsync bare (no key, headers or serialization)", n => bench.BareAwaitedAsync(n).GetAwaiter().GetResult());
 

@@ -11,13 +11,16 @@ public sealed class BrokerNode
         Host = host;
     }
 
+    /// <summary>The node id clients see in metadata (0, 1, ...).</summary>
     public int Id { get; }
 
+    /// <summary>The host the node binds to and advertises.</summary>
     public string Host { get; }
 
     /// <summary>The port it listens on; fixed at first start so a restarted node keeps its address.</summary>
     public int Port { get; internal set; }
 
+    /// <summary>True while the node accepts connections; false after <see cref="SamsaBroker.StopNodeAsync"/>.</summary>
     public bool IsAlive { get; internal set; }
 
     /// <summary><c>host:port</c>.</summary>
@@ -25,5 +28,6 @@ public sealed class BrokerNode
 
     internal BrokerListener? Listener { get; set; }
 
+    /// <summary>The id and address, and whether the node is stopped, for logs.</summary>
     public override string ToString() => $"node {Id} ({Address}{(IsAlive ? "" : ", stopped")})";
 }

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Samsa.Broker.Control;
 using Samsa.Broker.Diagnostics;
 using Samsa.Broker.Replication;
+using Samsa.Broker.Security;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 
 namespace Samsa.Broker.Cluster;
@@ -11,7 +14,7 @@ namespace Samsa.Broker.Cluster;
 /// add partitions, alter configs, stop or start a node) are serialized by one lock and persisted;
 /// lookups are lock-free. Partition data is owned by each <see cref="Partition"/>.
 /// </summary>
-internal sealed class ClusterState
+internal sealed partial class ClusterState
 {
     public const int MaxTopicNameLength = 249;
 
@@ -31,16 +34,27 @@ internal sealed class ClusterState
         _store = store;
         _logger = logger;
         _brokerConfig = new Dictionary<string, string>(options.TopicConfigDefaults, StringComparer.Ordinal);
+        LoadDynamicConfigs();
         Nodes = Enumerable.Range(0, options.NodeCount).Select(i => new BrokerNode(i, options.Host)).ToArray();
+        Control = new BrokerControl(Nodes);
         ClusterId = options.ClusterId ?? store?.ClusterId ?? NewClusterId();
         _nextProducerId = store?.NextProducerId ?? 0;
     }
 
     public BrokerOptions Options { get; }
 
+    /// <summary>The ACL authorizer every node checks requests with; null when authorization is off.</summary>
+    public AclAuthorizer? Authorizer { get; init; }
+
+    /// <summary>SCRAM users changed at run time (KIP-554), persisted with the data directory.</summary>
+    public required ScramCredentialAdministration ScramCredentials { get; init; }
+
     public string ClusterId { get; }
 
     public IReadOnlyList<BrokerNode> Nodes { get; }
+
+    /// <summary>Test hooks: the request interceptor every connection consults, and cutting connections.</summary>
+    public BrokerControl Control { get; }
 
     public TimeProvider Time => Options.TimeProvider;
 
@@ -79,7 +93,7 @@ internal sealed class ClusterState
         {
             foreach (var saved in _store.Topics)
             {
-                var topic = new TopicState(saved.Name, saved.Id, new TopicConfig(saved.Configs, _brokerConfig), saved.IsInternal);
+                var topic = new TopicState(saved.Name, saved.Id, new TopicConfig(saved.Configs, _brokerDefaults), saved.IsInternal);
                 var partitions = saved.Partitions.Select((p, index) =>
                     NewPartition(topic, index, p.Replicas, p.LeaderEpoch + 1, p.EpochHistory.Select(e => ((int)e[0], e[1])).ToList()));
                 topic.AddPartitions(partitions.ToList());
@@ -202,7 +216,7 @@ internal sealed class ClusterState
                 replicas = AssignReplicas(count, factor, _topicsByName.Count);
             }
 
-            var config = new TopicConfig(overrides, _brokerConfig);
+            var config = new TopicConfig(overrides, _brokerDefaults);
             if (config.MinInsyncReplicas > replicas[0].Length && !validateOnly)
             {
                 // Allowed by Kafka (acks=all produce then fails with NOT_ENOUGH_REPLICAS); noted for operators.

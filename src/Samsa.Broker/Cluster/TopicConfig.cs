@@ -8,9 +8,9 @@ namespace Samsa.Broker.Cluster;
 /// </summary>
 internal sealed class TopicConfig
 {
-    private readonly IReadOnlyDictionary<string, string> _brokerDefaults;
+    private readonly BrokerLevelConfigs _brokerDefaults;
 
-    public TopicConfig(IReadOnlyDictionary<string, string> overrides, IReadOnlyDictionary<string, string> brokerDefaults)
+    public TopicConfig(IReadOnlyDictionary<string, string> overrides, BrokerLevelConfigs brokerDefaults)
     {
         Overrides = new Dictionary<string, string>(overrides, StringComparer.Ordinal);
         _brokerDefaults = brokerDefaults;
@@ -24,6 +24,14 @@ internal sealed class TopicConfig
         FlushMs = GetLong(TopicConfigDefinitions.FlushMs);
         IndexIntervalBytes = (int)GetLong(TopicConfigDefinitions.IndexIntervalBytes);
         LogAppendTime = Get(TopicConfigDefinitions.MessageTimestampType) == "LogAppendTime";
+
+        // As Kafka during the deprecation of difference.max.ms: it still bounds both sides unless
+        // the newer before/after setting is changed from its default.
+        var difference = GetLong(TopicConfigDefinitions.MessageTimestampDifferenceMaxMs);
+        var before = GetLong(TopicConfigDefinitions.MessageTimestampBeforeMaxMs);
+        var after = GetLong(TopicConfigDefinitions.MessageTimestampAfterMaxMs);
+        MessageTimestampBeforeMaxMs = before != long.MaxValue ? before : difference;
+        MessageTimestampAfterMaxMs = after != long.MaxValue ? after : difference;
         CleanupPolicy = Get(TopicConfigDefinitions.CleanupPolicy);
         var policies = CleanupPolicy.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         IsCompacted = policies.Contains("compact", StringComparer.Ordinal);
@@ -56,6 +64,15 @@ internal sealed class TopicConfig
 
     public bool LogAppendTime { get; }
 
+    /// <summary>How far before the broker's clock a CreateTime record's timestamp may be.</summary>
+    public long MessageTimestampBeforeMaxMs { get; }
+
+    /// <summary>How far after the broker's clock a CreateTime record's timestamp may be.</summary>
+    public long MessageTimestampAfterMaxMs { get; }
+
+    /// <summary>Whether produced records must be decoded to check their timestamps.</summary>
+    public bool BoundsTimestamps => !LogAppendTime && (MessageTimestampBeforeMaxMs != long.MaxValue || MessageTimestampAfterMaxMs != long.MaxValue);
+
     public string CleanupPolicy { get; }
 
     /// <summary><c>cleanup.policy</c> holds <c>compact</c>: the log is compacted, and records must have keys.</summary>
@@ -78,12 +95,12 @@ internal sealed class TopicConfig
             return (own, ConfigSource.DynamicTopicConfig);
         }
 
-        if (definition.BrokerSynonym is not null && _brokerDefaults.TryGetValue(definition.BrokerSynonym, out var broker))
+        if (definition.BrokerSynonym is not null && _brokerDefaults.TryGet(definition.BrokerSynonym, out var broker, out var source))
         {
-            return (broker, ConfigSource.StaticBrokerConfig);
+            return (broker, source);
         }
 
-        if (_brokerDefaults.TryGetValue(definition.Name, out var byTopicName))
+        if (_brokerDefaults.Static.TryGetValue(definition.Name, out var byTopicName))
         {
             return (byTopicName, ConfigSource.StaticBrokerConfig);
         }
@@ -111,4 +128,7 @@ internal sealed class TopicConfig
     }
 
     public TopicConfig With(IReadOnlyDictionary<string, string> overrides) => new(overrides, _brokerDefaults);
+
+    /// <summary>The same overrides over new broker defaults (a dynamic broker config changed).</summary>
+    public TopicConfig With(BrokerLevelConfigs brokerDefaults) => new(Overrides, brokerDefaults);
 }

@@ -15,7 +15,8 @@ internal sealed record TopicConfigDefinition(
     long Max = long.MaxValue,
     IReadOnlyList<string>? AllowedValues = null,
     bool AllowsList = false,
-    bool Applied = true)
+    bool Applied = true,
+    Func<string, string?>? Check = null)
 {
     /// <summary>Null when <paramref name="value"/> is acceptable, else why not.</summary>
     public string? Validate(string? value)
@@ -56,6 +57,11 @@ internal sealed record TopicConfigDefinition(
                 return value.Trim().ToLowerInvariant() is "true" or "false"
                     ? null
                     : $"Invalid value {value} for configuration {Name}: Expected value to be either true or false";
+        }
+
+        if (Check?.Invoke(value) is { } problem)
+        {
+            return $"Invalid value {value} for configuration {Name}: {problem}";
         }
 
         if (AllowedValues is not null)

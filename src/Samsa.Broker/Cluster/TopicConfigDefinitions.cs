@@ -17,6 +17,10 @@ internal static class TopicConfigDefinitions
     public const string IndexIntervalBytes = "index.interval.bytes";
     public const string MaxMessageBytes = "max.message.bytes";
     public const string MessageTimestampType = "message.timestamp.type";
+    public const string MessageFormatVersion = "message.format.version";
+    public const string MessageTimestampBeforeMaxMs = "message.timestamp.before.max.ms";
+    public const string MessageTimestampAfterMaxMs = "message.timestamp.after.max.ms";
+    public const string MessageTimestampDifferenceMaxMs = "message.timestamp.difference.max.ms";
     public const string MinInsyncReplicas = "min.insync.replicas";
     public const string RetentionBytes = "retention.bytes";
     public const string RetentionMs = "retention.ms";
@@ -35,9 +39,12 @@ internal static class TopicConfigDefinitions
         new("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", ConfigType.Long, "9223372036854775807", Min: 1, Applied: false),
         new(MaxMessageBytes, "message.max.bytes", ConfigType.Int, "1048588", Min: 0),
         new("message.downconversion.enable", "log.message.downconversion.enable", ConfigType.Boolean, "true", Applied: false),
-        new("message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms", ConfigType.Long, "9223372036854775807", Min: 0, Applied: false),
-        new("message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms", ConfigType.Long, "9223372036854775807", Min: 0, Applied: false),
-        new("message.timestamp.difference.max.ms", "log.message.timestamp.difference.max.ms", ConfigType.Long, "9223372036854775807", Min: 0, Applied: false),
+
+        // Deprecated since Kafka 3.0 and ignored there (the format is always magic 2); accepted so tools that send it work.
+        new(MessageFormatVersion, "log.message.format.version", ConfigType.String, "3.0-IV1", Applied: false, Check: MetadataVersions.Validate),
+        new(MessageTimestampAfterMaxMs, "log.message.timestamp.after.max.ms", ConfigType.Long, "9223372036854775807", Min: 0),
+        new(MessageTimestampBeforeMaxMs, "log.message.timestamp.before.max.ms", ConfigType.Long, "9223372036854775807", Min: 0),
+        new(MessageTimestampDifferenceMaxMs, "log.message.timestamp.difference.max.ms", ConfigType.Long, "9223372036854775807", Min: 0),
         new(MessageTimestampType, "log.message.timestamp.type", ConfigType.String, "CreateTime", AllowedValues: ["CreateTime", "LogAppendTime"]),
         new(MinCleanableDirtyRatio, "log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", Min: 0, Max: 1),
         new(MinCompactionLagMs, "log.cleaner.min.compaction.lag.ms", ConfigType.Long, "0", Min: 0),

@@ -58,4 +58,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(4006, LogLevel.Information, "Altered configs of topic {Topic}: {Changes}")]
     public static partial void TopicConfigsAltered(ILogger logger, string topic, string changes);
+
+    [LoggerMessage(4007, LogLevel.Information, "Set dynamic configs of broker {Broker}: {Configs}")]
+    public static partial void BrokerConfigsAltered(ILogger logger, string broker, string configs);
 }

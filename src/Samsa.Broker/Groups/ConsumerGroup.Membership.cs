@@ -6,17 +6,36 @@ namespace Samsa.Broker.Groups;
 internal sealed partial class ConsumerGroup
 {
     /// <summary>Joins (or rejoins) a member; completes when the rebalance hands out the generation, or at once with an error.</summary>
-    public Task<JoinGroupResult> JoinAsync(JoinGroupCommand command) => Reply<JoinGroupResult>(reply => Join(command, reply));
+    /// <remarks>A consumer-protocol group has no classic members: see <see cref="AdmitClassicJoin"/>; the other classic APIs answer UNKNOWN_MEMBER_ID.</remarks>
+    public Task<JoinGroupResult> JoinAsync(JoinGroupCommand command) => Reply<JoinGroupResult>(reply =>
+    {
+        if (AdmitClassicJoin(command, reply))
+        {
+            Join(command, reply);
+        }
+    });
 
     /// <summary>Hands in a member's SyncGroup; completes when the leader's assignment is stored, or at once.</summary>
-    public Task<SyncGroupResult> SyncAsync(SyncGroupCommand command) => Reply<SyncGroupResult>(reply => Sync(command, reply));
+    public Task<SyncGroupResult> SyncAsync(SyncGroupCommand command) => Reply<SyncGroupResult>(reply =>
+    {
+        if (_consumerProtocol is null)
+        {
+            Sync(command, reply);
+        }
+        else
+        {
+            reply.TrySetResult(SyncGroupResult.Failed(ErrorCode.UnknownMemberId));
+        }
+    });
 
     public Task<ErrorCode> HeartbeatAsync(string memberId, string? groupInstanceId, int generationId) =>
-        Run(() => Heartbeat(memberId, groupInstanceId, generationId));
+        Run(() => _consumerProtocol is null ? Heartbeat(memberId, groupInstanceId, generationId) : ErrorCode.UnknownMemberId);
 
-    public Task<LeaveGroupResult> LeaveAsync(IReadOnlyList<LeavingMember> members) => Run(() => Leave(members));
+    public Task<LeaveGroupResult> LeaveAsync(IReadOnlyList<LeavingMember> members) =>
+        Run(() => _consumerProtocol is null ? Leave(members) : new LeaveGroupResult(ErrorCode.None, members.Select(_ => ErrorCode.UnknownMemberId).ToList()));
 
-    public Task<GroupDescription> DescribeAsync() => Run(Describe);
+    /// <summary>DescribeGroups (v0-5) describes only classic groups: a consumer-protocol group is reported Dead, as Kafka does.</summary>
+    public Task<GroupDescription> DescribeAsync() => Run(() => _consumerProtocol is null ? Describe() : GroupDescription.DeadGroup);
 
     private void Join(JoinGroupCommand command, TaskCompletionSource<JoinGroupResult> reply)
     {

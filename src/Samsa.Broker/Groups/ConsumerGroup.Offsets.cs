@@ -104,6 +104,11 @@ internal sealed partial class ConsumerGroup
             return ErrorCode.CoordinatorNotAvailable;
         }
 
+        if (_consumerProtocol is { } consumerProtocol)
+        {
+            return ValidateConsumerProtocolCommit(consumerProtocol, command.MemberId, command.GenerationId);
+        }
+
         if (command.GenerationId < 0 && _state == GroupState.Empty)
         {
             return ErrorCode.None;
@@ -164,7 +169,7 @@ internal sealed partial class ConsumerGroup
             case GroupState.Empty:
                 var records = _offsets.Keys
                     .Select(k => new GroupRecord(GroupRecords.OffsetKey(GroupId, k.Topic, k.Partition), null))
-                    .Append(new GroupRecord(GroupRecords.GroupKey(GroupId), null))
+                    .Concat(GroupRecordTombstones())
                     .ToList();
                 var error = MapGroupStoreError(_sink.Append(records, _time.GetUtcNow().ToUnixTimeMilliseconds()));
                 if (error != ErrorCode.None)
@@ -276,7 +281,7 @@ internal sealed partial class ConsumerGroup
         var records = expired.Select(k => new GroupRecord(GroupRecords.OffsetKey(GroupId, k.Topic, k.Partition), null)).ToList();
         if (removeGroup)
         {
-            records.Add(new GroupRecord(GroupRecords.GroupKey(GroupId), null));
+            records.AddRange(GroupRecordTombstones());
         }
 
         if (_sink.Append(records, now.ToUnixTimeMilliseconds()) != ErrorCode.None)

@@ -110,6 +110,11 @@ internal sealed partial class ConsumerGroup
             return ErrorCode.CoordinatorNotAvailable;
         }
 
+        if (_consumerProtocol is { } consumerProtocol)
+        {
+            return ValidateConsumerProtocolCommit(consumerProtocol, command.MemberId, command.GenerationId);
+        }
+
         if (command.GenerationId < 0 && _state == GroupState.Empty)
         {
             return ErrorCode.None;

@@ -248,6 +248,7 @@ internal sealed partial class ConsumerGroup
         }
 
         _pendingMembers.Clear();
+        StopConsumerProtocolTimers();
         CancelRebalanceTimer();
         _work.Writer.TryComplete();
     }
@@ -259,7 +260,9 @@ internal sealed partial class ConsumerGroup
         PublishOverview();
     }
 
-    private void PublishOverview() => _overview = new GroupOverview(GroupId, _protocolType ?? "", _state);
+    private void PublishOverview() => _overview = _consumerProtocol is { } consumerProtocol
+        ? ConsumerProtocolOverview(consumerProtocol)
+        : new GroupOverview(GroupId, _protocolType ?? "", _state);
 
     private TimeSpan RebalanceTimeout()
     {

@@ -127,10 +127,10 @@ internal sealed partial class GroupCoordinator
         }
 
         CloseAll(unloaded);
-        return leader >= 0 ? Task.Run(() => Load(partition, shard, leader, epoch)) : null;
+        return leader >= 0 ? Task.Run(() => Load(partition, shard, leader, epoch, attempt: 1)) : null;
     }
 
-    private void Load(Partition partition, OffsetsShard shard, int leader, int epoch)
+    private void Load(Partition partition, OffsetsShard shard, int leader, int epoch, int attempt)
     {
         var clock = Stopwatch.StartNew();
         Dictionary<string, ConsumerGroup> groups;
@@ -142,18 +142,31 @@ internal sealed partial class GroupCoordinator
             var sink = new PartitionSink(_store, partition.Index, leader);
             groups = replayed.ToDictionary(
                 kv => kv.Key,
-                kv => ConsumerGroup.Restore(kv.Key, kv.Value.Metadata, kv.Value.Offsets, _settings, sink, _time, _logger),
+                kv =>
+                {
+                    var group = ConsumerGroup.Restore(kv.Key, kv.Value.Metadata, kv.Value.Offsets, _settings, sink, _time, _logger);
+                    group.RestoreConsumerProtocol(kv.Value.ConsumerProtocol);
+                    return group;
+                },
                 StringComparer.Ordinal);
         }
-        catch (Exception e) when (e is ProtocolException or ObjectDisposedException or IOException or InvalidOperationException)
+        catch (Exception e)
         {
-            GroupLog.LoadFailed(_logger, e, partition.Index, leader);
+            // Whatever went wrong, the shard must not stay "loading": it fails visibly and tries again.
+            GroupLog.LoadFailed(_logger, e, partition.Index, leader, attempt);
+            bool retry;
             lock (_lock)
             {
-                if (shard.Epoch == epoch)
+                retry = shard.Epoch == epoch && !_disposed;
+                if (retry)
                 {
                     shard.Status = ShardStatus.Failed;
                 }
+            }
+
+            if (retry)
+            {
+                CoordinatorLoadRetry.Schedule(_time, attempt, () => Reload(partition, shard, leader, epoch, attempt + 1));
             }
 
             return;
@@ -177,6 +190,22 @@ internal sealed partial class GroupCoordinator
         // Leadership moved again while we read: these groups belong to nobody.
         CloseAll(groups.Values);
         GroupLog.PartitionLoaded(_logger, partition.Index, groupCount, offsetCount, leader, clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>Tries a failed load again, unless leadership moved on (a newer load owns the shard) or the coordinator stopped.</summary>
+    private void Reload(Partition partition, OffsetsShard shard, int leader, int epoch, int attempt)
+    {
+        lock (_lock)
+        {
+            if (shard.Epoch != epoch || _disposed || shard.Status != ShardStatus.Failed)
+            {
+                return;
+            }
+
+            shard.Status = ShardStatus.Loading;
+        }
+
+        Load(partition, shard, leader, epoch, attempt);
     }
 
     private static void CloseAll(IEnumerable<ConsumerGroup> groups)

@@ -36,6 +36,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     {
         _cluster = cluster;
         _settings = GroupSettings.From(cluster.Options);
+        _settings = _settings with { ConsumerProtocol = _settings.ConsumerProtocol with { Topics = new ClusterTopicCatalog(cluster) } };
         _store = new OffsetStore(cluster);
         _time = cluster.Time;
         _logger = logger;

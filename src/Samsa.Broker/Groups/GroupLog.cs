@@ -29,8 +29,8 @@ internal static partial class GroupLog
     [LoggerMessage(5007, LogLevel.Information, "__consumer_offsets-{Partition}: unloaded {GroupCount} group(s) from node {NodeId}")]
     public static partial void PartitionUnloaded(ILogger logger, int partition, int groupCount, int nodeId);
 
-    [LoggerMessage(5008, LogLevel.Error, "__consumer_offsets-{Partition}: loading for node {NodeId} failed")]
-    public static partial void LoadFailed(ILogger logger, Exception exception, int partition, int nodeId);
+    [LoggerMessage(5008, LogLevel.Error, "__consumer_offsets-{Partition}: loading for node {NodeId} failed (attempt {Attempt}); answering COORDINATOR_NOT_AVAILABLE and trying again")]
+    public static partial void LoadFailed(ILogger logger, Exception exception, int partition, int nodeId, int attempt);
 
     [LoggerMessage(5009, LogLevel.Information, "Group {GroupId}: deleted")]
     public static partial void GroupDeleted(ILogger logger, string groupId);
@@ -40,6 +40,12 @@ internal static partial class GroupLog
 
     [LoggerMessage(5011, LogLevel.Information, "Group {GroupId}: expired {Count} offset(s)")]
     public static partial void OffsetsExpired(ILogger logger, string groupId, int count);
+
+    [LoggerMessage(5013, LogLevel.Information, "Group {GroupId}: target assignment for epoch {Epoch} computed with the {Assignor} assignor for {MemberCount} member(s)")]
+    public static partial void ConsumerTargetAssignment(ILogger logger, string groupId, int epoch, string assignor, int memberCount);
+
+    [LoggerMessage(5014, LogLevel.Information, "Group {GroupId}: member {MemberId} (instance {InstanceId}) joined with the consumer protocol")]
+    public static partial void ConsumerMemberJoined(ILogger logger, string groupId, string memberId, string? instanceId);
 
     [LoggerMessage(5012, LogLevel.Warning, "Could not create __consumer_offsets: {Error} {Message}")]
     public static partial void OffsetsTopicNotCreated(ILogger logger, Samsa.Protocol.ErrorCode error, string? message);

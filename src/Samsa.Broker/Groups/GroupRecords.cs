@@ -46,7 +46,7 @@ internal static class GroupRecords
 
     public static byte[] GroupValue(GroupMetadataValue value) => Encode(value, GroupMetadataValueVersion);
 
-    /// <summary>What a key names; <see cref="GroupRecordKind.Other"/> for records of the newer protocols (not served here).</summary>
+    /// <summary>What a key names; <see cref="GroupRecordKind.Other"/> for records of protocols not served here (share and streams groups).</summary>
     public static GroupRecordKey ReadKey(ReadOnlySpan<byte> key)
     {
         var reader = new KafkaReader(key);
@@ -62,7 +62,9 @@ internal static class GroupRecords
                 groupKey.Read(ref reader, version);
                 return new GroupRecordKey(GroupRecordKind.Group, groupKey.Group, "", -1);
             default:
-                return new GroupRecordKey(GroupRecordKind.Other, "", "", -1);
+                return ConsumerGroupRecords.TryReadKey(version, ref reader, out var group, out var memberId)
+                    ? new GroupRecordKey(GroupRecordKind.ConsumerProtocol, group, "", -1, version, memberId)
+                    : new GroupRecordKey(GroupRecordKind.Other, "", "", -1);
         }
     }
 
@@ -98,10 +100,13 @@ internal enum GroupRecordKind
 {
     Offset,
     Group,
+
+    /// <summary>One of a consumer-protocol (KIP-848) group's records; the key version says which (see <see cref="ConsumerGroupRecords"/>).</summary>
+    ConsumerProtocol,
     Other,
 }
 
-internal readonly record struct GroupRecordKey(GroupRecordKind Kind, string Group, string Topic, int Partition);
+internal readonly record struct GroupRecordKey(GroupRecordKind Kind, string Group, string Topic, int Partition, short KeyVersion = -1, string MemberId = "");
 
 /// <summary>One record for <c>__consumer_offsets</c>; a null value is a tombstone.</summary>
 internal readonly record struct GroupRecord(byte[] Key, byte[]? Value);

@@ -66,8 +66,15 @@ internal sealed record CommittedOffset(long Offset, int LeaderEpoch, string Meta
 /// </summary>
 internal sealed record FetchedOffset(string Topic, int Partition, CommittedOffset? Committed, bool PendingInTransaction = false);
 
-/// <summary>ListGroups' view of a group.</summary>
-internal sealed record GroupOverview(string GroupId, string ProtocolType, GroupState State);
+/// <summary>
+/// ListGroups' view of a group. A consumer-protocol group has type "consumer" and its own state
+/// names (<paramref name="StateName"/>: Empty, Assigning, Reconciling, Stable).
+/// </summary>
+internal sealed record GroupOverview(string GroupId, string ProtocolType, GroupState State, string GroupType = GroupStates.ClassicGroupType, string? StateName = null)
+{
+    /// <summary>The state as ListGroups reports it.</summary>
+    public string DisplayState => StateName ?? GroupStates.Name(State);
+}
 
 /// <summary>DescribeGroups' view of a group.</summary>
 internal sealed record GroupDescription(ErrorCode Error, string State, string ProtocolType, string ProtocolData, IReadOnlyList<MemberDescription> Members)

@@ -15,11 +15,17 @@ internal sealed record GroupSettings(
     /// </summary>
     public static readonly TimeSpan NewMemberJoinTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>Settings of consumer-protocol (KIP-848) groups.</summary>
+    public ConsumerProtocolSettings ConsumerProtocol { get; init; } = ConsumerProtocolSettings.Default;
+
     public static GroupSettings From(BrokerOptions options) => new(
         options.GroupMinSessionTimeout,
         options.GroupMaxSessionTimeout,
         options.GroupInitialRebalanceDelay,
         options.GroupMaxSize,
         options.OffsetMetadataMaxBytes,
-        options.OffsetsRetention);
+        options.OffsetsRetention)
+    {
+        ConsumerProtocol = ConsumerProtocolSettings.From(options),
+    };
 }

@@ -22,8 +22,11 @@ internal static class GroupStates
     /// <summary>The protocol type of consumer groups; groups of other types (Connect, ...) are served the same way.</summary>
     public const string ConsumerProtocolType = "consumer";
 
-    /// <summary>ListGroups v5 group type of every group served here.</summary>
+    /// <summary>ListGroups v5 group type of classic groups.</summary>
     public const string ClassicGroupType = "classic";
+
+    /// <summary>ListGroups v5 group type of consumer-protocol (KIP-848) groups.</summary>
+    public const string ConsumerGroupType = "consumer";
 
     public static string Name(GroupState state) => state switch
     {

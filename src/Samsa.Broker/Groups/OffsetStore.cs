@@ -109,7 +109,7 @@ internal sealed partial class OffsetStore(ClusterState cluster)
             offset = next;
         }
 
-        foreach (var empty in groups.Where(kv => kv.Value.Metadata is null && kv.Value.Offsets.Count == 0).Select(kv => kv.Key).ToList())
+        foreach (var empty in groups.Where(kv => kv.Value.Metadata is null && kv.Value.Offsets.Count == 0 && !kv.Value.ConsumerProtocol.Exists).Select(kv => kv.Key).ToList())
         {
             groups.Remove(empty);
         }
@@ -136,6 +136,10 @@ internal sealed partial class OffsetStore(ClusterState cluster)
                 group.Offsets[partition] = GroupRecords.ReadOffsetValue(value);
             }
         }
+        else if (key.Kind == GroupRecordKind.ConsumerProtocol)
+        {
+            group.ConsumerProtocol.Apply(key.KeyVersion, key.MemberId, value);
+        }
         else
         {
             group.Metadata = value is null ? null : GroupRecords.ReadGroupValue(value);
@@ -149,6 +153,9 @@ internal sealed class ReplayedGroup
     public GroupMetadataValue? Metadata { get; set; }
 
     public Dictionary<TopicPartitionKey, CommittedOffset> Offsets { get; } = [];
+
+    /// <summary>The group's consumer-protocol (KIP-848) records, when it is such a group.</summary>
+    public ReplayedConsumerProtocolGroup ConsumerProtocol { get; } = new();
 }
 
 /// <summary>One decoded batch of <c>__consumer_offsets</c>, as replay needs it.</summary>

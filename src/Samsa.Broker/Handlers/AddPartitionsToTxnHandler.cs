@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -70,11 +71,20 @@ internal sealed class AddPartitionsToTxnHandler(TransactionCoordinator transacti
         bool verifyOnly)
     {
         var requested = topics.SelectMany(t => t.Partitions.Select(p => new TopicPartitionKey(t.Name, p))).ToList();
+        var unwritable = topics.Where(t => !context.Authorize(AclOperation.Write, AclResourceType.Topic, t.Name)).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var unknown = requested
             .Where(tp => !context.Cluster.TryGetTopic(tp.Topic, out var topic) || !topic.TryGetPartition(tp.Partition, out _))
             .ToHashSet();
         Func<TopicPartitionKey, ErrorCode> errorOf;
-        if (unknown.Count > 0)
+        if (!context.Authorize(AclOperation.Write, AclResourceType.TransactionalId, transactionalId))
+        {
+            errorOf = _ => ErrorCode.TransactionalIdAuthorizationFailed;
+        }
+        else if (unwritable.Count > 0)
+        {
+            errorOf = tp => unwritable.Contains(tp.Topic) ? ErrorCode.TopicAuthorizationFailed : ErrorCode.OperationNotAttempted;
+        }
+        else if (unknown.Count > 0)
         {
             errorOf = tp => unknown.Contains(tp) ? ErrorCode.UnknownTopicOrPartition : ErrorCode.OperationNotAttempted;
         }

@@ -1,4 +1,5 @@
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -7,8 +8,9 @@ namespace Samsa.Broker.Handlers;
 /// <summary>
 /// AlterConfigs (key 33), versions 0-2: the legacy, non-incremental form.
 /// For a topic, the given configs replace all of its overrides (anything not named returns to its
-/// default); each is validated first (INVALID_CONFIG) and validate-only changes nothing. Broker
-/// configs are static in Samsa.Broker: altering them is INVALID_REQUEST.
+/// default); each is validated first (INVALID_CONFIG) and validate-only changes nothing. For a BROKER
+/// resource (an id, or "" for the cluster-wide default) the given configs replace its dynamic
+/// configs; only Kafka's dynamic broker configs are accepted (INVALID_CONFIG otherwise).
 /// Version notes: v1 same as v0; v2 flexible.
 /// </summary>
 internal sealed class AlterConfigsHandler : RequestHandler<AlterConfigsRequest, AlterConfigsResponse>
@@ -26,7 +28,11 @@ internal sealed class AlterConfigsHandler : RequestHandler<AlterConfigsRequest, 
         {
             var result = new AlterConfigsResponse.AlterConfigsResourceResponse { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             response.Responses.Add(result);
-            var outcome = TopicConfigAlteration.Alter(context, resource.ResourceType, resource.ResourceName, _ => TopicConfigChanges.Replace(resource.Configs.Select(c => (c.Name, c.Value))), request.ValidateOnly);
+            var outcome = ConfigAuthorization.Denied(context, resource.ResourceType, resource.ResourceName, AclOperation.AlterConfigs) is { } denied
+                ? (Error: denied, Message: (string?)"Authorization failed.")
+                : (ConfigResourceType)resource.ResourceType == ConfigResourceType.Broker
+                ? BrokerConfigAlteration.Replace(context, resource.ResourceName, resource.Configs.Select(c => (c.Name, c.Value)), request.ValidateOnly)
+                : TopicConfigAlteration.Alter(context, resource.ResourceType, resource.ResourceName, _ => TopicConfigChanges.Replace(resource.Configs.Select(c => (c.Name, c.Value))), request.ValidateOnly);
             result.ErrorCode = (short)outcome.Error;
             result.ErrorMessage = outcome.Message;
         }

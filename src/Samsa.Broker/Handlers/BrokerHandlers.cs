@@ -34,6 +34,8 @@ internal static class BrokerHandlers
         new DescribeGroupsHandler(groups),
         new DeleteGroupsHandler(groups),
         new OffsetDeleteHandler(groups),
+        new ConsumerGroupHeartbeatHandler(groups),
+        new ConsumerGroupDescribeHandler(groups),
         new AddPartitionsToTxnHandler(transactions),
         new AddOffsetsToTxnHandler(transactions),
         new EndTxnHandler(transactions),
@@ -43,5 +45,10 @@ internal static class BrokerHandlers
         new ListTransactionsHandler(transactions),
         new SaslHandshakeHandler(),
         new SaslAuthenticateHandler(),
+        new DescribeAclsHandler(),
+        new CreateAclsHandler(),
+        new DeleteAclsHandler(),
+        new DescribeUserScramCredentialsHandler(),
+        new AlterUserScramCredentialsHandler(),
     ];
 }

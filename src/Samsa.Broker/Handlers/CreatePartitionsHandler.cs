@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -30,6 +31,10 @@ internal sealed class CreatePartitionsHandler : RequestHandler<CreatePartitionsR
             if (duplicates.Contains(requested.Name))
             {
                 outcome = (ErrorCode.InvalidRequest, "Duplicate topic in request.");
+            }
+            else if (!context.Authorize(AclOperation.Alter, AclResourceType.Topic, requested.Name))
+            {
+                outcome = (ErrorCode.TopicAuthorizationFailed, "Authorization failed.");
             }
             else if (!context.Cluster.TryGetTopic(requested.Name, out var topic))
             {

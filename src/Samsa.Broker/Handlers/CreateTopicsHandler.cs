@@ -1,4 +1,5 @@
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -26,6 +27,7 @@ internal sealed class CreateTopicsHandler : RequestHandler<CreateTopicsRequest, 
     {
         var version = context.ApiVersion;
         var response = new CreateTopicsResponse();
+        var clusterCreate = context.AuthorizeCluster(AclOperation.Create);
         var duplicates = request.Topics.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var requested in request.Topics)
         {
@@ -34,6 +36,12 @@ internal sealed class CreateTopicsHandler : RequestHandler<CreateTopicsRequest, 
             if (duplicates.Contains(requested.Name))
             {
                 SetError(result, ErrorCode.InvalidRequest, $"Create topics request from client `{context.ClientId}` contains multiple entries for the following topics: {requested.Name}", version);
+                continue;
+            }
+
+            if (!clusterCreate && !context.Authorize(AclOperation.Create, AclResourceType.Topic, requested.Name))
+            {
+                SetError(result, ErrorCode.TopicAuthorizationFailed, "Authorization failed.", version);
                 continue;
             }
 

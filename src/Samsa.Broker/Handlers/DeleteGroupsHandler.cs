@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -24,7 +25,9 @@ internal sealed class DeleteGroupsHandler(GroupCoordinator groups) : RequestHand
         var response = new DeleteGroupsResponse();
         foreach (var groupId in request.GroupsNames)
         {
-            var error = await groups.DeleteGroupAsync(context.Node.Id, groupId).ConfigureAwait(false);
+            var error = context.Authorize(AclOperation.Delete, AclResourceType.Group, groupId)
+                ? await groups.DeleteGroupAsync(context.Node.Id, groupId).ConfigureAwait(false)
+                : ErrorCode.GroupAuthorizationFailed;
             response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = groupId, ErrorCode = (short)error });
         }
 

@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -26,10 +27,17 @@ internal sealed class DeleteRecordsHandler : RequestHandler<DeleteRecordsRequest
             var topicResult = new DeleteRecordsResponse.DeleteRecordsTopicResult { Name = requestTopic.Name };
             response.Topics.Add(topicResult);
             context.Cluster.TryGetTopic(requestTopic.Name, out var topic);
+            var deletable = context.Authorize(AclOperation.Delete, AclResourceType.Topic, requestTopic.Name);
             foreach (var requested in requestTopic.Partitions)
             {
                 var result = new DeleteRecordsResponse.DeleteRecordsPartitionResult { PartitionIndex = requested.PartitionIndex, LowWatermark = -1 };
                 topicResult.Partitions.Add(result);
+                if (!deletable)
+                {
+                    result.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
+
                 if (topic is null || !topic.TryGetPartition(requested.PartitionIndex, out var partition))
                 {
                     result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;

@@ -1,4 +1,5 @@
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -51,6 +52,12 @@ internal sealed class DeleteTopicsHandler : RequestHandler<DeleteTopicsRequest, 
             {
                 error = ErrorCode.InvalidRequest;
                 message = "A topic must be named by its name or its id.";
+            }
+
+            if (error == ErrorCode.None && !context.Authorize(AclOperation.Delete, AclResourceType.Topic, topic!.Name))
+            {
+                error = ErrorCode.TopicAuthorizationFailed;
+                message = "Authorization failed.";
             }
 
             if (error == ErrorCode.None && topic!.IsInternal)

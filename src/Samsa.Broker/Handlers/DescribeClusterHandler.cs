@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -5,8 +6,9 @@ namespace Samsa.Broker.Handlers;
 
 /// <summary>
 /// DescribeCluster (key 60), versions 0-1.
-/// Cluster id, controller (the lowest live node) and every live broker. Authorized operations are
-/// reported as not computed. Endpoint type 2 (controllers, v1) is answered with
+/// Cluster id, controller (the lowest live node) and every live broker. Authorized operations, when
+/// asked for, are what the principal may do to the cluster (every cluster operation without an
+/// authorizer), or 0 when it may not DESCRIBE the cluster, as Kafka answers. Endpoint type 2 (controllers, v1) is answered with
 /// UNSUPPORTED_ENDPOINT_TYPE: Samsa.Broker has no separate controller listener.
 /// Version notes: v0 flexible; v1 endpoint type.
 /// </summary>
@@ -27,12 +29,20 @@ internal sealed class DescribeClusterHandler : RequestHandler<DescribeClusterReq
             ClusterId = context.Cluster.ClusterId,
             ControllerId = context.Cluster.ControllerId,
             EndpointType = context.ApiVersion >= 1 ? request.EndpointType : BrokerEndpoints,
+            ClusterAuthorizedOperations = ResourceOperations.Omitted,
         };
         if (context.ApiVersion >= 1 && request.EndpointType != BrokerEndpoints)
         {
             response.ErrorCode = (short)ErrorCode.UnsupportedEndpointType;
             response.ErrorMessage = "Samsa.Broker serves broker endpoints only.";
             return ValueTask.FromResult<DescribeClusterResponse?>(response);
+        }
+
+        if (request.IncludeClusterAuthorizedOperations)
+        {
+            response.ClusterAuthorizedOperations = context.AuthorizeCluster(AclOperation.Describe)
+                ? context.AuthorizedOperations(AclResourceType.Cluster, ResourceOperations.ClusterName)
+                : 0;
         }
 
         foreach (var node in context.Cluster.Nodes.Where(n => n.IsAlive))

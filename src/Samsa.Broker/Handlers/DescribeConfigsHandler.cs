@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using System.Globalization;
 using Samsa.Broker.Cluster;
 using Samsa.Protocol;
@@ -9,7 +10,10 @@ namespace Samsa.Broker.Handlers;
 /// DescribeConfigs (key 32), versions 0-4.
 /// Topics: every known topic config (or the requested keys) with its effective value, its source
 /// (topic override, broker setting, or Kafka default) and, on request, its synonyms in precedence
-/// order. Brokers: the node's static settings. Documentation is not provided (null).
+/// order. Brokers: the node's static settings and Kafka's dynamic broker configs with their source
+/// (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG);
+/// the resource "" lists the cluster-wide dynamic defaults only, as Kafka does. Documentation is
+/// not provided (null).
 /// Other resource types are INVALID_REQUEST.
 /// Version notes: v0 IsDefault instead of a source; v1 sources and synonyms; v3 config types and
 /// documentation; v4 flexible.
@@ -30,13 +34,20 @@ internal sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReq
             var result = new DescribeConfigsResponse.DescribeConfigsResult { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             response.Results.Add(result);
             var keys = resource.ConfigurationKeys?.ToHashSet(StringComparer.Ordinal);
+            if (ConfigAuthorization.Denied(context, resource.ResourceType, resource.ResourceName, AclOperation.DescribeConfigs) is { } denied)
+            {
+                result.ErrorCode = (short)denied;
+                result.ErrorMessage = "Authorization failed.";
+                continue;
+            }
+
             switch ((ConfigResourceType)resource.ResourceType)
             {
                 case ConfigResourceType.Topic:
                     DescribeTopic(context, request, resource.ResourceName, keys, result);
                     break;
                 case ConfigResourceType.Broker:
-                    DescribeBroker(context, resource.ResourceName, keys, result);
+                    DescribeBroker(context, request, resource.ResourceName, keys, result);
                     break;
                 default:
                     result.ErrorCode = (short)ErrorCode.InvalidRequest;
@@ -85,7 +96,13 @@ internal sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReq
 
                 if (definition.BrokerSynonym is not null)
                 {
-                    if (context.Cluster.BrokerConfig.TryGetValue(definition.BrokerSynonym, out var broker))
+                    var defaults = context.Cluster.BrokerDefaults;
+                    if (defaults.DynamicDefaults.TryGetValue(definition.BrokerSynonym, out var dynamic))
+                    {
+                        entry.Synonyms.Add(new DescribeConfigsResponse.DescribeConfigsSynonym { Name = definition.BrokerSynonym, Value = dynamic, Source = (sbyte)ConfigSource.DynamicDefaultBrokerConfig });
+                    }
+
+                    if (defaults.Static.TryGetValue(definition.BrokerSynonym, out var broker))
                     {
                         entry.Synonyms.Add(new DescribeConfigsResponse.DescribeConfigsSynonym { Name = definition.BrokerSynonym, Value = broker, Source = (sbyte)ConfigSource.StaticBrokerConfig });
                     }
@@ -98,10 +115,10 @@ internal sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReq
         }
     }
 
-    private static void DescribeBroker(RequestContext context, string name, HashSet<string>? keys, DescribeConfigsResponse.DescribeConfigsResult result)
+    private static void DescribeBroker(RequestContext context, DescribeConfigsRequest request, string name, HashSet<string>? keys, DescribeConfigsResponse.DescribeConfigsResult result)
     {
-        var nodeId = context.Node.Id;
-        if (name.Length > 0 && (!int.TryParse(name, NumberStyles.Integer, CultureInfo.InvariantCulture, out nodeId) || (uint)nodeId >= (uint)context.Cluster.Nodes.Count))
+        var (valid, nodeId) = BrokerConfigAlteration.ParseName(context.Cluster, name);
+        if (!valid)
         {
             result.ErrorCode = (short)ErrorCode.InvalidRequest;
             result.ErrorMessage = $"'{name}' is not the id of a broker in this cluster.";
@@ -109,22 +126,31 @@ internal sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReq
         }
 
         var version = context.ApiVersion;
-        foreach (var (configName, value, source, type) in BrokerConfigs.Describe(context.Cluster, nodeId))
+        foreach (var config in BrokerConfigs.Describe(context.Cluster, nodeId))
         {
-            if (keys is not null && !keys.Contains(configName))
+            if (keys is not null && !keys.Contains(config.Name))
             {
                 continue;
             }
 
-            result.Configs.Add(new DescribeConfigsResponse.DescribeConfigsResourceResult
+            var entry = new DescribeConfigsResponse.DescribeConfigsResourceResult
             {
-                Name = configName,
-                Value = value,
-                ReadOnly = true,
-                IsDefault = version == 0 && source == ConfigSource.DefaultConfig,
-                ConfigSource = (sbyte)source,
-                ConfigType = version >= 3 ? (sbyte)type : (sbyte)0,
-            });
+                Name = config.Name,
+                Value = config.Value,
+                ReadOnly = config.ReadOnly,
+                IsDefault = version == 0 && config.Source == ConfigSource.DefaultConfig,
+                ConfigSource = (sbyte)config.Source,
+                ConfigType = version >= 3 ? (sbyte)config.Type : (sbyte)0,
+            };
+            if (version >= 1 && request.IncludeSynonyms)
+            {
+                foreach (var (value, source) in config.Synonyms)
+                {
+                    entry.Synonyms.Add(new DescribeConfigsResponse.DescribeConfigsSynonym { Name = config.Name, Value = value, Source = (sbyte)source });
+                }
+            }
+
+            result.Configs.Add(entry);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -15,9 +16,6 @@ namespace Samsa.Broker.Handlers;
 /// </summary>
 internal sealed class DescribeGroupsHandler(GroupCoordinator groups) : RequestHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
-    /// <summary>Bits of Kafka's ACL operations READ (3), DELETE (6) and DESCRIBE (8).</summary>
-    private const int AllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
-
     /// <summary>Kafka's marker for "authorized operations not computed".</summary>
     private const int AuthorizedOperationsOmitted = int.MinValue;
 
@@ -33,6 +31,12 @@ internal sealed class DescribeGroupsHandler(GroupCoordinator groups) : RequestHa
         var response = new DescribeGroupsResponse();
         foreach (var groupId in request.Groups)
         {
+            if (!context.Authorize(AclOperation.Describe, AclResourceType.Group, groupId))
+            {
+                response.Groups.Add(new DescribeGroupsResponse.DescribedGroup { GroupId = groupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, AuthorizedOperations = AuthorizedOperationsOmitted });
+                continue;
+            }
+
             var description = await groups.DescribeGroupAsync(context.Node.Id, groupId).ConfigureAwait(false);
             response.Groups.Add(new DescribeGroupsResponse.DescribedGroup
             {
@@ -41,7 +45,7 @@ internal sealed class DescribeGroupsHandler(GroupCoordinator groups) : RequestHa
                 GroupState = description.State,
                 ProtocolType = description.ProtocolType,
                 ProtocolData = description.ProtocolData,
-                AuthorizedOperations = version >= 3 && request.IncludeAuthorizedOperations ? AllGroupOperations : AuthorizedOperationsOmitted,
+                AuthorizedOperations = version >= 3 && request.IncludeAuthorizedOperations ? context.AuthorizedOperations(AclResourceType.Group, groupId) : AuthorizedOperationsOmitted,
                 Members = description.Members.Select(m => new DescribeGroupsResponse.DescribedGroupMember
                 {
                     MemberId = m.MemberId,

@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -25,7 +26,9 @@ internal sealed class DescribeTransactionsHandler(TransactionCoordinator transac
         var response = new DescribeTransactionsResponse();
         foreach (var transactionalId in request.TransactionalIds)
         {
-            var (error, snapshot) = transactions.Describe(context.Node.Id, transactionalId);
+            var (error, snapshot) = context.Authorize(AclOperation.Describe, AclResourceType.TransactionalId, transactionalId)
+                ? transactions.Describe(context.Node.Id, transactionalId)
+                : (ErrorCode.TransactionalIdAuthorizationFailed, null);
             var state = new DescribeTransactionsResponse.TransactionStateData { TransactionalId = transactionalId, ErrorCode = (short)error };
             response.TransactionStates.Add(state);
             if (snapshot is null)

@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -31,7 +32,9 @@ internal sealed class EndTxnHandler(TransactionCoordinator transactions) : Reque
 
     protected override async ValueTask<EndTxnResponse?> HandleAsync(RequestContext context, EndTxnRequest request)
     {
-        var error = await transactions.EndTransactionAsync(context.Node.Id, request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.Committed).ConfigureAwait(false);
+        var error = !context.Authorize(AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId)
+            ? ErrorCode.TransactionalIdAuthorizationFailed
+            : await transactions.EndTransactionAsync(context.Node.Id, request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.Committed).ConfigureAwait(false);
         return new EndTxnResponse { ErrorCode = (short)TransactionErrors.ForVersion(error, context.ApiVersion, producerFencedSince: 2) };
     }
 }

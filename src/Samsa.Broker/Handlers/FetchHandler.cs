@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Fetching;
 using Samsa.Broker.Replication;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Storage;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -14,8 +17,13 @@ namespace Samsa.Broker.Handlers;
 /// per-partition and per-response limits (the first batch of the first partition with data is
 /// always returned so a consumer makes progress). When fewer than MinBytes are ready it waits
 /// (long poll) until records arrive or MaxWaitMs passes; errors answer at once.
-/// Behaviour: fetch sessions are declined (SessionId 0 in the answer, as Kafka allows), so clients
-/// send full fetch requests; an incremental request naming a session gets FETCH_SESSION_ID_NOT_FOUND.
+/// Fetch sessions (KIP-227, v7+): epoch 0 opens a session holding the request's partitions (when
+/// <c>max.incremental.fetch.session.cache.slots</c> has room, see <see cref="FetchSessionCache"/>);
+/// later requests carry the next epoch, only the partitions that changed and the forgotten ones,
+/// and are answered with only the partitions that have records, an error, or a new high watermark
+/// or log start offset. FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH and
+/// FETCH_SESSION_TOPIC_ID_ERROR (a session of topic ids used by a pre-v13 request, or the other way)
+/// as Kafka answers them; epoch -1 fetches without a session and closes the one named.
 /// Fetching from followers (KIP-392) is not offered; PreferredReadReplica is always -1. No
 /// down-conversion: a v0-3 fetcher receives the stored magic-2 batches as they are.
 /// Version notes: v4 isolation level, last stable offset, aborted transactions; v5 log start
@@ -26,7 +34,13 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
 {
     private const sbyte ReadCommitted = 1;
 
+    /// <summary>Each node's fetch sessions (sessions belong to the node that made them).</summary>
+    private readonly ConcurrentDictionary<int, FetchSessionCache> _sessions = new();
+
     public override ApiKey ApiKey => ApiKey.Fetch;
+
+    /// <summary>How many fetch sessions <paramref name="nodeId"/> holds (tests and diagnostics).</summary>
+    public int SessionCount(int nodeId) => _sessions.TryGetValue(nodeId, out var cache) ? cache.Count : 0;
 
     public override short MinVersion => 0;
 
@@ -35,9 +49,17 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request)
     {
         var version = context.ApiVersion;
-        if (version >= 7 && request.SessionId != 0 && request.SessionEpoch != -1)
+        FetchSession? session = null;
+        var incremental = false;
+        if (version >= 7)
         {
-            return new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound, SessionId = 0 };
+            var (error, opened, isIncremental) = OpenSession(context, request);
+            if (error != ErrorCode.None)
+            {
+                return new FetchResponse { ErrorCode = (short)error, SessionId = 0 };
+            }
+
+            (session, incremental) = (opened, isIncremental);
         }
 
         var targets = Resolve(context, request);
@@ -54,6 +76,11 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
                 foreach (var result in results)
                 {
                     context.DisposeAfterResponse(result);
+                }
+
+                if (session is not null)
+                {
+                    KeepSessionNews(session, response, incremental);
                 }
 
                 return response;
@@ -75,6 +102,101 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
         }
     }
 
+    /// <summary>
+    /// The session a v7+ request works in: none (epoch -1, or no slot for a new one), a new one
+    /// (epoch 0), or an existing one whose partitions the request updates; for an incremental
+    /// request, <paramref name="request"/>'s topics become every partition of the session.
+    /// </summary>
+    private (ErrorCode Error, FetchSession? Session, bool Incremental) OpenSession(RequestContext context, FetchRequest request)
+    {
+        var cache = _sessions.GetOrAdd(context.Node.Id, _ => new FetchSessionCache(context.Cluster.Options.MaxIncrementalFetchSessionCacheSlots));
+        var now = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var usesTopicIds = context.ApiVersion >= 13;
+        if (request.SessionEpoch is -1 or 0)
+        {
+            if (request.SessionId != 0)
+            {
+                cache.Remove(request.SessionId);
+            }
+
+            if (request.SessionEpoch == -1)
+            {
+                return (ErrorCode.None, null, false);
+            }
+
+            var created = cache.TryCreate(request.Topics.Sum(t => t.Partitions.Count), usesTopicIds, now);
+            if (created is not null)
+            {
+                lock (created.Gate)
+                {
+                    foreach (var topic in request.Topics)
+                    {
+                        foreach (var partition in topic.Partitions)
+                        {
+                            created.Upsert(topic, partition);
+                        }
+                    }
+                }
+            }
+
+            return (ErrorCode.None, created, false);
+        }
+
+        var session = cache.Get(request.SessionId);
+        if (session is null)
+        {
+            return (ErrorCode.FetchSessionIdNotFound, null, false);
+        }
+
+        lock (session.Gate)
+        {
+            if (session.UsesTopicIds != usesTopicIds)
+            {
+                return (ErrorCode.FetchSessionTopicIdError, null, false);
+            }
+
+            if (session.Epoch != request.SessionEpoch)
+            {
+                return (ErrorCode.InvalidFetchSessionEpoch, null, false);
+            }
+
+            foreach (var topic in request.Topics)
+            {
+                foreach (var partition in topic.Partitions)
+                {
+                    session.Upsert(topic, partition);
+                }
+            }
+
+            foreach (var forgotten in request.ForgottenTopicsData)
+            {
+                session.Forget(forgotten);
+            }
+
+            // Kafka's next epoch: +1, wrapping past int.MaxValue to 1 (0 and -1 have their own meaning).
+            session.Epoch = session.Epoch == int.MaxValue ? 1 : session.Epoch + 1;
+            session.LastUsedMs = now;
+            request.Topics = session.ToTopics();
+        }
+
+        return (ErrorCode.None, session, true);
+    }
+
+    /// <summary>Names the session in the response and, for an incremental request, leaves only the partitions with news.</summary>
+    private static void KeepSessionNews(FetchSession session, FetchResponse response, bool incremental)
+    {
+        response.SessionId = session.Id;
+        lock (session.Gate)
+        {
+            foreach (var topic in response.Responses)
+            {
+                topic.Partitions.RemoveAll(p => !session.MustRespond(topic, p) && incremental);
+            }
+        }
+
+        response.Responses.RemoveAll(t => t.Partitions.Count == 0);
+    }
+
     private sealed record Target(int TopicIndex, FetchRequest.FetchTopic Topic, FetchRequest.FetchPartition Request, TopicState? TopicState, Partition? Partition, ErrorCode Error);
 
     private static List<Target> Resolve(RequestContext context, FetchRequest request)
@@ -86,9 +208,14 @@ internal sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
             var fetchTopic = request.Topics[t];
             TopicState? topic;
             var found = byId ? context.Cluster.TryGetTopic(fetchTopic.TopicId, out topic) : context.Cluster.TryGetTopic(fetchTopic.Topic, out topic);
+            var readable = !found || context.Authorize(AclOperation.Read, AclResourceType.Topic, topic!.Name);
             foreach (var fetchPartition in fetchTopic.Partitions)
             {
-                if (!found)
+                if (!readable)
+                {
+                    targets.Add(new Target(t, fetchTopic, fetchPartition, null, null, ErrorCode.TopicAuthorizationFailed));
+                }
+                else if (!found)
                 {
                     targets.Add(new Target(t, fetchTopic, fetchPartition, null, null, byId ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition));
                 }

@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -36,7 +37,7 @@ internal sealed class FindCoordinatorHandler(GroupCoordinator groups, Transactio
         {
             foreach (var key in request.CoordinatorKeys)
             {
-                var (error, message, node) = Find(key, keyType);
+                var (error, message, node) = Authorized(context, key, keyType) ? Find(key, keyType) : Denied(keyType);
                 response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
                 {
                     Key = key,
@@ -50,7 +51,7 @@ internal sealed class FindCoordinatorHandler(GroupCoordinator groups, Transactio
         }
         else
         {
-            var (error, message, node) = Find(request.Key, keyType);
+            var (error, message, node) = Authorized(context, request.Key, keyType) ? Find(request.Key, keyType) : Denied(keyType);
             response.ErrorCode = (short)error;
             response.ErrorMessage = version >= 1 ? message : null;
             response.NodeId = node?.Id ?? -1;
@@ -77,4 +78,15 @@ internal sealed class FindCoordinatorHandler(GroupCoordinator groups, Transactio
                 return (ErrorCode.InvalidRequest, $"Unsupported coordinator key type {keyType}.", null);
         }
     }
+
+    /// <summary>Kafka needs DESCRIBE on the group or transactional id whose coordinator is looked up.</summary>
+    private static bool Authorized(RequestContext context, string key, sbyte keyType) => keyType switch
+    {
+        GroupKeyType => context.Authorize(AclOperation.Describe, AclResourceType.Group, key),
+        1 => context.Authorize(AclOperation.Describe, AclResourceType.TransactionalId, key),
+        _ => true,
+    };
+
+    private static (ErrorCode, string?, Cluster.BrokerNode?) Denied(sbyte keyType) =>
+        (keyType == GroupKeyType ? ErrorCode.GroupAuthorizationFailed : ErrorCode.TransactionalIdAuthorizationFailed, "Authorization failed.", null);
 }

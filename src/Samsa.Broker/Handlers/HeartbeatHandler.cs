@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -21,6 +22,11 @@ internal sealed class HeartbeatHandler(GroupCoordinator groups) : RequestHandler
 
     protected override async ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request)
     {
+        if (!context.Authorize(AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new HeartbeatResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
+
         var instanceId = context.ApiVersion >= 3 ? request.GroupInstanceId : null;
         var error = await groups.HeartbeatAsync(context.Node.Id, request.GroupId, request.MemberId, instanceId, request.GenerationId).ConfigureAwait(false);
         return new HeartbeatResponse { ErrorCode = (short)error };

@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -27,6 +28,16 @@ internal sealed class InitProducerIdHandler(TransactionCoordinator? transactions
 
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request)
     {
+        // Kafka: a transactional id needs WRITE on it; an idempotent producer needs IDEMPOTENT_WRITE
+        // on the cluster or WRITE on some topic (KIP-679).
+        var denied = request.TransactionalId is { } transactionalId
+            ? (context.Authorize(AclOperation.Write, AclResourceType.TransactionalId, transactionalId) ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed)
+            : (context.AuthorizeCluster(AclOperation.IdempotentWrite) || context.AuthorizeAny(AclOperation.Write, AclResourceType.Topic) ? ErrorCode.None : ErrorCode.ClusterAuthorizationFailed);
+        if (denied != ErrorCode.None)
+        {
+            return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ErrorCode = (short)denied, ProducerId = -1, ProducerEpoch = -1 });
+        }
+
         if (request.TransactionalId is not null && transactions is not null)
         {
             return InitTransactionalAsync(context, request, transactions);

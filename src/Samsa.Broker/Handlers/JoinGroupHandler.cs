@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using System.Net;
 using Samsa.Broker.Groups;
 using Samsa.Protocol;
@@ -29,6 +30,11 @@ internal sealed class JoinGroupHandler(GroupCoordinator groups) : RequestHandler
 
     protected override async ValueTask<JoinGroupResponse?> HandleAsync(RequestContext context, JoinGroupRequest request)
     {
+        if (!context.Authorize(AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new JoinGroupResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, GenerationId = -1, MemberId = request.MemberId };
+        }
+
         var version = context.ApiVersion;
         var command = new JoinGroupCommand(
             request.MemberId,

@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -23,6 +24,11 @@ internal sealed class LeaveGroupHandler(GroupCoordinator groups) : RequestHandle
 
     protected override async ValueTask<LeaveGroupResponse?> HandleAsync(RequestContext context, LeaveGroupRequest request)
     {
+        if (!context.Authorize(AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new LeaveGroupResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
+
         var version = context.ApiVersion;
         List<LeavingMember> leaving = version >= 3
             ? request.Members.Select(m => new LeavingMember(m.MemberId, m.GroupInstanceId, version >= 5 ? m.Reason : null)).ToList()

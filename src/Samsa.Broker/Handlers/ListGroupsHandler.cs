@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -9,7 +10,8 @@ namespace Samsa.Broker.Handlers;
 /// Lists the groups this node coordinates (clients ask every node and merge), with their
 /// protocol type ("consumer", or "" for groups that only hold offsets). COORDINATOR_LOAD_IN_PROGRESS
 /// while one of its <c>__consumer_offsets</c> partitions is being replayed.
-/// Behavior: every group is a classic group (type "classic").
+/// Behavior: as Kafka: classic groups have type "classic", consumer-protocol (KIP-848) groups type
+/// "consumer" with their own states (Empty, Assigning, Reconciling, Stable).
 /// Version notes: v1 throttle time; v3 flexible; v4 states filter and group state in the answer
 /// (KIP-518); v5 types filter and group type (KIP-848). Filters match case-insensitively.
 /// </summary>
@@ -28,10 +30,18 @@ internal sealed class ListGroupsHandler(GroupCoordinator groups) : RequestHandle
         var states = version >= 4 && request.StatesFilter.Count > 0 ? new HashSet<string>(request.StatesFilter, StringComparer.OrdinalIgnoreCase) : null;
         var types = version >= 5 && request.TypesFilter.Count > 0 ? new HashSet<string>(request.TypesFilter, StringComparer.OrdinalIgnoreCase) : null;
         var response = new ListGroupsResponse { ErrorCode = (short)error };
+
+        // Kafka lists every group to a principal that may DESCRIBE the cluster, else the groups it may describe.
+        var all = context.AuthorizeCluster(AclOperation.Describe);
         foreach (var group in listed)
         {
-            var state = GroupStates.Name(group.State);
-            if ((states is not null && !states.Contains(state)) || (types is not null && !types.Contains(GroupStates.ClassicGroupType)))
+            if (!all && !context.Authorize(AclOperation.Describe, AclResourceType.Group, group.GroupId))
+            {
+                continue;
+            }
+
+            var state = group.DisplayState;
+            if ((states is not null && !states.Contains(state)) || (types is not null && !types.Contains(group.GroupType)))
             {
                 continue;
             }
@@ -41,7 +51,7 @@ internal sealed class ListGroupsHandler(GroupCoordinator groups) : RequestHandle
                 GroupId = group.GroupId,
                 ProtocolType = group.ProtocolType,
                 GroupState = version >= 4 ? state : "",
-                GroupType = version >= 5 ? GroupStates.ClassicGroupType : "",
+                GroupType = version >= 5 ? group.GroupType : "",
             });
         }
 

@@ -1,4 +1,5 @@
 using Samsa.Broker.Replication;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -39,10 +40,17 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest, Li
             var topicResponse = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = requestTopic.Name };
             response.Topics.Add(topicResponse);
             context.Cluster.TryGetTopic(requestTopic.Name, out var topic);
+            var describable = context.Authorize(AclOperation.Describe, AclResourceType.Topic, requestTopic.Name);
             foreach (var requested in requestTopic.Partitions)
             {
                 var result = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = requested.PartitionIndex };
                 topicResponse.Partitions.Add(result);
+                if (!describable)
+                {
+                    result.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
+
                 if (topic is null || !topic.TryGetPartition(requested.PartitionIndex, out var partition))
                 {
                     result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;

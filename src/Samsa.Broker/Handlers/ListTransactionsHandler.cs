@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -45,7 +46,8 @@ internal sealed class ListTransactionsHandler(TransactionCoordinator transaction
         {
             if ((request.StateFilters.Count > 0 && !states.Contains(transaction.State))
                 || (producers.Count > 0 && !producers.Contains(transaction.ProducerId))
-                || (minimumAge >= 0 && (TransactionStates.IsIdle(transaction.State) || now - transaction.StartTimestamp < minimumAge)))
+                || (minimumAge >= 0 && (TransactionStates.IsIdle(transaction.State) || now - transaction.StartTimestamp < minimumAge))
+                || !context.Authorize(AclOperation.Describe, AclResourceType.TransactionalId, transaction.TransactionalId))
             {
                 continue;
             }

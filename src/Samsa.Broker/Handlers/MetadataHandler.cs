@@ -1,4 +1,5 @@
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -10,14 +11,18 @@ namespace Samsa.Broker.Handlers;
 /// topics (all when the list is null, or empty before v1), each partition's leader, epoch, replicas,
 /// in-sync and offline replicas. Unknown topics are created only when the broker's auto-create
 /// setting is on (off by default, as in production) and the request allows it.
+/// Authorization as Kafka: topics the principal may not DESCRIBE are left out of an all-topics
+/// answer and answered TOPIC_AUTHORIZATION_FAILED when named; auto-creation needs CREATE on the
+/// cluster or the topic. Authorized operations, when asked for, are what the principal may do
+/// (every supported operation without an authorizer); the cluster's need DESCRIBE on it, else 0.
 /// Version notes: v1 nullable topic list, racks, controller and internal flag; v2 cluster id; v4
-/// AllowAutoTopicCreation; v5 offline replicas; v7 leader epoch; v8 authorized operations (reported
-/// as not computed); v9 flexible; v10 topic ids (lookup by id from v12's null names).
+/// AllowAutoTopicCreation; v5 offline replicas; v7 leader epoch; v8 topic and cluster authorized
+/// operations; v9 flexible; v10 topic ids (lookup by id from v12's null names); v11 drops the
+/// cluster's authorized operations (DescribeCluster reports them).
 /// </summary>
 internal sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataResponse>
 {
-    /// <summary>Kafka's marker for "authorized operations not computed".</summary>
-    private const int AuthorizedOperationsOmitted = int.MinValue;
+    private const int AuthorizedOperationsOmitted = ResourceOperations.Omitted;
 
     public override ApiKey ApiKey => ApiKey.Metadata;
 
@@ -35,6 +40,13 @@ internal sealed class MetadataHandler : RequestHandler<MetadataRequest, Metadata
             ControllerId = version >= 1 ? cluster.ControllerId : -1,
             ClusterAuthorizedOperations = AuthorizedOperationsOmitted,
         };
+        if (version is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations)
+        {
+            response.ClusterAuthorizedOperations = context.AuthorizeCluster(AclOperation.Describe)
+                ? context.AuthorizedOperations(AclResourceType.Cluster, ResourceOperations.ClusterName)
+                : 0;
+        }
+
         foreach (var node in cluster.Nodes)
         {
             if (node.IsAlive)
@@ -48,33 +60,65 @@ internal sealed class MetadataHandler : RequestHandler<MetadataRequest, Metadata
         {
             foreach (var topic in cluster.Topics.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
-                response.Topics.Add(Describe(topic, version));
+                // Topics the principal may not describe are not disclosed at all.
+                if (context.Authorize(AclOperation.Describe, AclResourceType.Topic, topic.Name))
+                {
+                    response.Topics.Add(Describe(topic, version));
+                }
             }
-
-            return ValueTask.FromResult<MetadataResponse?>(response);
+        }
+        else
+        {
+            var autoCreate = cluster.Options.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation);
+            foreach (var requested in request.Topics!)
+            {
+                response.Topics.Add(Lookup(context, requested, autoCreate, version));
+            }
         }
 
-        var autoCreate = cluster.Options.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation);
-        foreach (var requested in request.Topics!)
+        if (version >= 8 && request.IncludeTopicAuthorizedOperations)
         {
-            response.Topics.Add(Lookup(cluster, requested, autoCreate, version));
+            foreach (var topic in response.Topics)
+            {
+                if (topic.ErrorCode != (short)ErrorCode.TopicAuthorizationFailed && topic.Name is { } name)
+                {
+                    topic.TopicAuthorizedOperations = context.AuthorizedOperations(AclResourceType.Topic, name);
+                }
+            }
         }
 
         return ValueTask.FromResult<MetadataResponse?>(response);
     }
 
-    private static MetadataResponse.MetadataResponseTopic Lookup(ClusterState cluster, MetadataRequest.MetadataRequestTopic requested, bool autoCreate, short version)
+    private static MetadataResponse.MetadataResponseTopic Lookup(RequestContext context, MetadataRequest.MetadataRequestTopic requested, bool autoCreate, short version)
     {
+        var cluster = context.Cluster;
         if (requested.Name is null)
         {
-            return cluster.TryGetTopic(requested.TopicId, out var byId)
+            if (!cluster.TryGetTopic(requested.TopicId, out var byId))
+            {
+                return Error(ErrorCode.UnknownTopicId, null, requested.TopicId, version);
+            }
+
+            // Topic ids are not secret, so a denied lookup by id keeps the id (as Kafka does).
+            return context.Authorize(AclOperation.Describe, AclResourceType.Topic, byId.Name)
                 ? Describe(byId, version)
-                : Error(ErrorCode.UnknownTopicId, null, requested.TopicId, version);
+                : Error(ErrorCode.TopicAuthorizationFailed, null, requested.TopicId, version);
+        }
+
+        if (!context.Authorize(AclOperation.Describe, AclResourceType.Topic, requested.Name))
+        {
+            return Error(ErrorCode.TopicAuthorizationFailed, requested.Name, Guid.Empty, version);
         }
 
         if (cluster.TryGetTopic(requested.Name, out var topic))
         {
             return Describe(topic, version);
+        }
+
+        if (autoCreate && !context.AuthorizeCluster(AclOperation.Create) && !context.Authorize(AclOperation.Create, AclResourceType.Topic, requested.Name))
+        {
+            return Error(ErrorCode.TopicAuthorizationFailed, requested.Name, Guid.Empty, version);
         }
 
         if (ClusterState.ValidateTopicName(requested.Name) is not null)

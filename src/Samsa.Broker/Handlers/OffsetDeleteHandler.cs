@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -25,6 +26,11 @@ internal sealed class OffsetDeleteHandler(GroupCoordinator groups) : RequestHand
         var partitions = request.Topics
             .SelectMany(t => t.Partitions.Select(p => new TopicPartitionKey(t.Name, p.PartitionIndex)))
             .ToList();
+        if (!context.Authorize(AclOperation.Delete, AclResourceType.Group, request.GroupId))
+        {
+            return new OffsetDeleteResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
+
         var result = await groups.DeleteOffsetsAsync(context.Node.Id, request.GroupId, partitions).ConfigureAwait(false);
         var response = new OffsetDeleteResponse { ErrorCode = (short)result.Error };
         if (result.Error != ErrorCode.None)

@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -12,7 +13,8 @@ namespace Samsa.Broker.Handlers;
 /// answered separately (NOT_COORDINATOR for groups another node coordinates).
 /// Behavior: with require_stable (v7+), a partition whose offset an open transaction holds
 /// (TxnOffsetCommit not yet ended) answers UNSTABLE_OFFSET_COMMIT, which clients retry, as Kafka does.
-/// v9's member id and epoch belong to the KIP-848 protocol and are not checked (classic groups only).
+/// v9's member id and epoch are checked for consumer-protocol (KIP-848) groups: UNKNOWN_MEMBER_ID
+/// or STALE_MEMBER_EPOCH for the group when they do not name a current member at its epoch.
 /// Version notes: v0 and v1 both read <c>__consumer_offsets</c> here and carry group errors per
 /// partition; v2 null topic list (all) and a top-level error; v3 throttle time; v5 leader epoch;
 /// v6 flexible; v7 require_stable; v8 batched groups; v9 member id and epoch.
@@ -29,33 +31,61 @@ internal sealed class OffsetFetchHandler(GroupCoordinator groups) : RequestHandl
     {
         var version = context.ApiVersion;
         var response = new OffsetFetchResponse();
+
+        // As KafkaApis: topics the principal may not DESCRIBE are left out of an all-topics answer and
+        // answered TOPIC_AUTHORIZATION_FAILED (no offset) when named.
+        var describable = new Dictionary<string, bool>(StringComparer.Ordinal);
+        bool MayDescribe(string topic) => describable.TryGetValue(topic, out var known) ? known
+            : describable[topic] = context.Authorize(AclOperation.Describe, AclResourceType.Topic, topic);
         if (version >= 8)
         {
             foreach (var group in request.Groups)
             {
+                if (!context.Authorize(AclOperation.Describe, AclResourceType.Group, group.GroupId))
+                {
+                    response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed });
+                    continue;
+                }
+
                 var topics = group.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
-                var (error, offsets) = await groups.FetchOffsetsAsync(context.Node.Id, group.GroupId, topics).ConfigureAwait(false);
+                var (error, offsets) = version >= 9
+                    ? await groups.FetchOffsetsAsync(context.Node.Id, group.GroupId, topics, group.MemberId, group.MemberEpoch).ConfigureAwait(false)
+                    : await groups.FetchOffsetsAsync(context.Node.Id, group.GroupId, topics).ConfigureAwait(false);
                 var groupResponse = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)error };
                 var requireStable = request.RequireStable;
                 foreach (var byTopic in offsets.GroupBy(o => o.Topic, StringComparer.Ordinal))
                 {
+                    var denied = !MayDescribe(byTopic.Key);
+                    if (denied && group.Topics is null)
+                    {
+                        continue;
+                    }
+
                     groupResponse.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopics
                     {
                         Name = byTopic.Key,
-                        Partitions = byTopic.Select(o => new OffsetFetchResponse.OffsetFetchResponsePartitions
-                        {
-                            PartitionIndex = o.Partition,
-                            CommittedOffset = o.Committed?.Offset ?? -1,
-                            CommittedLeaderEpoch = o.Committed?.LeaderEpoch ?? -1,
-                            Metadata = o.Committed?.Metadata ?? "",
-                            ErrorCode = requireStable && o.PendingInTransaction ? (short)ErrorCode.UnstableOffsetCommit : (short)0,
-                        }).ToList(),
+                        Partitions = byTopic.Select(o => denied
+                            ? new OffsetFetchResponse.OffsetFetchResponsePartitions { PartitionIndex = o.Partition, CommittedOffset = -1, CommittedLeaderEpoch = -1, Metadata = "", ErrorCode = (short)ErrorCode.TopicAuthorizationFailed }
+                            : new OffsetFetchResponse.OffsetFetchResponsePartitions
+                            {
+                                PartitionIndex = o.Partition,
+                                CommittedOffset = o.Committed?.Offset ?? -1,
+                                CommittedLeaderEpoch = o.Committed?.LeaderEpoch ?? -1,
+                                Metadata = o.Committed?.Metadata ?? "",
+                                ErrorCode = requireStable && o.PendingInTransaction ? (short)ErrorCode.UnstableOffsetCommit : (short)0,
+                            }).ToList(),
                     });
                 }
 
                 response.Groups.Add(groupResponse);
             }
 
+            return response;
+        }
+
+        if (!context.Authorize(AclOperation.Describe, AclResourceType.Group, request.GroupId))
+        {
+            response.ErrorCode = (short)ErrorCode.GroupAuthorizationFailed;
             return response;
         }
 
@@ -77,10 +107,18 @@ internal sealed class OffsetFetchHandler(GroupCoordinator groups) : RequestHandl
 
         foreach (var byTopic in fetched.GroupBy(o => o.Topic, StringComparer.Ordinal))
         {
+            var denied = !MayDescribe(byTopic.Key);
+            if (denied && requested is null)
+            {
+                continue;
+            }
+
             response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic
             {
                 Name = byTopic.Key,
-                Partitions = byTopic.Select(o => new OffsetFetchResponse.OffsetFetchResponsePartition
+                Partitions = byTopic.Select(o => denied
+                    ? new OffsetFetchResponse.OffsetFetchResponsePartition { PartitionIndex = o.Partition, CommittedOffset = -1, CommittedLeaderEpoch = -1, Metadata = "", ErrorCode = (short)ErrorCode.TopicAuthorizationFailed }
+                    : new OffsetFetchResponse.OffsetFetchResponsePartition
                 {
                     PartitionIndex = o.Partition,
                     CommittedOffset = o.Committed?.Offset ?? -1,

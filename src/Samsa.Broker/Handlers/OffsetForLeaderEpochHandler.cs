@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -27,10 +28,17 @@ internal sealed class OffsetForLeaderEpochHandler : RequestHandler<OffsetForLead
             var topicResult = new OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult { Topic = requestTopic.Topic };
             response.Topics.Add(topicResult);
             context.Cluster.TryGetTopic(requestTopic.Topic, out var topic);
+            var describable = context.Authorize(AclOperation.Describe, AclResourceType.Topic, requestTopic.Topic);
             foreach (var requested in requestTopic.Partitions)
             {
                 var result = new OffsetForLeaderEpochResponse.EpochEndOffset { Partition = requested.Partition };
                 topicResult.Partitions.Add(result);
+                if (!describable)
+                {
+                    result.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
+
                 if (topic is null || !topic.TryGetPartition(requested.Partition, out var partition))
                 {
                     result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;

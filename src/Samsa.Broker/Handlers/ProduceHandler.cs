@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using System.Buffers;
 using System.Buffers.Binary;
 using Samsa.Broker.Cluster;
@@ -27,8 +28,12 @@ namespace Samsa.Broker.Handlers;
 /// request is TRANSACTIONAL_ID_AUTHORIZATION_FAILED. Idempotent batches are checked against the
 /// partition's producer state: duplicates answer with the original offset, gaps are
 /// OUT_OF_ORDER_SEQUENCE_NUMBER, stale epochs INVALID_PRODUCER_EPOCH.
+/// Record-level checks (a key on compacted topics, timestamps within
+/// message.timestamp.before/after.max.ms) cover every record of the batch; the partition answers
+/// INVALID_RECORD (INVALID_TIMESTAMP when a timestamp is out of range) listing each bad record's
+/// index in record_errors, so clients fail exactly those records and the rest as collateral (KIP-467).
 /// Version notes: v2 log append time; v3 transactional id, magic 2 only in Kafka; v5 log start
-/// offset; v8 per-record errors and message; v9 flexible; v10 current leader and node endpoints
+/// offset; v8 per-record errors (record_errors) and error message; v9 flexible; v10 current leader and node endpoints
 /// on NOT_LEADER_OR_FOLLOWER.
 /// </summary>
 internal sealed class ProduceHandler(TransactionCoordinator? transactions = null) : RequestHandler<ProduceRequest, ProduceResponse>
@@ -46,11 +51,27 @@ internal sealed class ProduceHandler(TransactionCoordinator? transactions = null
         var notLeaderSeen = false;
         var validAcks = request.Acks is -1 or 0 or 1;
         List<Task>? transactional = null;
+        if (request.TransactionalId is { } transactionalId && !context.Authorize(AclOperation.Write, AclResourceType.TransactionalId, transactionalId))
+        {
+            // Kafka fails the whole request: every partition answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
+            foreach (var denied in request.TopicData)
+            {
+                response.Responses.Add(new ProduceResponse.TopicProduceResponse
+                {
+                    Name = denied.Name,
+                    PartitionResponses = denied.PartitionData.Select(p => new ProduceResponse.PartitionProduceResponse { Index = p.Index, BaseOffset = -1, ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed }).ToList(),
+                });
+            }
+
+            return ValueTask.FromResult(request.Acks == 0 ? null : response);
+        }
+
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
             response.Responses.Add(topicResponse);
             context.Cluster.TryGetTopic(topicData.Name, out var topic);
+            var writable = context.Authorize(AclOperation.Write, AclResourceType.Topic, topicData.Name);
             foreach (var partitionData in topicData.PartitionData)
             {
                 var result = new ProduceResponse.PartitionProduceResponse { Index = partitionData.Index, BaseOffset = -1 };
@@ -58,6 +79,12 @@ internal sealed class ProduceHandler(TransactionCoordinator? transactions = null
                 if (!validAcks)
                 {
                     result.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
+                    continue;
+                }
+
+                if (!writable)
+                {
+                    result.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
                     continue;
                 }
 
@@ -190,11 +217,20 @@ internal sealed class ProduceHandler(TransactionCoordinator? transactions = null
     {
         var config = topic.Config;
         var bytes = records ?? ReadOnlyMemory<byte>.Empty;
-        var (error, message, _) = BatchValidation.Validate(bytes.Span, config, context.ApiVersion);
-        if (error != ErrorCode.None)
+        var now = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var validation = BatchValidation.Validate(bytes.Span, config, context.ApiVersion, topic.Name, partition.Index, now);
+        if (validation.Error != ErrorCode.None)
         {
-            result.ErrorCode = (short)error;
-            result.ErrorMessage = context.ApiVersion >= 8 ? message : null;
+            result.ErrorCode = (short)validation.Error;
+            if (context.ApiVersion >= 8)
+            {
+                result.ErrorMessage = validation.Message;
+                foreach (var recordError in validation.RecordErrors ?? [])
+                {
+                    result.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = recordError.BatchIndex, BatchIndexErrorMessage = recordError.Message });
+                }
+            }
+
             return;
         }
 
@@ -207,7 +243,7 @@ internal sealed class ProduceHandler(TransactionCoordinator? transactions = null
             var appendTime = -1L;
             if (config.LogAppendTime)
             {
-                appendTime = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                appendTime = now;
                 BatchValidation.StampLogAppendTime(batches, appendTime);
             }
 

@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -24,6 +25,11 @@ internal sealed class SyncGroupHandler(GroupCoordinator groups) : RequestHandler
 
     protected override async ValueTask<SyncGroupResponse?> HandleAsync(RequestContext context, SyncGroupRequest request)
     {
+        if (!context.Authorize(AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new SyncGroupResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
+
         var version = context.ApiVersion;
         var assignments = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var assignment in request.Assignments)

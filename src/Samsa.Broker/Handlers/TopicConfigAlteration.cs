@@ -4,8 +4,9 @@ using Samsa.Protocol;
 namespace Samsa.Broker.Handlers;
 
 /// <summary>
-/// What AlterConfigs and IncrementalAlterConfigs share for one resource: only topics can change (broker configs are
-/// static), the topic must exist, and the new overrides are validated and stored (or only validated).
+/// What AlterConfigs and IncrementalAlterConfigs share for one topic resource: the topic must exist,
+/// and the new overrides are validated and stored (or only validated). Broker resources go to
+/// <see cref="BrokerConfigAlteration"/>.
 /// </summary>
 internal static class TopicConfigAlteration
 {
@@ -23,7 +24,7 @@ internal static class TopicConfigAlteration
     {
         if ((ConfigResourceType)resourceType != ConfigResourceType.Topic)
         {
-            return (ErrorCode.InvalidRequest, $"Samsa.Broker alters topic configs only; resource type {resourceType} is static.");
+            return (ErrorCode.InvalidRequest, $"Samsa.Broker alters topic and broker configs only, not resource type {resourceType}.");
         }
 
         if (!context.Cluster.TryGetTopic(resourceName, out var topic))

@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -50,7 +51,15 @@ internal sealed class TxnOffsetCommitHandler(GroupCoordinator groups, Transactio
 
         IReadOnlyList<ErrorCode> errors;
         var offsetsPartition = groups.OffsetsPartitionFor(request.GroupId);
-        if (offsetsPartition < 0)
+        if (!context.Authorize(AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId))
+        {
+            errors = Enumerable.Repeat(ErrorCode.TransactionalIdAuthorizationFailed, entries.Count).ToList();
+        }
+        else if (!context.Authorize(AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            errors = Enumerable.Repeat(ErrorCode.GroupAuthorizationFailed, entries.Count).ToList();
+        }
+        else if (offsetsPartition < 0)
         {
             errors = Enumerable.Repeat(ErrorCode.CoordinatorNotAvailable, entries.Count).ToList();
         }

@@ -1,3 +1,4 @@
+using Samsa.Broker.Security.Authorization;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -27,10 +28,22 @@ internal sealed class WriteTxnMarkersHandler(TransactionCoordinator transactions
     protected override async ValueTask<WriteTxnMarkersResponse?> HandleAsync(RequestContext context, WriteTxnMarkersRequest request)
     {
         var response = new WriteTxnMarkersResponse();
+        var clusterAction = context.AuthorizeCluster(AclOperation.ClusterAction);
         foreach (var marker in request.Markers)
         {
             var result = new WriteTxnMarkersResponse.WritableTxnMarkerResult { ProducerId = marker.ProducerId };
             response.Markers.Add(result);
+            if (!clusterAction)
+            {
+                // Only brokers write markers: Kafka needs CLUSTER_ACTION on the cluster.
+                result.Topics = marker.Topics.Select(t => new WriteTxnMarkersResponse.WritableTxnMarkerTopicResult
+                {
+                    Name = t.Name,
+                    Partitions = t.PartitionIndexes.Select(p => new WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult { PartitionIndex = p, ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed }).ToList(),
+                }).ToList();
+                continue;
+            }
+
             foreach (var topic in marker.Topics)
             {
                 var topicResult = new WriteTxnMarkersResponse.WritableTxnMarkerTopicResult { Name = topic.Name };

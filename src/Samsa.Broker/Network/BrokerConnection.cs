@@ -302,7 +302,7 @@ internal sealed partial class BrokerConnection
         context = new PendingContext(requestContext, info.ApiKey);
         try
         {
-            return handler.HandleAsync(requestContext, frame[reader.Position..]);
+            return _cluster.Control.HandleAsync(handler, requestContext, frame[reader.Position..]);
         }
         catch (Exception e) when (e is not ProtocolException and not OperationCanceledException)
         {

@@ -16,7 +16,7 @@ internal sealed class BrokerListener
     private readonly int _nodeId;
     private readonly ConcurrentDictionary<long, (BrokerConnection Connection, Task Run)> _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
-    private readonly Task _acceptLoop;
+    private Task _acceptLoop = Task.CompletedTask;
 
     private BrokerListener(Socket socket, int nodeId, Func<Socket, BrokerConnection> createConnection, ILogger logger)
     {
@@ -25,7 +25,6 @@ internal sealed class BrokerListener
         _createConnection = createConnection;
         _logger = logger;
         EndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        _acceptLoop = AcceptLoopAsync();
     }
 
     public IPEndPoint EndPoint { get; }
@@ -35,8 +34,13 @@ internal sealed class BrokerListener
     /// <summary>Connections serving a request right now (tests use it to know a long poll has started).</summary>
     public int BusyConnectionCount => _connections.Values.Count(c => c.Connection.IsBusy);
 
-    /// <summary>Binds <paramref name="endPoint"/> (port 0 picks a free one) and starts accepting.</summary>
-    public static BrokerListener Start(IPEndPoint endPoint, int nodeId, Func<Socket, BrokerConnection> createConnection, ILogger logger)
+    /// <summary>
+    /// Binds <paramref name="endPoint"/> (port 0 picks a free one) and listens, but accepts nothing
+    /// until <see cref="StartAccepting"/>: while the broker loads, clients that connect wait in the
+    /// backlog instead of being served from half-loaded state (Kafka binds its ports early too and
+    /// enables request processing only once the broker has started).
+    /// </summary>
+    public static BrokerListener Bind(IPEndPoint endPoint, int nodeId, Func<Socket, BrokerConnection> createConnection, ILogger logger)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -52,9 +56,17 @@ internal sealed class BrokerListener
             throw;
         }
 
-        var listener = new BrokerListener(socket, nodeId, createConnection, logger);
-        BrokerLog.Listening(logger, nodeId, listener.EndPoint);
-        return listener;
+        return new BrokerListener(socket, nodeId, createConnection, logger);
+    }
+
+    /// <summary>Starts serving the connections that wait in the backlog and every later one.</summary>
+    public void StartAccepting()
+    {
+        if (_acceptLoop == Task.CompletedTask && !_stopAccepting.IsCancellationRequested)
+        {
+            _acceptLoop = AcceptLoopAsync();
+            BrokerLog.Listening(_logger, _nodeId, EndPoint);
+        }
     }
 
     private async Task AcceptLoopAsync()
@@ -105,6 +117,22 @@ internal sealed class BrokerListener
                 connection.Abort(ConnectionEndReason.IdleTimeout);
             }
         }
+    }
+
+    /// <summary>Cuts the connections whose id <paramref name="match"/> accepts; returns how many.</summary>
+    public int AbortConnections(Func<long, bool> match, ConnectionEndReason reason)
+    {
+        var aborted = 0;
+        foreach (var (connection, _) in _connections.Values)
+        {
+            if (match(connection.Id))
+            {
+                connection.Abort(reason);
+                aborted++;
+            }
+        }
+
+        return aborted;
     }
 
     /// <summary>

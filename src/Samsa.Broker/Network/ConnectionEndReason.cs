@@ -1,7 +1,7 @@
 namespace Samsa.Broker.Network;
 
 /// <summary>Why a client connection ended; logged once per connection.</summary>
-public enum ConnectionEndReason
+internal enum ConnectionEndReason
 {
     ClientClosed,
     TruncatedFrame,
@@ -16,4 +16,7 @@ public enum ConnectionEndReason
     NetworkError,
     AuthenticationFailed,
     TlsHandshakeFailed,
+
+    /// <summary>Cut on purpose by a test's fault injection (<c>BrokerControl.DropConnections</c>).</summary>
+    DroppedByControl,
 }

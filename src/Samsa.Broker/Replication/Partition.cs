@@ -20,7 +20,7 @@ internal sealed class Partition
     private readonly Func<int, bool> _isNodeAlive;
     private readonly IReplicaLog?[] _logs;
     private readonly List<(int Epoch, long StartOffset)> _epochs;
-    private readonly ProducerStateTable _producers = new();
+    private ProducerStateTable _producers = new();
     private volatile PartitionTransactionIndex _transactions = new();
     private volatile PartitionLeadership _leadership;
     private long _highWatermark;
@@ -57,7 +57,7 @@ internal sealed class Partition
         {
             SyncReplicasToLeader(leader);
             _highWatermark = _logs[leader]!.LogEndOffset;
-            _transactions = PartitionTransactionIndex.Rebuild(_logs[leader]!);
+            (_transactions, _producers) = PartitionStateRebuild.Rebuild(_logs[leader]!);
             if (_epochs.Count == 0 || _epochs[^1].Epoch < leaderEpoch)
             {
                 _epochs.Add((leaderEpoch, _highWatermark));
@@ -393,7 +393,8 @@ internal sealed class Partition
                 var epoch = leadership.LeaderEpoch + 1;
                 _epochs.Add((epoch, _logs[nodeId]!.LogEndOffset));
                 _leadership = new PartitionLeadership(nodeId, epoch, leadership.Replicas, [nodeId]);
-                _transactions = PartitionTransactionIndex.Rebuild(_logs[nodeId]!);
+                // The log was closed and reopened (recovery may have cut its tail): rebuild from what it holds.
+                (_transactions, _producers) = PartitionStateRebuild.Rebuild(_logs[nodeId]!);
                 Interlocked.Exchange(ref _highWatermark, _logs[nodeId]!.LogEndOffset);
                 Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
                 return (-1, nodeId);

@@ -1,4 +1,5 @@
 using Samsa.Protocol;
+using Samsa.Protocol.Records;
 
 namespace Samsa.Broker.Replication;
 
@@ -7,8 +8,11 @@ namespace Samsa.Broker.Replication;
 /// (sequence range and offsets). A batch is checked before it is appended: a retried batch is
 /// recognised as a duplicate and answered with its original offset; a gap in sequence numbers is
 /// OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is INVALID_PRODUCER_EPOCH. Guarded by the
-/// partition's lock. Not persisted: after a restart every producer starts fresh, and (as Kafka
-/// does when it has no state for a producer) any sequence is accepted.
+/// partition's lock. Not persisted on its own: every batch header in the log carries its producer
+/// id, epoch and sequences, so at open the table is rebuilt by replaying the log
+/// (<see cref="PartitionStateRebuild"/>), as Kafka rebuilds its producer state. A retry of a batch
+/// whose answer a crash lost is then still recognised. A producer the log has no batch of (never
+/// wrote here, or its batches were deleted) has no state, and, as in Kafka, any sequence is accepted.
 /// </summary>
 internal sealed class ProducerStateTable
 {
@@ -67,6 +71,22 @@ internal sealed class ProducerStateTable
         {
             entry.Batches.RemoveAt(0);
         }
+    }
+
+    /// <summary>
+    /// Takes note of a batch read back from the log (rebuilding at open): what <see cref="Record"/>
+    /// was told when it was appended. Batches without a producer sequence (plain producers) and
+    /// control batches (transaction markers, appended by a coordinator without sequence checks)
+    /// leave the table as the live appends did.
+    /// </summary>
+    public void Replay(in RecordBatchHeader header)
+    {
+        if (header.ProducerId < 0 || header.BaseSequence < 0 || header.IsControl)
+        {
+            return;
+        }
+
+        Record(header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.BaseSequence + header.LastOffsetDelta, header.BaseOffset, header.LastOffset);
     }
 
     /// <summary>Forgets everything (the log was truncated under it).</summary>

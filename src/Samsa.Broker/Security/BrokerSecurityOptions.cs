@@ -57,6 +57,18 @@ public sealed class BrokerSecurityOptions
     /// </summary>
     public BrokerUserCollection Users { get; } = new();
 
+    /// <summary>
+    /// Authorize every request against ACLs (Kafka's <c>authorizer.class.name</c> set to the standard
+    /// authorizer). ACLs are managed with CreateAcls/DeleteAcls and kept in the data directory.
+    /// </summary>
+    public bool EnableAuthorizer { get; set; }
+
+    /// <summary>Kafka's <c>super.users</c>: principals (<c>User:admin</c>) allowed everything, ACLs or not.</summary>
+    public List<string> SuperUsers { get; } = [];
+
+    /// <summary>Kafka's <c>allow.everyone.if.no.acl.found</c>: a resource that no ACL names is open to all (default false, as in Kafka).</summary>
+    public bool AllowEveryoneIfNoAclFound { get; set; }
+
     /// <summary>True for SSL and SASL_SSL.</summary>
     public bool UsesTls => Protocol is BrokerSecurityProtocol.Ssl or BrokerSecurityProtocol.SaslSsl;
 

@@ -6,7 +6,7 @@ namespace Samsa.Broker.Security;
 /// Checks <see cref="BrokerSecurityOptions"/> and reports every problem at once, naming the setting and
 /// the bad value. Certificate files are opened here, so a missing file or key fails start-up, not the first client.
 /// </summary>
-public static class BrokerSecurityOptionsValidator
+internal static class BrokerSecurityOptionsValidator
 {
     public static IReadOnlyList<string> Validate(BrokerSecurityOptions? security)
     {
@@ -30,6 +30,19 @@ public static class BrokerSecurityOptionsValidator
         }
 
         ValidateClientAuthentication(security, protocol, problems);
+        foreach (var superUser in security.SuperUsers)
+        {
+            if (string.IsNullOrWhiteSpace(superUser) || superUser.IndexOf(':', StringComparison.Ordinal) <= 0)
+            {
+                problems.Add($"Security.SuperUsers holds '{superUser}', which is not a principal; write it as Kafka does, e.g. User:admin.");
+            }
+        }
+
+        if (!security.EnableAuthorizer && (security.SuperUsers.Count > 0 || security.AllowEveryoneIfNoAclFound))
+        {
+            problems.Add("Security.SuperUsers and Security.AllowEveryoneIfNoAclFound only apply with Security.EnableAuthorizer = true.");
+        }
+
         if (security.HandshakeTimeout <= TimeSpan.Zero)
         {
             problems.Add($"Security.HandshakeTimeout is {security.HandshakeTimeout}; it must be positive.");

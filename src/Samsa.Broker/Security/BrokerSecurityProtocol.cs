@@ -17,7 +17,7 @@ public enum BrokerSecurityProtocol
 }
 
 /// <summary>Kafka's names of <see cref="BrokerSecurityProtocol"/> values (<c>SASL_SSL</c> ...).</summary>
-public static class BrokerSecurityProtocolNames
+internal static class BrokerSecurityProtocolNames
 {
     private static readonly (BrokerSecurityProtocol Protocol, string Name)[] s_names =
     [

@@ -18,6 +18,10 @@ public sealed class BrokerUserCollection : IEnumerable<string>
 
     private readonly ConcurrentDictionary<string, UserCredentials> _users = new(StringComparer.Ordinal);
 
+    // Changes of one user's credentials are read-modify-write; one gate keeps them whole. Reads take no lock.
+    private readonly object _gate = new();
+
+    /// <summary>How many users have at least one credential.</summary>
     public int Count => _users.Count;
 
     /// <summary>Adds <paramref name="name"/>, or replaces its password, deriving its SCRAM credentials now.</summary>
@@ -29,29 +33,81 @@ public sealed class BrokerUserCollection : IEnumerable<string>
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentException.ThrowIfNullOrEmpty(password);
-        _users[name] = new UserCredentials(
+        var credentials = new UserCredentials(
             ScramCredential.Derive(ScramMechanism.Sha256, password, sha256Salt, SecurityDefaults.ScramIterations),
             ScramCredential.Derive(ScramMechanism.Sha512, password, sha512Salt, SecurityDefaults.ScramIterations));
+        lock (_gate)
+        {
+            _users[name] = credentials;
+        }
     }
 
-    public bool Remove(string name) => _users.TryRemove(name, out _);
+    /// <summary>Removes <paramref name="name"/> with every credential it has, so its logins fail from now on; false when there was no such user.</summary>
+    public bool Remove(string name)
+    {
+        lock (_gate)
+        {
+            return _users.TryRemove(name, out _);
+        }
+    }
 
+    /// <summary>Whether <paramref name="name"/> has a credential for at least one mechanism.</summary>
     public bool Contains(string name) => _users.ContainsKey(name);
 
+    /// <summary>The user names, in ordinal order.</summary>
     public IEnumerator<string> GetEnumerator() => _users.Keys.Order(StringComparer.Ordinal).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>The credential of <paramref name="name"/> for <paramref name="mechanism"/>, or null when it has none.</summary>
+    internal ScramCredential? Find(string name, ScramMechanism mechanism) =>
+        _users.TryGetValue(name, out var user) ? user.For(mechanism) : null;
+
+    /// <summary>Sets (adds or replaces) one mechanism's credential of <paramref name="name"/>, leaving the other as it is.</summary>
+    internal void Set(string name, ScramMechanism mechanism, ScramCredential credential)
+    {
+        lock (_gate)
+        {
+            var current = _users.TryGetValue(name, out var user) ? user : new UserCredentials(null, null);
+            _users[name] = current.With(mechanism, credential);
+        }
+    }
+
+    /// <summary>Removes one mechanism's credential of <paramref name="name"/>; a user left with none is gone. False when there was none.</summary>
+    internal bool Remove(string name, ScramMechanism mechanism)
+    {
+        lock (_gate)
+        {
+            if (!_users.TryGetValue(name, out var user) || user.For(mechanism) is null)
+            {
+                return false;
+            }
+
+            var left = user.With(mechanism, null);
+            if (left.Sha256 is null && left.Sha512 is null)
+            {
+                _users.TryRemove(name, out _);
+            }
+            else
+            {
+                _users[name] = left;
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>
-    /// The credential of <paramref name="name"/> for <paramref name="mechanism"/>. For an unknown name,
-    /// a decoy with a stable salt per name, so the exchange runs the same way and fails at the proof.
+    /// The credential of <paramref name="name"/> for <paramref name="mechanism"/>. For an unknown name
+    /// (or a user without this mechanism), a decoy with a stable salt per name, so the exchange runs
+    /// the same way and fails at the proof.
     /// </summary>
     internal ScramCredential FindOrDecoy(string name, ScramMechanism mechanism, out bool known)
     {
-        if (_users.TryGetValue(name, out var user))
+        if (Find(name, mechanism) is { } credential)
         {
             known = true;
-            return mechanism == ScramMechanism.Sha512 ? user.Sha512 : user.Sha256;
+            return credential;
         }
 
         known = false;
@@ -59,12 +115,22 @@ public sealed class BrokerUserCollection : IEnumerable<string>
         return new ScramCredential(salt, SecurityDefaults.ScramIterations, RandomNumberGenerator.GetBytes(mechanism.HashSize), RandomNumberGenerator.GetBytes(mechanism.HashSize));
     }
 
-    /// <summary>Checks a PLAIN login: derives the candidate's StoredKey and compares in constant time. Unknown names cost the same.</summary>
+    /// <summary>
+    /// Checks a PLAIN login: derives the candidate's StoredKey with the user's SHA-256 credential (its
+    /// SHA-512 one when that is all it has) and compares in constant time. Unknown names cost the same.
+    /// </summary>
     internal bool VerifyPassword(string name, string password)
     {
-        var credential = FindOrDecoy(name, ScramMechanism.Sha256, out var known);
-        return credential.Matches(ScramMechanism.Sha256, password) & known;
+        var mechanism = Find(name, ScramMechanism.Sha256) is null && Find(name, ScramMechanism.Sha512) is not null ? ScramMechanism.Sha512 : ScramMechanism.Sha256;
+        var credential = FindOrDecoy(name, mechanism, out var known);
+        return credential.Matches(mechanism, password) & known;
     }
 
-    private sealed record UserCredentials(ScramCredential Sha256, ScramCredential Sha512);
+    private sealed record UserCredentials(ScramCredential? Sha256, ScramCredential? Sha512)
+    {
+        public ScramCredential? For(ScramMechanism mechanism) => mechanism == ScramMechanism.Sha512 ? Sha512 : Sha256;
+
+        public UserCredentials With(ScramMechanism mechanism, ScramCredential? credential) =>
+            mechanism == ScramMechanism.Sha512 ? this with { Sha512 = credential } : this with { Sha256 = credential };
+    }
 }

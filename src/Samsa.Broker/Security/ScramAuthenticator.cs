@@ -34,6 +34,8 @@ internal sealed class ScramAuthenticator : ISaslAuthenticator
     private string _serverFirst = string.Empty;
     private string _nonce = string.Empty;
 
+    /// <param name="mechanism">SCRAM-SHA-256 or SCRAM-SHA-512.</param>
+    /// <param name="users">The users and their stored credentials.</param>
     /// <param name="createServerNonce">The server's part of the nonce; random by default, fixed in tests (RFC 7677's example).</param>
     public ScramAuthenticator(ScramMechanism mechanism, BrokerUserCollection users, Func<string>? createServerNonce = null)
     {

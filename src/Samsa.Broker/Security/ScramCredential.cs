@@ -19,6 +19,22 @@ internal sealed class ScramCredential(byte[] salt, int iterations, byte[] stored
     public static ScramCredential Derive(ScramMechanism mechanism, string password, byte[] salt, int iterations)
     {
         var salted = mechanism.SaltedPassword(password, salt, iterations);
+        try
+        {
+            return FromSaltedPassword(mechanism, salted, salt, iterations);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(salted);
+        }
+    }
+
+    /// <summary>
+    /// The credential for a password a client already salted (AlterUserScramCredentials sends
+    /// Hi(password, salt, iterations), never the password): StoredKey and ServerKey follow from it.
+    /// </summary>
+    public static ScramCredential FromSaltedPassword(ScramMechanism mechanism, ReadOnlySpan<byte> salted, byte[] salt, int iterations)
+    {
         var clientKey = mechanism.Hmac(salted, "Client Key"u8);
         try
         {
@@ -26,7 +42,6 @@ internal sealed class ScramCredential(byte[] salt, int iterations, byte[] stored
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(salted);
             CryptographicOperations.ZeroMemory(clientKey);
         }
     }

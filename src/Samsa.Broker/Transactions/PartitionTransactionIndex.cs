@@ -11,14 +11,12 @@ namespace Samsa.Broker.Transactions;
 /// read_committed fetches return. It follows the appends: a transactional data batch opens (or
 /// extends) its producer's transaction, a control batch closes it, recording it as aborted when
 /// the marker says abort. Nothing is persisted on its own: at open the index is rebuilt from the
-/// log, whose control batches are the durable record of every outcome.
+/// log (<see cref="PartitionStateRebuild"/>), whose control batches are the durable record of every outcome.
 /// Changed under the partition's lock; read from fetches without it (the last stable offset is a
 /// volatile field, the aborted list is read under this object's own lock).
 /// </summary>
 internal sealed class PartitionTransactionIndex
 {
-    private const int RebuildReadBytes = 1 << 20;
-
     private readonly object _lock = new();
     private readonly Dictionary<long, long> _open = [];
 
@@ -39,39 +37,6 @@ internal sealed class PartitionTransactionIndex
                 return new Dictionary<long, long>(_open);
             }
         }
-    }
-
-    /// <summary>Rebuilds the index of <paramref name="log"/> by reading it from its start (used when a log is opened).</summary>
-    public static PartitionTransactionIndex Rebuild(IReplicaLog log)
-    {
-        var index = new PartitionTransactionIndex();
-        var offset = log.LogStartOffset;
-        var end = log.LogEndOffset;
-        while (offset < end)
-        {
-            using var read = log.Read(offset, RebuildReadBytes, end);
-            if (read.Records.IsEmpty)
-            {
-                break;
-            }
-
-            var next = offset;
-            var reader = new RecordBatchReader(read.Records);
-            while (reader.TryReadNext(out var batch))
-            {
-                index.Apply(batch.Memory.Span, batch.Header.BaseOffset);
-                next = batch.Header.LastOffset + 1;
-            }
-
-            if (next <= offset)
-            {
-                break;
-            }
-
-            offset = next;
-        }
-
-        return index;
     }
 
     /// <summary>Takes note of appended batches, the first of which got <paramref name="firstOffset"/>.</summary>

@@ -149,14 +149,14 @@ internal sealed partial class TransactionCoordinator
         // An empty partition (the topic was just created) loads at once, so the first request does not wait.
         if (partition.LogEndOffset <= partition.LogStartOffset)
         {
-            Load(partition, shard, leader, generation);
+            Load(partition, shard, leader, generation, attempt: 1);
             return Task.CompletedTask;
         }
 
-        return Task.Run(() => Load(partition, shard, leader, generation));
+        return Task.Run(() => Load(partition, shard, leader, generation, attempt: 1));
     }
 
-    private void Load(Partition partition, TransactionShard shard, int leader, int generation)
+    private void Load(Partition partition, TransactionShard shard, int leader, int generation, int attempt)
     {
         var clock = Stopwatch.StartNew();
         Dictionary<string, TransactionSnapshot> replayed;
@@ -164,15 +164,23 @@ internal sealed partial class TransactionCoordinator
         {
             replayed = TransactionRecords.Replay(partition, leader);
         }
-        catch (Exception e) when (e is ProtocolException or ObjectDisposedException or IOException or InvalidOperationException)
+        catch (Exception e)
         {
-            TransactionCoordinatorLog.LoadFailed(_logger, e, partition.Index, leader);
+            // Whatever went wrong, the shard must not stay "loading": it fails visibly and tries again.
+            TransactionCoordinatorLog.LoadFailed(_logger, e, partition.Index, leader, attempt);
+            bool retry;
             lock (_lock)
             {
-                if (shard.Generation == generation)
+                retry = shard.Generation == generation && !_disposed;
+                if (retry)
                 {
                     shard.Status = TransactionShardStatus.Failed;
                 }
+            }
+
+            if (retry)
+            {
+                CoordinatorLoadRetry.Schedule(_time, attempt, () => Reload(partition, shard, leader, generation, attempt + 1));
             }
 
             return;
@@ -208,5 +216,21 @@ internal sealed partial class TransactionCoordinator
                 _ = CompleteAsync(metadata);
             }
         }
+    }
+
+    /// <summary>Tries a failed load again, unless leadership moved on (a newer load owns the shard) or the coordinator stopped.</summary>
+    private void Reload(Partition partition, TransactionShard shard, int leader, int generation, int attempt)
+    {
+        lock (_lock)
+        {
+            if (shard.Generation != generation || _disposed || shard.Status != TransactionShardStatus.Failed)
+            {
+                return;
+            }
+
+            shard.Status = TransactionShardStatus.Loading;
+        }
+
+        Load(partition, shard, leader, generation, attempt);
     }
 }

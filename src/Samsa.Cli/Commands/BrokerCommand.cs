@@ -9,6 +9,7 @@ internal static class BrokerCommand
     {
         var command = new Command("broker", "Run Samsa.Broker, a Kafka-wire-compatible broker for development and tests.");
         command.Subcommands.Add(BrokerStartCommand.Create(context));
+        command.Subcommands.Add(BrokerUserCommand.Create(context));
         return command;
     }
 }

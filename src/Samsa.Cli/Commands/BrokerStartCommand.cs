@@ -24,11 +24,14 @@ internal static class BrokerStartCommand
         var sslKey = new Option<string?>("--ssl-key") { Description = "PEM file with the server certificate's private key; omit when --ssl-cert holds it." };
         var saslMechanism = new Option<string[]>("--sasl-mechanism") { Description = "Enabled SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var user = new Option<string[]>("--user") { Description = "SASL user, NAME=PASSWORD (SCRAM credentials are derived at start; the password is not kept). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var authorizer = new Option<bool>("--authorizer") { Description = "Authorize every request against ACLs (managed with CreateAcls/DeleteAcls, kept in --data-dir)." };
+        var superUser = new Option<string[]>("--super-user") { Description = "Principal allowed everything (Kafka's super.users), e.g. User:admin. Repeatable; needs --authorizer.", AllowMultipleArgumentsPerToken = false };
+        var allowIfNoAcl = new Option<bool>("--allow-everyone-if-no-acl-found") { Description = "Open resources that no ACL names to everyone (Kafka's allow.everyone.if.no.acl.found); needs --authorizer." };
 
         var command = new Command("start", "Start Samsa.Broker in the foreground; prints the bootstrap servers once it accepts connections.")
         {
             dataDir, port, nodes, host, autoCreate, partitions, replication, config, verbose,
-            securityProtocol, sslCert, sslKey, saslMechanism, user,
+            securityProtocol, sslCert, sslKey, saslMechanism, user, authorizer, superUser, allowIfNoAcl,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -64,6 +67,9 @@ internal static class BrokerStartCommand
             options.Security.ServerCertificatePath = parse.GetValue(sslCert);
             options.Security.ServerKeyPath = parse.GetValue(sslKey);
             options.Security.SaslMechanisms.AddRange(parse.GetValue(saslMechanism) ?? []);
+            options.Security.EnableAuthorizer = parse.GetValue(authorizer);
+            options.Security.SuperUsers.AddRange(parse.GetValue(superUser) ?? []);
+            options.Security.AllowEveryoneIfNoAclFound = parse.GetValue(allowIfNoAcl);
             foreach (var entry in parse.GetValue(user) ?? [])
             {
                 var separator = entry.IndexOf('=', StringComparison.Ordinal);

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using Samsa.Cli.Connection;
-using Samsa.Cli.Lag;
+using Samsa.Monitoring;
 using Samsa.Configuration;
 using Spectre.Console;
 
@@ -31,10 +31,18 @@ internal static class LagCommand
                 return CliExitCodes.InvalidInput;
             }
 
+            if (!await connection.ReachAsync(parse, context, cancellationToken).ConfigureAwait(false))
+            {
+                return CliExitCodes.Unreachable;
+            }
+
             List<GroupLag> lag;
             try
             {
-                using var admin = new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(options)).Build();
+                // librdkafka's own log lines would otherwise go to stderr raw (%3|...|ERROR|...); failures surface as KafkaException.
+                using var admin = new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(options))
+                    .SetLogHandler((_, _) => { })
+                    .Build();
                 lag = await ConsumerLagReader.ReadAsync(admin, parse.GetValue(groups) ?? [], connection.Timeout(parse)).ConfigureAwait(false);
             }
             catch (KafkaException exception)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
+using Samsa.Cli.Readiness;
 using Samsa.Configuration;
 using Samsa.Native;
 
@@ -100,5 +101,23 @@ internal sealed class ClusterConnectionOptions
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// Runs the service's start-up gate (DNS, TCP, TLS, SASL, metadata), as <c>samsa check</c> does, so a cluster that
+    /// is not there is reported at once with the step that failed, not after a client's own timeout. Prints why and
+    /// returns false when it fails.
+    /// </summary>
+    public async Task<bool> ReachAsync(ParseResult parse, CliContext context, CancellationToken cancellationToken)
+    {
+        var finding = await ConnectivityReadiness.CheckAsync(
+            Variables(parse, context), EnvironmentName(parse, context), Timeout(parse), context.TimeProvider, cancellationToken).ConfigureAwait(false);
+        if (finding.Status != ReadinessStatus.Fail)
+        {
+            return true;
+        }
+
+        await context.Error.WriteLineAsync(finding.Detail).ConfigureAwait(false);
+        return false;
     }
 }

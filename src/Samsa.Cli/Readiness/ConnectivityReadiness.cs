@@ -13,7 +13,11 @@ namespace Samsa.Cli.Readiness;
 /// </summary>
 internal static class ConnectivityReadiness
 {
-    private const string Area = "connection";
+    /// <summary>The area of the finding.</summary>
+    public const string Area = "connection";
+
+    /// <summary>The check of the finding; when it fails, the cluster did not answer or refused the client.</summary>
+    public const string Check = "start-up gate";
 
     /// <summary>One finding; a failure names the broker and the step, as the service's start-up error would.</summary>
     public static async Task<ReadinessFinding> CheckAsync(IEnvironmentVariableSource variables, string environmentName, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
@@ -38,6 +42,12 @@ internal static class ConnectivityReadiness
             configureSettings: settings =>
             {
                 settings.StartupTimeout = timeout;
+
+                // One broker may not take longer than the whole check (a --timeout below the default per-broker limit).
+                if (settings.BrokerConnectTimeout > timeout)
+                {
+                    settings.BrokerConnectTimeout = timeout;
+                }
                 settings.DisableHealthChecks = true;
             });
 
@@ -45,11 +55,11 @@ internal static class ConnectivityReadiness
         try
         {
             await provider.GetRequiredService<KafkaReadinessGate>().RunAsync(cancellationToken).ConfigureAwait(false);
-            return ReadinessFinding.Pass(Area, "start-up gate", "bootstrap servers resolve and accept TCP; TLS and SASL (when configured) succeed; the cluster answers metadata");
+            return ReadinessFinding.Pass(Area, Check, "bootstrap servers resolve and accept TCP; TLS and SASL (when configured) succeed; the cluster answers metadata");
         }
         catch (KafkaStartupException exception)
         {
-            return ReadinessFinding.Fail(Area, "start-up gate", exception.Message);
+            return ReadinessFinding.Fail(Area, Check, exception.Message);
         }
     }
 }

@@ -54,7 +54,10 @@ internal static class ProductionReadinessCheck
             return findings;
         }
 
-        using var admin = new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(clusterOptions)).Build();
+        // Silences librdkafka's raw stderr lines (%3|...|ERROR|...); failures surface as KafkaException.
+        using var admin = new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(clusterOptions))
+            .SetLogHandler((_, _) => { })
+            .Build();
         try
         {
             findings.AddRange(await BrokerReadiness.CheckAsync(admin, timeout).ConfigureAwait(false));

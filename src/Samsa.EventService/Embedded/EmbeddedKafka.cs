@@ -63,9 +63,12 @@ internal sealed class EmbeddedKafka : IAsyncDisposable
     }
 
     /// <summary>True when bootstrap servers come from the environment or from any configuration source.</summary>
-    public static bool HasBootstrapServers(IConfiguration configuration)
+    public static bool HasBootstrapServers(IConfiguration configuration) => HasBootstrapServers(configuration, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="HasBootstrapServers(IConfiguration)"/>, reading environment variables through <paramref name="environment"/> (tests pass their own).</summary>
+    internal static bool HasBootstrapServers(IConfiguration configuration, Func<string, string?> environment)
     {
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(BootstrapVariable)))
+        if (!string.IsNullOrWhiteSpace(environment(BootstrapVariable)))
         {
             return true;
         }

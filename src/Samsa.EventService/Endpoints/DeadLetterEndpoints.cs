@@ -1,3 +1,5 @@
+using Samsa.AspNetCore.Console;
+using Samsa.AspNetCore.Security;
 using Samsa.Consuming.DeadLetter;
 using Samsa.Consuming.Retry;
 
@@ -11,6 +13,8 @@ namespace Samsa.EventService.Endpoints;
 /// <c>exceptionType</c>, <c>failedFrom</c>, <c>failedTo</c> (ISO 8601), <c>partition</c>, <c>fromOffset</c>,
 /// <c>toOffset</c> (of the source topic), <c>group</c>, <c>reason</c>; the replay also takes <c>dryRun</c>,
 /// <c>maxRecords</c> and <c>maxRecordsPerSecond</c>.
+/// Listing needs <see cref="OperationsPolicies.Read"/>, replay <see cref="OperationsPolicies.Replay"/> (and, from a
+/// browser signed in to the console, its anti-forgery token).
 /// </summary>
 /// <remarks>
 /// Errors are problem details: 404 the dead-letter topic does not exist; 400 a limit out of range; 503 Kafka could not
@@ -22,11 +26,14 @@ internal static class DeadLetterEndpoints
     {
         endpoints.MapGet("/dlq/{topic}", ListAsync)
             .WithName("ListDeadLetters")
+            .RequireAuthorization(OperationsPolicies.Read)
             .Produces<DeadLetterListing>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         endpoints.MapPost("/dlq/{topic}/replay", ReplayAsync)
             .WithName("ReplayDeadLetters")
+            .RequireAuthorization(OperationsPolicies.Replay)
+            .RequireAntiforgeryForBrowsers()
             .Produces<ReplayResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -79,23 +86,6 @@ internal static class DeadLetterEndpoints
             statusCode: StatusCodes.Status404NotFound,
             title: "No dead-letter topic")
         : TypedResults.Problem(detail: exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Kafka could not be read or written");
-}
-
-/// <summary>The filter of a dead-letter request, from the query string (see <see cref="ReplayFilter"/>).</summary>
-internal sealed record DeadLetterFilterQuery(
-    string? ExceptionType, DateTimeOffset? FailedFrom, DateTimeOffset? FailedTo, int? Partition, long? FromOffset, long? ToOffset, string? Group, string? Reason)
-{
-    public ReplayFilter ToFilter() => new()
-    {
-        ExceptionType = ExceptionType,
-        FailedFrom = FailedFrom,
-        FailedTo = FailedTo,
-        OriginalPartition = Partition,
-        FromOffset = FromOffset,
-        ToOffset = ToOffset,
-        GroupId = Group,
-        Reason = Reason,
-    };
 }
 
 /// <summary>How to replay, from the query string (see <see cref="ReplayOptions"/>).</summary>

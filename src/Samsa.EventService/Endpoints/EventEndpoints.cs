@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Samsa.Configuration;
+using Samsa.Provisioning;
 using Samsa.Publishing;
 
 namespace Samsa.EventService.Endpoints;
@@ -14,12 +14,14 @@ namespace Samsa.EventService.Endpoints;
 /// <c>201 Created</c> with <c>{ topic, partition, offset, timestamp, eventId }</c> once Kafka has acknowledged it.
 /// </summary>
 /// <remarks>
-/// <para>The request's Content-Type is not checked (so <c>curl -d</c> works): the body itself must be JSON, and the
+/// <para>The request's Content-Type may be absent, JSON (<c>application/json</c>, <c>text/json</c>, <c>*/*+json</c>) or
+/// <c>application/x-www-form-urlencoded</c> (what <c>curl -d</c> sends); any other is 415. The body itself must be JSON, and the
 /// message always carries <c>content-type: application/json</c>.</para>
 /// <para>Request headers: <c>X-Event-Key</c> the message key (optional; same key, same partition, in order);
 /// <c>X-Correlation-Id</c> the correlation id (optional; the request's trace identifier otherwise; echoed in the response);
 /// <c>X-Event-Type</c> the <c>samsa-event-type</c> header (optional; the topic name otherwise).</para>
-/// <para>Errors are problem details (RFC 9457): 400 invalid topic name, empty or invalid JSON; 404 topic not declared
+/// <para>Errors are problem details (RFC 9457): 400 invalid topic name (Kafka's rule, <see cref="TopicNameRules"/>), empty or
+/// invalid JSON; 415 a Content-Type that is not JSON; 404 topic not declared
 /// under <c>Kafka:Topics</c> or unknown to Kafka; 413 body larger than <c>EventService:MaxBodyBytes</c> or Kafka's limit;
 /// 503 Kafka did not acknowledge (with <c>errorCode</c>, <c>transient</c> and, when transient, <c>Retry-After</c>).</para>
 /// </remarks>
@@ -37,6 +39,7 @@ internal static partial class EventEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }
@@ -52,10 +55,10 @@ internal static partial class EventEndpoints
         var correlationId = NonEmpty(request.Headers[CorrelationIdHeader]) ?? context.TraceIdentifier;
         context.Response.Headers[CorrelationIdHeader] = correlationId;
 
-        if (!TopicName().IsMatch(topic))
+        if (TopicNameRules.Problem(topic) is { } nameProblem)
         {
             return Problem(StatusCodes.Status400BadRequest, "Invalid topic name",
-                $"'{topic}' is not a Kafka topic name: use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-'.");
+                $"'{topic}' is not a Kafka topic name: it {nameProblem}. Use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-', other than '.' and '..'.");
         }
 
         if (serviceOptions.Value.RestrictToDeclaredTopics && !kafkaOptions.Value.Topics.ContainsKey(topic))
@@ -63,6 +66,12 @@ internal static partial class EventEndpoints
             var declared = string.Join(", ", kafkaOptions.Value.Topics.Keys.Order(StringComparer.Ordinal));
             return Problem(StatusCodes.Status404NotFound, "Unknown topic",
                 $"Topic '{topic}' is not declared. Declared topics: {(declared.Length == 0 ? "(none)" : declared)}. Declare it under Kafka:Topics.");
+        }
+
+        if (!IsJsonCompatible(request.ContentType))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+                $"Content-Type '{request.ContentType}' is not JSON: send application/json (or no Content-Type).");
         }
 
         var maxBytes = serviceOptions.Value.MaxBodyBytes;
@@ -177,6 +186,25 @@ internal static partial class EventEndpoints
         }
     }
 
+    /// <summary>No Content-Type, a JSON one, or the form type <c>curl -d</c> sends by default.</summary>
+    private static bool IsJsonCompatible(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return true;
+        }
+
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed) || parsed.MediaType.Value is not { } mediaType)
+        {
+            return false;
+        }
+
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("text/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+    }
+
     private static IResult TooLarge(int maxBytes) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body is larger than {maxBytes} bytes (EventService:MaxBodyBytes).");
 
@@ -185,9 +213,6 @@ internal static partial class EventEndpoints
 
     private static string? NonEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
         values.Count > 0 && !string.IsNullOrWhiteSpace(values[0]) ? values[0] : null;
-
-    [GeneratedRegex("^[a-zA-Z0-9._-]{1,249}$")]
-    private static partial Regex TopicName();
 }
 
 /// <summary>The answer to a publish: where Kafka stored the event.</summary>

@@ -1,3 +1,4 @@
+using Samsa.AspNetCore.Security;
 using Samsa.Consuming.Retry;
 using Samsa.EventService.SamplePipeline;
 
@@ -7,19 +8,27 @@ namespace Samsa.EventService.Endpoints;
 /// The sample pipeline over HTTP: <c>GET /events/{topic}/handled</c> lists what the sample consumer handled (404 for a
 /// topic it does not consume); <c>GET /pipeline</c> shows its consumer's state and counters; <c>POST /pipeline/fix</c>
 /// stops honouring <c>"fail": "permanent"</c> (the bug is fixed, so a replay is handled) and <c>POST /pipeline/break</c>
-/// honours it again. Both answer the new state.
+/// honours it again. Both answer the new state, and exist only in Development: nowhere else may a request change how the
+/// handler behaves. The reads need <see cref="OperationsPolicies.Read"/>.
 /// </summary>
 internal static class PipelineEndpoints
 {
-    public static IEndpointRouteBuilder MapPipelineEndpoints(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapPipelineEndpoints(this IEndpointRouteBuilder endpoints, bool failureSwitches)
     {
         endpoints.MapGet("/events/{topic}/handled", Handled)
             .WithName("HandledEvents")
             .Produces<HandledEventsResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        endpoints.MapGet("/pipeline", (IServiceProvider services) => TypedResults.Json(Status(services))).WithName("PipelineStatus");
-        endpoints.MapPost("/pipeline/fix", (IServiceProvider services) => Switch(services, honoured: false)).WithName("FixPipeline");
-        endpoints.MapPost("/pipeline/break", (IServiceProvider services) => Switch(services, honoured: true)).WithName("BreakPipeline");
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(OperationsPolicies.Read);
+        endpoints.MapGet("/pipeline", (IServiceProvider services) => TypedResults.Json(Status(services)))
+            .WithName("PipelineStatus")
+            .RequireAuthorization(OperationsPolicies.Read);
+        if (failureSwitches)
+        {
+            endpoints.MapPost("/pipeline/fix", (IServiceProvider services) => Switch(services, honoured: false)).WithName("FixPipeline");
+            endpoints.MapPost("/pipeline/break", (IServiceProvider services) => Switch(services, honoured: true)).WithName("BreakPipeline");
+        }
+
         return endpoints;
     }
 

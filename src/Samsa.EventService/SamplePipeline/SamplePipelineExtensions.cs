@@ -35,5 +35,5 @@ internal static class SamplePipelineExtensions
 
     /// <summary>The sample consumer's worker (for its status).</summary>
     public static ConsumerWorker Worker(this IServiceProvider services) =>
-        services.GetRequiredKeyedService<ConsumerWorker>(SamsaConsumerBuilderExtensions.RegistrationName(GroupId, Topic));
+        services.GetRequiredService<ConsumerWorkers>().Get(Topic, GroupId);
 }

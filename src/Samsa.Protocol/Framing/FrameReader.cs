@@ -6,6 +6,7 @@ namespace Samsa.Protocol.Framing;
 /// <summary>Cuts size-prefixed Kafka frames out of a byte stream.</summary>
 public static class FrameReader
 {
+    /// <summary>Bytes of the int32 size that precedes every frame.</summary>
     public const int SizePrefixLength = 4;
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Samsa.Protocol.Framing;
 public static class KafkaFrames
 {
     /// <summary>
-    /// Reads the request header of <paramref name="frame"/> (the bytes after the size prefix) and
+    /// Reads the request header of a frame (the bytes after the size prefix) and
     /// leaves <paramref name="reader"/> at the start of the body. The header version follows the API
     /// version even when the API version is one this library does not support, so the caller can
     /// still answer with an error.

@@ -5,94 +5,183 @@
 
 namespace Samsa.Protocol;
 
+/// <summary>The key that names a Kafka API in every request header, one member per API the schemas define.</summary>
 public enum ApiKey : short
 {
+    /// <summary>Kafka's Produce API, versions 0 to 11.</summary>
     Produce = 0,
+    /// <summary>Kafka's Fetch API, versions 0 to 17.</summary>
     Fetch = 1,
+    /// <summary>Kafka's ListOffsets API, versions 0 to 10.</summary>
     ListOffsets = 2,
+    /// <summary>Kafka's Metadata API, versions 0 to 12.</summary>
     Metadata = 3,
+    /// <summary>Kafka's LeaderAndIsr API, versions 0 to 7.</summary>
     LeaderAndIsr = 4,
+    /// <summary>Kafka's StopReplica API, versions 0 to 4.</summary>
     StopReplica = 5,
+    /// <summary>Kafka's UpdateMetadata API, versions 0 to 8.</summary>
     UpdateMetadata = 6,
+    /// <summary>Kafka's ControlledShutdown API, versions 0 to 3.</summary>
     ControlledShutdown = 7,
+    /// <summary>Kafka's OffsetCommit API, versions 0 to 9.</summary>
     OffsetCommit = 8,
+    /// <summary>Kafka's OffsetFetch API, versions 0 to 9.</summary>
     OffsetFetch = 9,
+    /// <summary>Kafka's FindCoordinator API, versions 0 to 6.</summary>
     FindCoordinator = 10,
+    /// <summary>Kafka's JoinGroup API, versions 0 to 9.</summary>
     JoinGroup = 11,
+    /// <summary>Kafka's Heartbeat API, versions 0 to 4.</summary>
     Heartbeat = 12,
+    /// <summary>Kafka's LeaveGroup API, versions 0 to 5.</summary>
     LeaveGroup = 13,
+    /// <summary>Kafka's SyncGroup API, versions 0 to 5.</summary>
     SyncGroup = 14,
+    /// <summary>Kafka's DescribeGroups API, versions 0 to 5.</summary>
     DescribeGroups = 15,
+    /// <summary>Kafka's ListGroups API, versions 0 to 5.</summary>
     ListGroups = 16,
+    /// <summary>Kafka's SaslHandshake API, versions 0 to 1.</summary>
     SaslHandshake = 17,
+    /// <summary>Kafka's ApiVersions API, versions 0 to 4.</summary>
     ApiVersions = 18,
+    /// <summary>Kafka's CreateTopics API, versions 0 to 7.</summary>
     CreateTopics = 19,
+    /// <summary>Kafka's DeleteTopics API, versions 0 to 6.</summary>
     DeleteTopics = 20,
+    /// <summary>Kafka's DeleteRecords API, versions 0 to 2.</summary>
     DeleteRecords = 21,
+    /// <summary>Kafka's InitProducerId API, versions 0 to 5.</summary>
     InitProducerId = 22,
+    /// <summary>Kafka's OffsetForLeaderEpoch API, versions 0 to 4.</summary>
     OffsetForLeaderEpoch = 23,
+    /// <summary>Kafka's AddPartitionsToTxn API, versions 0 to 5.</summary>
     AddPartitionsToTxn = 24,
+    /// <summary>Kafka's AddOffsetsToTxn API, versions 0 to 4.</summary>
     AddOffsetsToTxn = 25,
+    /// <summary>Kafka's EndTxn API, versions 0 to 5.</summary>
     EndTxn = 26,
+    /// <summary>Kafka's WriteTxnMarkers API, versions 0 to 1.</summary>
     WriteTxnMarkers = 27,
+    /// <summary>Kafka's TxnOffsetCommit API, versions 0 to 4.</summary>
     TxnOffsetCommit = 28,
+    /// <summary>Kafka's DescribeAcls API, versions 0 to 3.</summary>
     DescribeAcls = 29,
+    /// <summary>Kafka's CreateAcls API, versions 0 to 3.</summary>
     CreateAcls = 30,
+    /// <summary>Kafka's DeleteAcls API, versions 0 to 3.</summary>
     DeleteAcls = 31,
+    /// <summary>Kafka's DescribeConfigs API, versions 0 to 4.</summary>
     DescribeConfigs = 32,
+    /// <summary>Kafka's AlterConfigs API, versions 0 to 2.</summary>
     AlterConfigs = 33,
+    /// <summary>Kafka's AlterReplicaLogDirs API, versions 0 to 2.</summary>
     AlterReplicaLogDirs = 34,
+    /// <summary>Kafka's DescribeLogDirs API, versions 0 to 4.</summary>
     DescribeLogDirs = 35,
+    /// <summary>Kafka's SaslAuthenticate API, versions 0 to 2.</summary>
     SaslAuthenticate = 36,
+    /// <summary>Kafka's CreatePartitions API, versions 0 to 3.</summary>
     CreatePartitions = 37,
+    /// <summary>Kafka's CreateDelegationToken API, versions 0 to 3.</summary>
     CreateDelegationToken = 38,
+    /// <summary>Kafka's RenewDelegationToken API, versions 0 to 2.</summary>
     RenewDelegationToken = 39,
+    /// <summary>Kafka's ExpireDelegationToken API, versions 0 to 2.</summary>
     ExpireDelegationToken = 40,
+    /// <summary>Kafka's DescribeDelegationToken API, versions 0 to 3.</summary>
     DescribeDelegationToken = 41,
+    /// <summary>Kafka's DeleteGroups API, versions 0 to 2.</summary>
     DeleteGroups = 42,
+    /// <summary>Kafka's ElectLeaders API, versions 0 to 2.</summary>
     ElectLeaders = 43,
+    /// <summary>Kafka's IncrementalAlterConfigs API, versions 0 to 1.</summary>
     IncrementalAlterConfigs = 44,
+    /// <summary>Kafka's AlterPartitionReassignments API, versions 0 to 0.</summary>
     AlterPartitionReassignments = 45,
+    /// <summary>Kafka's ListPartitionReassignments API, versions 0 to 0.</summary>
     ListPartitionReassignments = 46,
+    /// <summary>Kafka's OffsetDelete API, versions 0 to 0.</summary>
     OffsetDelete = 47,
+    /// <summary>Kafka's DescribeClientQuotas API, versions 0 to 1.</summary>
     DescribeClientQuotas = 48,
+    /// <summary>Kafka's AlterClientQuotas API, versions 0 to 1.</summary>
     AlterClientQuotas = 49,
+    /// <summary>Kafka's DescribeUserScramCredentials API, versions 0 to 0.</summary>
     DescribeUserScramCredentials = 50,
+    /// <summary>Kafka's AlterUserScramCredentials API, versions 0 to 0.</summary>
     AlterUserScramCredentials = 51,
+    /// <summary>Kafka's Vote API, versions 0 to 1.</summary>
     Vote = 52,
+    /// <summary>Kafka's BeginQuorumEpoch API, versions 0 to 1.</summary>
     BeginQuorumEpoch = 53,
+    /// <summary>Kafka's EndQuorumEpoch API, versions 0 to 1.</summary>
     EndQuorumEpoch = 54,
+    /// <summary>Kafka's DescribeQuorum API, versions 0 to 2.</summary>
     DescribeQuorum = 55,
+    /// <summary>Kafka's AlterPartition API, versions 0 to 3.</summary>
     AlterPartition = 56,
+    /// <summary>Kafka's UpdateFeatures API, versions 0 to 2.</summary>
     UpdateFeatures = 57,
+    /// <summary>Kafka's Envelope API, versions 0 to 0.</summary>
     Envelope = 58,
+    /// <summary>Kafka's FetchSnapshot API, versions 0 to 1.</summary>
     FetchSnapshot = 59,
+    /// <summary>Kafka's DescribeCluster API, versions 0 to 1.</summary>
     DescribeCluster = 60,
+    /// <summary>Kafka's DescribeProducers API, versions 0 to 0.</summary>
     DescribeProducers = 61,
+    /// <summary>Kafka's BrokerRegistration API, versions 0 to 4.</summary>
     BrokerRegistration = 62,
+    /// <summary>Kafka's BrokerHeartbeat API, versions 0 to 1.</summary>
     BrokerHeartbeat = 63,
+    /// <summary>Kafka's UnregisterBroker API, versions 0 to 0.</summary>
     UnregisterBroker = 64,
+    /// <summary>Kafka's DescribeTransactions API, versions 0 to 0.</summary>
     DescribeTransactions = 65,
+    /// <summary>Kafka's ListTransactions API, versions 0 to 1.</summary>
     ListTransactions = 66,
+    /// <summary>Kafka's AllocateProducerIds API, versions 0 to 0.</summary>
     AllocateProducerIds = 67,
+    /// <summary>Kafka's ConsumerGroupHeartbeat API, versions 0 to 1.</summary>
     ConsumerGroupHeartbeat = 68,
+    /// <summary>Kafka's ConsumerGroupDescribe API, versions 0 to 0.</summary>
     ConsumerGroupDescribe = 69,
+    /// <summary>Kafka's ControllerRegistration API, versions 0 to 0.</summary>
     ControllerRegistration = 70,
+    /// <summary>Kafka's GetTelemetrySubscriptions API, versions 0 to 0.</summary>
     GetTelemetrySubscriptions = 71,
+    /// <summary>Kafka's PushTelemetry API, versions 0 to 0.</summary>
     PushTelemetry = 72,
+    /// <summary>Kafka's AssignReplicasToDirs API, versions 0 to 0.</summary>
     AssignReplicasToDirs = 73,
+    /// <summary>Kafka's ListClientMetricsResources API, versions 0 to 0.</summary>
     ListClientMetricsResources = 74,
+    /// <summary>Kafka's DescribeTopicPartitions API, versions 0 to 0.</summary>
     DescribeTopicPartitions = 75,
+    /// <summary>Kafka's ShareGroupHeartbeat API, versions 0 to 0.</summary>
     ShareGroupHeartbeat = 76,
+    /// <summary>Kafka's ShareGroupDescribe API, versions 0 to 0.</summary>
     ShareGroupDescribe = 77,
+    /// <summary>Kafka's ShareFetch API, versions 0 to 0.</summary>
     ShareFetch = 78,
+    /// <summary>Kafka's ShareAcknowledge API, versions 0 to 0.</summary>
     ShareAcknowledge = 79,
+    /// <summary>Kafka's AddRaftVoter API, versions 0 to 0.</summary>
     AddRaftVoter = 80,
+    /// <summary>Kafka's RemoveRaftVoter API, versions 0 to 0.</summary>
     RemoveRaftVoter = 81,
+    /// <summary>Kafka's UpdateRaftVoter API, versions 0 to 0.</summary>
     UpdateRaftVoter = 82,
+    /// <summary>Kafka's InitializeShareGroupState API, versions 0 to 0.</summary>
     InitializeShareGroupState = 83,
+    /// <summary>Kafka's ReadShareGroupState API, versions 0 to 0.</summary>
     ReadShareGroupState = 84,
+    /// <summary>Kafka's WriteShareGroupState API, versions 0 to 0.</summary>
     WriteShareGroupState = 85,
+    /// <summary>Kafka's DeleteShareGroupState API, versions 0 to 0.</summary>
     DeleteShareGroupState = 86,
+    /// <summary>Kafka's ReadShareGroupStateSummary API, versions 0 to 0.</summary>
     ReadShareGroupStateSummary = 87,
 }

@@ -5,135 +5,265 @@
 
 namespace Samsa.Protocol;
 
+/// <summary>Kafka's protocol error codes, as carried in responses (0 means no error).</summary>
 public enum ErrorCode : short
 {
+    /// <summary>Kafka error UNKNOWN_SERVER_ERROR (code -1).</summary>
     UnknownServerError = -1,
+    /// <summary>Kafka error NONE (code 0).</summary>
     None = 0,
+    /// <summary>Kafka error OFFSET_OUT_OF_RANGE (code 1).</summary>
     OffsetOutOfRange = 1,
+    /// <summary>Kafka error CORRUPT_MESSAGE (code 2).</summary>
     CorruptMessage = 2,
+    /// <summary>Kafka error UNKNOWN_TOPIC_OR_PARTITION (code 3).</summary>
     UnknownTopicOrPartition = 3,
+    /// <summary>Kafka error INVALID_FETCH_SIZE (code 4).</summary>
     InvalidFetchSize = 4,
+    /// <summary>Kafka error LEADER_NOT_AVAILABLE (code 5).</summary>
     LeaderNotAvailable = 5,
+    /// <summary>Kafka error NOT_LEADER_OR_FOLLOWER (code 6).</summary>
     NotLeaderOrFollower = 6,
+    /// <summary>Kafka error REQUEST_TIMED_OUT (code 7).</summary>
     RequestTimedOut = 7,
+    /// <summary>Kafka error BROKER_NOT_AVAILABLE (code 8).</summary>
     BrokerNotAvailable = 8,
+    /// <summary>Kafka error REPLICA_NOT_AVAILABLE (code 9).</summary>
     ReplicaNotAvailable = 9,
+    /// <summary>Kafka error MESSAGE_TOO_LARGE (code 10).</summary>
     MessageTooLarge = 10,
+    /// <summary>Kafka error STALE_CONTROLLER_EPOCH (code 11).</summary>
     StaleControllerEpoch = 11,
+    /// <summary>Kafka error OFFSET_METADATA_TOO_LARGE (code 12).</summary>
     OffsetMetadataTooLarge = 12,
+    /// <summary>Kafka error NETWORK_EXCEPTION (code 13).</summary>
     NetworkException = 13,
+    /// <summary>Kafka error COORDINATOR_LOAD_IN_PROGRESS (code 14).</summary>
     CoordinatorLoadInProgress = 14,
+    /// <summary>Kafka error COORDINATOR_NOT_AVAILABLE (code 15).</summary>
     CoordinatorNotAvailable = 15,
+    /// <summary>Kafka error NOT_COORDINATOR (code 16).</summary>
     NotCoordinator = 16,
+    /// <summary>Kafka error INVALID_TOPIC_EXCEPTION (code 17).</summary>
     InvalidTopicException = 17,
+    /// <summary>Kafka error RECORD_LIST_TOO_LARGE (code 18).</summary>
     RecordListTooLarge = 18,
+    /// <summary>Kafka error NOT_ENOUGH_REPLICAS (code 19).</summary>
     NotEnoughReplicas = 19,
+    /// <summary>Kafka error NOT_ENOUGH_REPLICAS_AFTER_APPEND (code 20).</summary>
     NotEnoughReplicasAfterAppend = 20,
+    /// <summary>Kafka error INVALID_REQUIRED_ACKS (code 21).</summary>
     InvalidRequiredAcks = 21,
+    /// <summary>Kafka error ILLEGAL_GENERATION (code 22).</summary>
     IllegalGeneration = 22,
+    /// <summary>Kafka error INCONSISTENT_GROUP_PROTOCOL (code 23).</summary>
     InconsistentGroupProtocol = 23,
+    /// <summary>Kafka error INVALID_GROUP_ID (code 24).</summary>
     InvalidGroupId = 24,
+    /// <summary>Kafka error UNKNOWN_MEMBER_ID (code 25).</summary>
     UnknownMemberId = 25,
+    /// <summary>Kafka error INVALID_SESSION_TIMEOUT (code 26).</summary>
     InvalidSessionTimeout = 26,
+    /// <summary>Kafka error REBALANCE_IN_PROGRESS (code 27).</summary>
     RebalanceInProgress = 27,
+    /// <summary>Kafka error INVALID_COMMIT_OFFSET_SIZE (code 28).</summary>
     InvalidCommitOffsetSize = 28,
+    /// <summary>Kafka error TOPIC_AUTHORIZATION_FAILED (code 29).</summary>
     TopicAuthorizationFailed = 29,
+    /// <summary>Kafka error GROUP_AUTHORIZATION_FAILED (code 30).</summary>
     GroupAuthorizationFailed = 30,
+    /// <summary>Kafka error CLUSTER_AUTHORIZATION_FAILED (code 31).</summary>
     ClusterAuthorizationFailed = 31,
+    /// <summary>Kafka error INVALID_TIMESTAMP (code 32).</summary>
     InvalidTimestamp = 32,
+    /// <summary>Kafka error UNSUPPORTED_SASL_MECHANISM (code 33).</summary>
     UnsupportedSaslMechanism = 33,
+    /// <summary>Kafka error ILLEGAL_SASL_STATE (code 34).</summary>
     IllegalSaslState = 34,
+    /// <summary>Kafka error UNSUPPORTED_VERSION (code 35).</summary>
     UnsupportedVersion = 35,
+    /// <summary>Kafka error TOPIC_ALREADY_EXISTS (code 36).</summary>
     TopicAlreadyExists = 36,
+    /// <summary>Kafka error INVALID_PARTITIONS (code 37).</summary>
     InvalidPartitions = 37,
+    /// <summary>Kafka error INVALID_REPLICATION_FACTOR (code 38).</summary>
     InvalidReplicationFactor = 38,
+    /// <summary>Kafka error INVALID_REPLICA_ASSIGNMENT (code 39).</summary>
     InvalidReplicaAssignment = 39,
+    /// <summary>Kafka error INVALID_CONFIG (code 40).</summary>
     InvalidConfig = 40,
+    /// <summary>Kafka error NOT_CONTROLLER (code 41).</summary>
     NotController = 41,
+    /// <summary>Kafka error INVALID_REQUEST (code 42).</summary>
     InvalidRequest = 42,
+    /// <summary>Kafka error UNSUPPORTED_FOR_MESSAGE_FORMAT (code 43).</summary>
     UnsupportedForMessageFormat = 43,
+    /// <summary>Kafka error POLICY_VIOLATION (code 44).</summary>
     PolicyViolation = 44,
+    /// <summary>Kafka error OUT_OF_ORDER_SEQUENCE_NUMBER (code 45).</summary>
     OutOfOrderSequenceNumber = 45,
+    /// <summary>Kafka error DUPLICATE_SEQUENCE_NUMBER (code 46).</summary>
     DuplicateSequenceNumber = 46,
+    /// <summary>Kafka error INVALID_PRODUCER_EPOCH (code 47).</summary>
     InvalidProducerEpoch = 47,
+    /// <summary>Kafka error INVALID_TXN_STATE (code 48).</summary>
     InvalidTxnState = 48,
+    /// <summary>Kafka error INVALID_PRODUCER_ID_MAPPING (code 49).</summary>
     InvalidProducerIdMapping = 49,
+    /// <summary>Kafka error INVALID_TRANSACTION_TIMEOUT (code 50).</summary>
     InvalidTransactionTimeout = 50,
+    /// <summary>Kafka error CONCURRENT_TRANSACTIONS (code 51).</summary>
     ConcurrentTransactions = 51,
+    /// <summary>Kafka error TRANSACTION_COORDINATOR_FENCED (code 52).</summary>
     TransactionCoordinatorFenced = 52,
+    /// <summary>Kafka error TRANSACTIONAL_ID_AUTHORIZATION_FAILED (code 53).</summary>
     TransactionalIdAuthorizationFailed = 53,
+    /// <summary>Kafka error SECURITY_DISABLED (code 54).</summary>
     SecurityDisabled = 54,
+    /// <summary>Kafka error OPERATION_NOT_ATTEMPTED (code 55).</summary>
     OperationNotAttempted = 55,
+    /// <summary>Kafka error KAFKA_STORAGE_ERROR (code 56).</summary>
     KafkaStorageError = 56,
+    /// <summary>Kafka error LOG_DIR_NOT_FOUND (code 57).</summary>
     LogDirNotFound = 57,
+    /// <summary>Kafka error SASL_AUTHENTICATION_FAILED (code 58).</summary>
     SaslAuthenticationFailed = 58,
+    /// <summary>Kafka error UNKNOWN_PRODUCER_ID (code 59).</summary>
     UnknownProducerId = 59,
+    /// <summary>Kafka error REASSIGNMENT_IN_PROGRESS (code 60).</summary>
     ReassignmentInProgress = 60,
+    /// <summary>Kafka error DELEGATION_TOKEN_AUTH_DISABLED (code 61).</summary>
     DelegationTokenAuthDisabled = 61,
+    /// <summary>Kafka error DELEGATION_TOKEN_NOT_FOUND (code 62).</summary>
     DelegationTokenNotFound = 62,
+    /// <summary>Kafka error DELEGATION_TOKEN_OWNER_MISMATCH (code 63).</summary>
     DelegationTokenOwnerMismatch = 63,
+    /// <summary>Kafka error DELEGATION_TOKEN_REQUEST_NOT_ALLOWED (code 64).</summary>
     DelegationTokenRequestNotAllowed = 64,
+    /// <summary>Kafka error DELEGATION_TOKEN_AUTHORIZATION_FAILED (code 65).</summary>
     DelegationTokenAuthorizationFailed = 65,
+    /// <summary>Kafka error DELEGATION_TOKEN_EXPIRED (code 66).</summary>
     DelegationTokenExpired = 66,
+    /// <summary>Kafka error INVALID_PRINCIPAL_TYPE (code 67).</summary>
     InvalidPrincipalType = 67,
+    /// <summary>Kafka error NON_EMPTY_GROUP (code 68).</summary>
     NonEmptyGroup = 68,
+    /// <summary>Kafka error GROUP_ID_NOT_FOUND (code 69).</summary>
     GroupIdNotFound = 69,
+    /// <summary>Kafka error FETCH_SESSION_ID_NOT_FOUND (code 70).</summary>
     FetchSessionIdNotFound = 70,
+    /// <summary>Kafka error INVALID_FETCH_SESSION_EPOCH (code 71).</summary>
     InvalidFetchSessionEpoch = 71,
+    /// <summary>Kafka error LISTENER_NOT_FOUND (code 72).</summary>
     ListenerNotFound = 72,
+    /// <summary>Kafka error TOPIC_DELETION_DISABLED (code 73).</summary>
     TopicDeletionDisabled = 73,
+    /// <summary>Kafka error FENCED_LEADER_EPOCH (code 74).</summary>
     FencedLeaderEpoch = 74,
+    /// <summary>Kafka error UNKNOWN_LEADER_EPOCH (code 75).</summary>
     UnknownLeaderEpoch = 75,
+    /// <summary>Kafka error UNSUPPORTED_COMPRESSION_TYPE (code 76).</summary>
     UnsupportedCompressionType = 76,
+    /// <summary>Kafka error STALE_BROKER_EPOCH (code 77).</summary>
     StaleBrokerEpoch = 77,
+    /// <summary>Kafka error OFFSET_NOT_AVAILABLE (code 78).</summary>
     OffsetNotAvailable = 78,
+    /// <summary>Kafka error MEMBER_ID_REQUIRED (code 79).</summary>
     MemberIdRequired = 79,
+    /// <summary>Kafka error PREFERRED_LEADER_NOT_AVAILABLE (code 80).</summary>
     PreferredLeaderNotAvailable = 80,
+    /// <summary>Kafka error GROUP_MAX_SIZE_REACHED (code 81).</summary>
     GroupMaxSizeReached = 81,
+    /// <summary>Kafka error FENCED_INSTANCE_ID (code 82).</summary>
     FencedInstanceId = 82,
+    /// <summary>Kafka error ELIGIBLE_LEADERS_NOT_AVAILABLE (code 83).</summary>
     EligibleLeadersNotAvailable = 83,
+    /// <summary>Kafka error ELECTION_NOT_NEEDED (code 84).</summary>
     ElectionNotNeeded = 84,
+    /// <summary>Kafka error NO_REASSIGNMENT_IN_PROGRESS (code 85).</summary>
     NoReassignmentInProgress = 85,
+    /// <summary>Kafka error GROUP_SUBSCRIBED_TO_TOPIC (code 86).</summary>
     GroupSubscribedToTopic = 86,
+    /// <summary>Kafka error INVALID_RECORD (code 87).</summary>
     InvalidRecord = 87,
+    /// <summary>Kafka error UNSTABLE_OFFSET_COMMIT (code 88).</summary>
     UnstableOffsetCommit = 88,
+    /// <summary>Kafka error THROTTLING_QUOTA_EXCEEDED (code 89).</summary>
     ThrottlingQuotaExceeded = 89,
+    /// <summary>Kafka error PRODUCER_FENCED (code 90).</summary>
     ProducerFenced = 90,
+    /// <summary>Kafka error RESOURCE_NOT_FOUND (code 91).</summary>
     ResourceNotFound = 91,
+    /// <summary>Kafka error DUPLICATE_RESOURCE (code 92).</summary>
     DuplicateResource = 92,
+    /// <summary>Kafka error UNACCEPTABLE_CREDENTIAL (code 93).</summary>
     UnacceptableCredential = 93,
+    /// <summary>Kafka error INCONSISTENT_VOTER_SET (code 94).</summary>
     InconsistentVoterSet = 94,
+    /// <summary>Kafka error INVALID_UPDATE_VERSION (code 95).</summary>
     InvalidUpdateVersion = 95,
+    /// <summary>Kafka error FEATURE_UPDATE_FAILED (code 96).</summary>
     FeatureUpdateFailed = 96,
+    /// <summary>Kafka error PRINCIPAL_DESERIALIZATION_FAILURE (code 97).</summary>
     PrincipalDeserializationFailure = 97,
+    /// <summary>Kafka error SNAPSHOT_NOT_FOUND (code 98).</summary>
     SnapshotNotFound = 98,
+    /// <summary>Kafka error UNKNOWN_TOPIC_ID (code 100).</summary>
     UnknownTopicId = 100,
+    /// <summary>Kafka error DUPLICATE_BROKER_REGISTRATION (code 101).</summary>
     DuplicateBrokerRegistration = 101,
+    /// <summary>Kafka error BROKER_ID_NOT_REGISTERED (code 102).</summary>
     BrokerIdNotRegistered = 102,
+    /// <summary>Kafka error INCONSISTENT_TOPIC_ID (code 103).</summary>
     InconsistentTopicId = 103,
+    /// <summary>Kafka error INCONSISTENT_CLUSTER_ID (code 104).</summary>
     InconsistentClusterId = 104,
+    /// <summary>Kafka error TRANSACTIONAL_ID_NOT_FOUND (code 105).</summary>
     TransactionalIdNotFound = 105,
+    /// <summary>Kafka error FETCH_SESSION_TOPIC_ID_ERROR (code 106).</summary>
     FetchSessionTopicIdError = 106,
+    /// <summary>Kafka error INELIGIBLE_REPLICA (code 107).</summary>
     IneligibleReplica = 107,
+    /// <summary>Kafka error NEW_LEADER_ELECTED (code 108).</summary>
     NewLeaderElected = 108,
+    /// <summary>Kafka error OFFSET_MOVED_TO_TIERED_STORAGE (code 109).</summary>
     OffsetMovedToTieredStorage = 109,
+    /// <summary>Kafka error FENCED_MEMBER_EPOCH (code 110).</summary>
     FencedMemberEpoch = 110,
+    /// <summary>Kafka error UNRELEASED_INSTANCE_ID (code 111).</summary>
     UnreleasedInstanceId = 111,
+    /// <summary>Kafka error UNSUPPORTED_ASSIGNOR (code 112).</summary>
     UnsupportedAssignor = 112,
+    /// <summary>Kafka error STALE_MEMBER_EPOCH (code 113).</summary>
     StaleMemberEpoch = 113,
+    /// <summary>Kafka error MISMATCHED_ENDPOINT_TYPE (code 114).</summary>
     MismatchedEndpointType = 114,
+    /// <summary>Kafka error UNSUPPORTED_ENDPOINT_TYPE (code 115).</summary>
     UnsupportedEndpointType = 115,
+    /// <summary>Kafka error UNKNOWN_CONTROLLER_ID (code 116).</summary>
     UnknownControllerId = 116,
+    /// <summary>Kafka error UNKNOWN_SUBSCRIPTION_ID (code 117).</summary>
     UnknownSubscriptionId = 117,
+    /// <summary>Kafka error TELEMETRY_TOO_LARGE (code 118).</summary>
     TelemetryTooLarge = 118,
+    /// <summary>Kafka error INVALID_REGISTRATION (code 119).</summary>
     InvalidRegistration = 119,
+    /// <summary>Kafka error TRANSACTION_ABORTABLE (code 120).</summary>
     TransactionAbortable = 120,
+    /// <summary>Kafka error INVALID_RECORD_STATE (code 121).</summary>
     InvalidRecordState = 121,
+    /// <summary>Kafka error SHARE_SESSION_NOT_FOUND (code 122).</summary>
     ShareSessionNotFound = 122,
+    /// <summary>Kafka error INVALID_SHARE_SESSION_EPOCH (code 123).</summary>
     InvalidShareSessionEpoch = 123,
+    /// <summary>Kafka error FENCED_STATE_EPOCH (code 124).</summary>
     FencedStateEpoch = 124,
+    /// <summary>Kafka error INVALID_VOTER_KEY (code 125).</summary>
     InvalidVoterKey = 125,
+    /// <summary>Kafka error DUPLICATE_VOTER (code 126).</summary>
     DuplicateVoter = 126,
+    /// <summary>Kafka error VOTER_NOT_FOUND (code 127).</summary>
     VoterNotFound = 127,
+    /// <summary>Kafka error INVALID_REGULAR_EXPRESSION (code 128).</summary>
     InvalidRegularExpression = 128,
 }

@@ -7,6 +7,7 @@ using Samsa.Protocol.Messages;
 
 namespace Samsa.Protocol;
 
+/// <summary>Creates an empty request or response object for an API key, to read a message whose key is known only at run time.</summary>
 public static partial class KafkaMessageFactory
 {
     /// <summary>A new, empty request of the given API, or null for an unknown key.</summary>

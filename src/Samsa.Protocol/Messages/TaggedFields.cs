@@ -1,7 +1,7 @@
 namespace Samsa.Protocol;
 
 /// <summary>Helpers the generated code calls for the tagged-field section of flexible versions.</summary>
-public static class TaggedFields
+internal static class TaggedFields
 {
     /// <summary>Reads a tagged field's size and checks that it fits in what remains.</summary>
     public static int ReadSize(ref KafkaReader reader)

@@ -19,6 +19,7 @@ public ref struct KafkaReader
     private readonly bool _hasMemory;
     private int _position;
 
+    /// <summary>Reads from <paramref name="memory"/>; <c>records</c> fields come back as slices of it.</summary>
     public KafkaReader(ReadOnlyMemory<byte> memory)
     {
         _memory = memory;
@@ -27,6 +28,7 @@ public ref struct KafkaReader
         _position = 0;
     }
 
+    /// <summary>Reads from <paramref name="span"/>; <c>records</c> fields are copied, since a span cannot be kept.</summary>
     public KafkaReader(ReadOnlySpan<byte> span)
     {
         _span = span;
@@ -35,12 +37,16 @@ public ref struct KafkaReader
         _position = 0;
     }
 
+    /// <summary>Bytes read so far.</summary>
     public readonly int Position => _position;
 
+    /// <summary>Total bytes in the buffer.</summary>
     public readonly int Length => _span.Length;
 
+    /// <summary>Bytes not read yet.</summary>
     public readonly int Remaining => _span.Length - _position;
 
+    /// <summary>True when every byte has been read.</summary>
     public readonly bool End => _position >= _span.Length;
 
     /// <summary>The bytes not read yet.</summary>
@@ -59,26 +65,37 @@ public ref struct KafkaReader
         return slice;
     }
 
+    /// <summary>Reads a signed byte.</summary>
     public sbyte ReadInt8() => (sbyte)Take(1, "int8")[0];
 
+    /// <summary>Reads an unsigned byte.</summary>
     public byte ReadUInt8() => Take(1, "int8")[0];
 
+    /// <summary>Reads a boolean byte; any value but 0 is true.</summary>
     public bool ReadBool() => Take(1, "bool")[0] != 0;
 
+    /// <summary>Reads a big-endian int16.</summary>
     public short ReadInt16() => BinaryPrimitives.ReadInt16BigEndian(Take(2, "int16"));
 
+    /// <summary>Reads a big-endian uint16.</summary>
     public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16BigEndian(Take(2, "uint16"));
 
+    /// <summary>Reads a big-endian int32.</summary>
     public int ReadInt32() => BinaryPrimitives.ReadInt32BigEndian(Take(4, "int32"));
 
+    /// <summary>Reads a big-endian uint32.</summary>
     public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(Take(4, "uint32"));
 
+    /// <summary>Reads a big-endian int64.</summary>
     public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8, "int64"));
 
+    /// <summary>Reads a big-endian IEEE 754 double.</summary>
     public double ReadFloat64() => BinaryPrimitives.ReadDoubleBigEndian(Take(8, "float64"));
 
+    /// <summary>Reads a 16-byte UUID in big-endian order.</summary>
     public Guid ReadUuid() => new(Take(16, "uuid"), bigEndian: true);
 
+    /// <summary>Reads an unsigned variable-length int32 (7 bits a byte, low bits first).</summary>
     public uint ReadUnsignedVarInt()
     {
         if (!VarInt.TryReadUnsigned(_span[_position..], out uint value, out var read))
@@ -90,6 +107,7 @@ public ref struct KafkaReader
         return value;
     }
 
+    /// <summary>Reads a zig-zag encoded variable-length int32.</summary>
     public int ReadVarInt()
     {
         if (!VarInt.TryRead(_span[_position..], out int value, out var read))
@@ -101,6 +119,7 @@ public ref struct KafkaReader
         return value;
     }
 
+    /// <summary>Reads a zig-zag encoded variable-length int64 (record fields).</summary>
     public long ReadVarLong()
     {
         if (!VarInt.TryRead(_span[_position..], out long value, out var read))
@@ -156,12 +175,14 @@ public ref struct KafkaReader
         }
     }
 
+    /// <summary>Reads a non-null string with an int16 length prefix.</summary>
     public string ReadString()
     {
         var at = _position;
         return DecodeString(CheckLength(ReadInt16(), nullable: false, "string", at));
     }
 
+    /// <summary>Reads a string with an int16 length prefix; -1 is null.</summary>
     public string? ReadNullableString()
     {
         var at = _position;
@@ -169,20 +190,24 @@ public ref struct KafkaReader
         return length < 0 ? null : DecodeString(length);
     }
 
+    /// <summary>Reads a non-null compact string (unsigned varint length + 1).</summary>
     public string ReadCompactString() => DecodeString(ReadCompactLength(nullable: false, "compact string"));
 
+    /// <summary>Reads a compact string (unsigned varint length + 1); 0 is null.</summary>
     public string? ReadCompactNullableString()
     {
         var length = ReadCompactLength(nullable: true, "compact string");
         return length < 0 ? null : DecodeString(length);
     }
 
+    /// <summary>Reads non-null bytes with an int32 length prefix, copied into a new array.</summary>
     public byte[] ReadBytes()
     {
         var at = _position;
         return Take(CheckLength(ReadInt32(), nullable: false, "bytes", at), "bytes").ToArray();
     }
 
+    /// <summary>Reads bytes with an int32 length prefix (-1 is null), copied into a new array.</summary>
     public byte[]? ReadNullableBytes()
     {
         var at = _position;
@@ -190,8 +215,10 @@ public ref struct KafkaReader
         return length < 0 ? null : Take(length, "bytes").ToArray();
     }
 
+    /// <summary>Reads non-null compact bytes (unsigned varint length + 1), copied into a new array.</summary>
     public byte[] ReadCompactBytes() => Take(ReadCompactLength(nullable: false, "compact bytes"), "bytes").ToArray();
 
+    /// <summary>Reads compact bytes (unsigned varint length + 1, 0 is null), copied into a new array.</summary>
     public byte[]? ReadCompactNullableBytes()
     {
         var length = ReadCompactLength(nullable: true, "compact bytes");
@@ -206,6 +233,7 @@ public ref struct KafkaReader
         return length < 0 ? (ReadOnlyMemory<byte>?)null : Slice(length);
     }
 
+    /// <summary>Reads a compact <c>records</c> field (unsigned varint length + 1, nullable) as a slice of the source without copying where possible.</summary>
     public ReadOnlyMemory<byte>? ReadCompactRecords()
     {
         var length = ReadCompactLength(nullable: true, "compact records");
@@ -220,6 +248,7 @@ public ref struct KafkaReader
         return _hasMemory ? _memory.Slice(start, length) : bytes.ToArray();
     }
 
+    /// <summary>Reads <paramref name="length"/> raw bytes as a span over the source.</summary>
     public ReadOnlySpan<byte> ReadSpan(int length) => Take(length, "bytes");
 
     /// <summary>Reads an int32 array count; -1 (null) only when <paramref name="nullable"/>. The count is bounded by the bytes that remain.</summary>
@@ -232,5 +261,6 @@ public ref struct KafkaReader
     /// <summary>Reads a compact array count (uvarint count + 1); -1 for null.</summary>
     public int ReadCompactArrayLength(bool nullable) => ReadCompactLength(nullable, "compact array");
 
+    /// <summary>Moves past <paramref name="count"/> bytes without reading them.</summary>
     public void Skip(int count) => Take(count, "skipped bytes");
 }

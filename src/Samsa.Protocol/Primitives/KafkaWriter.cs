@@ -10,13 +10,16 @@ public readonly ref struct KafkaWriter
 {
     private readonly IBufferWriter<byte> _output;
 
+    /// <summary>Writes to <paramref name="output"/>, which must outlive the writer.</summary>
     public KafkaWriter(IBufferWriter<byte> output)
     {
         _output = output;
     }
 
+    /// <summary>The buffer this writer appends to.</summary>
     public IBufferWriter<byte> Output => _output;
 
+    /// <summary>Writes a signed byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt8(sbyte value)
     {
@@ -24,6 +27,7 @@ public readonly ref struct KafkaWriter
         _output.Advance(1);
     }
 
+    /// <summary>Writes an unsigned byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt8(byte value)
     {
@@ -31,8 +35,10 @@ public readonly ref struct KafkaWriter
         _output.Advance(1);
     }
 
+    /// <summary>Writes a boolean as one byte, 1 or 0.</summary>
     public void WriteBool(bool value) => WriteUInt8(value ? (byte)1 : (byte)0);
 
+    /// <summary>Writes a big-endian int16.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt16(short value)
     {
@@ -40,12 +46,14 @@ public readonly ref struct KafkaWriter
         _output.Advance(2);
     }
 
+    /// <summary>Writes a big-endian uint16.</summary>
     public void WriteUInt16(ushort value)
     {
         BinaryPrimitives.WriteUInt16BigEndian(_output.GetSpan(2), value);
         _output.Advance(2);
     }
 
+    /// <summary>Writes a big-endian int32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt32(int value)
     {
@@ -53,12 +61,14 @@ public readonly ref struct KafkaWriter
         _output.Advance(4);
     }
 
+    /// <summary>Writes a big-endian uint32.</summary>
     public void WriteUInt32(uint value)
     {
         BinaryPrimitives.WriteUInt32BigEndian(_output.GetSpan(4), value);
         _output.Advance(4);
     }
 
+    /// <summary>Writes a big-endian int64.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteInt64(long value)
     {
@@ -66,18 +76,21 @@ public readonly ref struct KafkaWriter
         _output.Advance(8);
     }
 
+    /// <summary>Writes a big-endian IEEE 754 double.</summary>
     public void WriteFloat64(double value)
     {
         BinaryPrimitives.WriteDoubleBigEndian(_output.GetSpan(8), value);
         _output.Advance(8);
     }
 
+    /// <summary>Writes a UUID as 16 bytes in big-endian order.</summary>
     public void WriteUuid(Guid value)
     {
         value.TryWriteBytes(_output.GetSpan(16), bigEndian: true, out _);
         _output.Advance(16);
     }
 
+    /// <summary>Writes an unsigned variable-length int32 (7 bits a byte, low bits first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUnsignedVarInt(uint value)
     {
@@ -85,14 +98,17 @@ public readonly ref struct KafkaWriter
         _output.Advance(written);
     }
 
+    /// <summary>Writes a zig-zag encoded variable-length int32.</summary>
     public void WriteVarInt(int value) => WriteUnsignedVarInt(VarInt.ZigZagEncode(value));
 
+    /// <summary>Writes a zig-zag encoded variable-length int64.</summary>
     public void WriteVarLong(long value)
     {
         var written = VarInt.Write(_output.GetSpan(VarInt.MaxBytes64), value);
         _output.Advance(written);
     }
 
+    /// <summary>Writes bytes as they are, with no length prefix.</summary>
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length == 0)
@@ -115,6 +131,8 @@ public readonly ref struct KafkaWriter
         _output.Advance(written);
     }
 
+    /// <summary>Writes a non-null string with an int16 length prefix.</summary>
+    /// <exception cref="ProtocolException">The UTF-8 form is longer than an int16 length allows.</exception>
     public void WriteString(string value)
     {
         var count = Encoding.UTF8.GetByteCount(value);
@@ -127,6 +145,7 @@ public readonly ref struct KafkaWriter
         WriteUtf8(value, count);
     }
 
+    /// <summary>Writes a string with an int16 length prefix; null is written as -1.</summary>
     public void WriteNullableString(string? value)
     {
         if (value is null)
@@ -138,6 +157,7 @@ public readonly ref struct KafkaWriter
         WriteString(value);
     }
 
+    /// <summary>Writes a non-null compact string (unsigned varint length + 1).</summary>
     public void WriteCompactString(string value)
     {
         var count = Encoding.UTF8.GetByteCount(value);
@@ -145,6 +165,7 @@ public readonly ref struct KafkaWriter
         WriteUtf8(value, count);
     }
 
+    /// <summary>Writes a compact string (unsigned varint length + 1); null is written as 0.</summary>
     public void WriteCompactNullableString(string? value)
     {
         if (value is null)
@@ -156,12 +177,14 @@ public readonly ref struct KafkaWriter
         WriteCompactString(value);
     }
 
+    /// <summary>Writes bytes with an int32 length prefix.</summary>
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
         WriteInt32(value.Length);
         WriteRaw(value);
     }
 
+    /// <summary>Writes bytes with an int32 length prefix; null is written as -1.</summary>
     public void WriteNullableBytes(byte[]? value)
     {
         if (value is null)
@@ -173,12 +196,14 @@ public readonly ref struct KafkaWriter
         WriteBytes(value);
     }
 
+    /// <summary>Writes compact bytes (unsigned varint length + 1).</summary>
     public void WriteCompactBytes(ReadOnlySpan<byte> value)
     {
         WriteUnsignedVarInt((uint)value.Length + 1);
         WriteRaw(value);
     }
 
+    /// <summary>Writes compact bytes (unsigned varint length + 1); null is written as 0.</summary>
     public void WriteCompactNullableBytes(byte[]? value)
     {
         if (value is null)
@@ -190,6 +215,7 @@ public readonly ref struct KafkaWriter
         WriteCompactBytes(value);
     }
 
+    /// <summary>Writes a <c>records</c> field with an int32 length prefix; null is written as -1.</summary>
     public void WriteRecords(ReadOnlyMemory<byte>? value)
     {
         if (value is null)
@@ -201,6 +227,7 @@ public readonly ref struct KafkaWriter
         WriteBytes(value.Value.Span);
     }
 
+    /// <summary>Writes a compact <c>records</c> field (unsigned varint length + 1); null is written as 0.</summary>
     public void WriteCompactRecords(ReadOnlyMemory<byte>? value)
     {
         if (value is null)
@@ -212,7 +239,9 @@ public readonly ref struct KafkaWriter
         WriteCompactBytes(value.Value.Span);
     }
 
+    /// <summary>Writes an array count as int32; -1 means a null array.</summary>
     public void WriteArrayLength(int count) => WriteInt32(count);
 
+    /// <summary>Writes a compact array count (count + 1 as an unsigned varint); -1 means a null array.</summary>
     public void WriteCompactArrayLength(int count) => WriteUnsignedVarInt((uint)(count + 1));
 }

@@ -12,23 +12,28 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     private byte[] _buffer;
     private int _written;
 
+    /// <summary>Rents a first buffer of at least <paramref name="initialCapacity"/> bytes.</summary>
     public PooledBufferWriter(int initialCapacity = 256)
     {
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialCapacity));
     }
 
+    /// <summary>Bytes written so far.</summary>
     public int WrittenCount => _written;
 
     /// <summary>Bytes the current buffer can hold before it grows.</summary>
     public int Capacity => _buffer.Length;
 
+    /// <summary>The bytes written so far.</summary>
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
+    /// <summary>The bytes written so far, as memory valid until the next write or <see cref="Dispose"/>.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
     /// <summary>The written bytes as a writable span, for patching prefixes in place.</summary>
     public Span<byte> WrittenSpanMutable => _buffer.AsSpan(0, _written);
 
+    /// <inheritdoc/>
     public void Advance(int count)
     {
         if ((uint)count > (uint)(_buffer.Length - _written))
@@ -39,12 +44,14 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _written += count;
     }
 
+    /// <inheritdoc/>
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Ensure(sizeHint);
         return _buffer.AsMemory(_written);
     }
 
+    /// <inheritdoc/>
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         Ensure(sizeHint);
@@ -82,6 +89,7 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _buffer = next;
     }
 
+    /// <summary>Returns the buffer to the pool; the writer must not be used afterwards.</summary>
     public void Dispose()
     {
         var buffer = _buffer;

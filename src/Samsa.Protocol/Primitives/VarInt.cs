@@ -7,7 +7,7 @@ namespace Samsa.Protocol;
 /// (unsigned) and record batches (signed). Readers return false on truncated input and
 /// throw <see cref="ProtocolException"/> on an over-long encoding.
 /// </summary>
-public static class VarInt
+internal static class VarInt
 {
     public const int MaxBytes32 = 5;
     public const int MaxBytes64 = 10;

@@ -8,9 +8,13 @@ namespace Samsa.Protocol.Records;
 /// </summary>
 public static class ControlRecord
 {
+    /// <summary>The control record key version this library writes.</summary>
     public const short CurrentKeyVersion = 0;
+    /// <summary>The end-transaction marker value version this library writes.</summary>
     public const short CurrentValueVersion = 0;
+    /// <summary>Bytes of a control record key: version and type, two int16s.</summary>
     public const int KeySize = 4;
+    /// <summary>Bytes of an end-transaction marker value: version int16 and coordinator epoch int32.</summary>
     public const int EndTransactionValueSize = 6;
 
     /// <summary>The key of a control record of <paramref name="type"/>.</summary>

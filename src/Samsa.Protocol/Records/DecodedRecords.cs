@@ -26,6 +26,7 @@ public ref struct DecodedRecords
     /// <summary>The record count the batch header declares.</summary>
     public readonly int Count => _header.RecordCount;
 
+    /// <summary>Enumerates the records of the batch in offset order.</summary>
     public readonly RecordEnumerator GetEnumerator() => new(_data, _header, _decompressed);
 
     /// <summary>Returns the decompression buffer to the pool.</summary>

@@ -6,6 +6,7 @@ namespace Samsa.Protocol.Records;
 /// </summary>
 public sealed class Record
 {
+    /// <summary>Creates a record; offsets and timestamps are absolute.</summary>
     public Record(long offset, long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers = null, sbyte attributes = 0)
     {
         Offset = offset;
@@ -22,15 +23,19 @@ public sealed class Record
     /// <summary>Absolute timestamp in milliseconds; the batch max timestamp when the batch uses log-append time.</summary>
     public long Timestamp { get; }
 
+    /// <summary>The key, or null for a record without one.</summary>
     public ReadOnlyMemory<byte>? Key { get; }
 
+    /// <summary>The value, or null for a tombstone.</summary>
     public ReadOnlyMemory<byte>? Value { get; }
 
+    /// <summary>The record headers in wire order (names may repeat).</summary>
     public IReadOnlyList<RecordHeader> Headers { get; }
 
     /// <summary>The record's own attribute byte (unused by Kafka so far, kept as read).</summary>
     public sbyte Attributes { get; }
 
+    /// <summary>Offset, timestamp, key and value sizes and header count, for diagnostics.</summary>
     public override string ToString() =>
         $"Record(offset {Offset}, timestamp {Timestamp}, key {Describe(Key)}, value {Describe(Value)}, {Headers.Count} header(s))";
 

@@ -7,6 +7,7 @@ namespace Samsa.Protocol.Records;
 /// One complete magic-2 record batch: its parsed header and its bytes (header included). Checks
 /// the CRC on request and decodes its records, decompressing when needed.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both ReadRecords overloads take the same optional size limit; none has shipped, so adding them together breaks no compiled caller.")]
 public readonly struct RecordBatch
 {
     internal RecordBatch(in RecordBatchHeader header, ReadOnlyMemory<byte> memory)
@@ -15,6 +16,7 @@ public readonly struct RecordBatch
         Memory = memory;
     }
 
+    /// <summary>The fixed 61-byte header, decoded.</summary>
     public RecordBatchHeader Header { get; }
 
     /// <summary>The whole batch as on the wire, from the base offset to the last record byte.</summary>

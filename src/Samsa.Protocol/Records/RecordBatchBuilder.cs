@@ -20,6 +20,7 @@ public sealed class RecordBatchBuilder : IDisposable
     private long _baseTimestamp = -1;
     private long _maxTimestamp = -1;
 
+    /// <summary>Starts an empty batch that will be compressed with <paramref name="compression"/>.</summary>
     public RecordBatchBuilder(CompressionType compression = CompressionType.None, int initialCapacity = 16 * 1024)
     {
         Compression = compression;
@@ -30,21 +31,28 @@ public sealed class RecordBatchBuilder : IDisposable
     /// <summary>Offset of the first record; record offsets given to <see cref="Append(Record)"/> are relative to it.</summary>
     public long BaseOffset { get; set; }
 
+    /// <summary>The partition leader epoch written into the header; -1 when unknown.</summary>
     public int PartitionLeaderEpoch { get; set; } = -1;
 
+    /// <summary>The idempotent producer id; -1 for a producer without one.</summary>
     public long ProducerId { get; set; } = -1;
 
+    /// <summary>The producer epoch; -1 for a producer without an id.</summary>
     public short ProducerEpoch { get; set; } = -1;
 
+    /// <summary>The sequence number of the first record; -1 for a producer without an id.</summary>
     public int BaseSequence { get; set; } = -1;
 
+    /// <summary>Marks the batch as part of a transaction.</summary>
     public bool IsTransactional { get; set; }
 
     /// <summary>Marks the batch as holding control records (transaction markers).</summary>
     public bool IsControl { get; set; }
 
+    /// <summary>Whether record timestamps are the producer's create time or the broker's log-append time.</summary>
     public TimestampType TimestampType { get; set; }
 
+    /// <summary>The codec applied to the records section when the batch is built.</summary>
     public CompressionType Compression { get; set; }
 
     /// <summary>
@@ -193,6 +201,7 @@ public sealed class RecordBatchBuilder : IDisposable
         _maxTimestamp = -1;
     }
 
+    /// <summary>Returns the builder's pooled buffers.</summary>
     public void Dispose()
     {
         _batch.Dispose();

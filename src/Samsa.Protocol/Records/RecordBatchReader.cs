@@ -15,6 +15,7 @@ public struct RecordBatchReader
     private int _position;
     private RecordBatch _current;
 
+    /// <summary>Reads the batches in <paramref name="records"/>, the contents of a <c>records</c> field.</summary>
     public RecordBatchReader(ReadOnlyMemory<byte> records)
     {
         _records = records;
@@ -31,6 +32,7 @@ public struct RecordBatchReader
     /// <summary>True once the walk ended on a partial batch rather than at the end of the data.</summary>
     public readonly bool EndedWithPartialBatch => PartialBytes > 0;
 
+    /// <summary>The batch the last successful <see cref="MoveNext"/> read.</summary>
     public readonly RecordBatch Current => _current;
 
     /// <summary>Reads the next complete batch; false at the end of the data or at a trailing partial batch.</summary>
@@ -73,6 +75,8 @@ public struct RecordBatchReader
     /// <summary>Enumeration support: <c>foreach (var batch in new RecordBatchReader(records))</c>.</summary>
     public readonly RecordBatchReader GetEnumerator() => this;
 
+    /// <summary>Reads the next batch.</summary>
+    /// <returns>False at the end, or when only a partial batch remains (a fetch may cut the last one).</returns>
     public bool MoveNext() => TryReadNext(out _current);
 
     /// <summary>

@@ -47,13 +47,16 @@ public ref struct RecordEnumerator
         _current = default;
     }
 
+    /// <summary>The record the last successful <see cref="MoveNext"/> decoded.</summary>
     public readonly RecordView Current => _current;
 
     /// <summary>Records read so far.</summary>
     public readonly int Index => _index;
 
+    /// <summary>Returns this enumerator, so that it can be used in <c>foreach</c>.</summary>
     public readonly RecordEnumerator GetEnumerator() => this;
 
+    /// <summary>Decodes the next record; false after the last one.</summary>
     public bool MoveNext()
     {
         if (_index >= _count)

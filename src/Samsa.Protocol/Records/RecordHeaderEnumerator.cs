@@ -18,10 +18,13 @@ public ref struct RecordHeaderEnumerator
         _current = default;
     }
 
+    /// <summary>The header the last successful <see cref="MoveNext"/> decoded.</summary>
     public readonly RecordHeaderView Current => _current;
 
+    /// <summary>Returns this enumerator, so that it can be used in <c>foreach</c>.</summary>
     public readonly RecordHeaderEnumerator GetEnumerator() => this;
 
+    /// <summary>Decodes the next header; false after the last one.</summary>
     public bool MoveNext()
     {
         if (_remaining <= 0)

@@ -28,6 +28,7 @@ public readonly ref struct RecordHeaderView
     /// <summary>The key's UTF-8 bytes.</summary>
     public ReadOnlySpan<byte> Key => _data.Slice(KeyStart, KeyLength);
 
+    /// <summary>True when the header value is null rather than empty.</summary>
     public bool IsValueNull => ValueLength < 0;
 
     /// <summary>The value bytes; empty when <see cref="IsValueNull"/>.</summary>

@@ -45,20 +45,28 @@ public readonly ref struct RecordView
     /// <summary>Absolute timestamp; the batch max timestamp under log-append time.</summary>
     public long Timestamp { get; }
 
+    /// <summary>The record's offset relative to the batch base offset.</summary>
     public int OffsetDelta { get; }
 
+    /// <summary>The record's timestamp relative to the batch base timestamp.</summary>
     public long TimestampDelta { get; }
 
+    /// <summary>The record's own attribute byte (unused by Kafka so far).</summary>
     public sbyte Attributes { get; }
 
+    /// <summary>Number of headers the record carries.</summary>
     public int HeaderCount { get; }
 
+    /// <summary>True when the key is null rather than empty.</summary>
     public bool IsKeyNull => KeyLength < 0;
 
+    /// <summary>The key bytes; empty when the key is null (see <see cref="IsKeyNull"/>).</summary>
     public ReadOnlySpan<byte> Key => KeyLength < 0 ? default : _data.Slice(KeyStart, KeyLength);
 
+    /// <summary>True when the value is null (a tombstone) rather than empty.</summary>
     public bool IsValueNull => ValueLength < 0;
 
+    /// <summary>The value bytes; empty when the value is null (see <see cref="IsValueNull"/>).</summary>
     public ReadOnlySpan<byte> Value => ValueLength < 0 ? default : _data.Slice(ValueStart, ValueLength);
 
     /// <summary>The headers, in order; use in <c>foreach</c>.</summary>

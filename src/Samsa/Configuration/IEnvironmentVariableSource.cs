@@ -6,14 +6,14 @@ namespace Samsa.Configuration;
 /// Where Samsa reads <c>KAFKA_*</c> variables from. The process environment in a service; a dictionary in
 /// tests, so they never change the real environment and can run in parallel.
 /// </summary>
-public interface IEnvironmentVariableSource
+internal interface IEnvironmentVariableSource
 {
     /// <summary>Every variable, by name.</summary>
     IEnumerable<KeyValuePair<string, string>> GetVariables();
 }
 
 /// <summary>The variables of the current process.</summary>
-public sealed class ProcessEnvironmentVariableSource : IEnvironmentVariableSource
+internal sealed class ProcessEnvironmentVariableSource : IEnvironmentVariableSource
 {
     /// <summary>The single instance.</summary>
     public static ProcessEnvironmentVariableSource Instance { get; } = new();
@@ -37,7 +37,7 @@ public sealed class ProcessEnvironmentVariableSource : IEnvironmentVariableSourc
 
 /// <summary>A fixed set of variables.</summary>
 /// <param name="variables">The variables, by name.</param>
-public sealed class DictionaryEnvironmentVariableSource(IReadOnlyDictionary<string, string> variables) : IEnvironmentVariableSource
+internal sealed class DictionaryEnvironmentVariableSource(IReadOnlyDictionary<string, string> variables) : IEnvironmentVariableSource
 {
     /// <inheritdoc />
     public IEnumerable<KeyValuePair<string, string>> GetVariables() => variables;

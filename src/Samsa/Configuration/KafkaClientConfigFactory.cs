@@ -15,7 +15,7 @@ namespace Samsa.Configuration;
 /// (<c>config.SecurityProtocol == SecurityProtocol.SaslSsl</c>). Validate the options first
 /// (<see cref="KafkaOptionsValidator"/>); this method does not check anything.
 /// </remarks>
-public static class KafkaClientConfigFactory
+internal static class KafkaClientConfigFactory
 {
     /// <summary>The producer configuration.</summary>
     public static ProducerConfig CreateProducerConfig(KafkaOptions options) =>

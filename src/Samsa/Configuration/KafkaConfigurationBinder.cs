@@ -11,14 +11,14 @@ namespace Samsa.Configuration;
 /// profile. Binding never throws: every key it cannot use (an unknown key, a near-miss variable, a value
 /// that does not parse) is recorded and reported, all at once, by <see cref="KafkaOptionsValidator"/>.
 /// </summary>
-public static class KafkaConfigurationBinder
+internal static class KafkaConfigurationBinder
 {
     private const int MaxShownValueLength = 120;
 
     private static readonly string[] Groups = ["Producer", "Consumer", "Admin"];
 
     /// <summary>Sections below <c>Kafka</c> that other parts of Samsa bind: topics, provisioning, hosting.</summary>
-    private static readonly string[] SectionKeys = [TopicDeclarationBinder.TopicsKey, TopicDeclarationBinder.ProvisioningKey, SamsaKafkaSettings.SectionKey];
+    private static readonly string[] SectionKeys = [TopicDeclarationBinder.TopicsKey, TopicDeclarationBinder.ProvisioningKey, SamsaKafkaSettings.SectionKey, Monitoring.LagMonitorOptions.SectionKey];
 
     /// <summary>
     /// Builds options the way the service registration does, without a container: section, environment,
@@ -77,6 +77,10 @@ public static class KafkaConfigurationBinder
             else if (string.Equals(child.Key, SamsaKafkaSettings.SectionKey, StringComparison.OrdinalIgnoreCase))
             {
                 // Kafka:Hosting is bound into SamsaKafkaSettings by AddSamsaKafka.
+            }
+            else if (string.Equals(child.Key, Monitoring.LagMonitorOptions.SectionKey, StringComparison.OrdinalIgnoreCase))
+            {
+                // Kafka:Monitoring is bound into LagMonitorOptions by AddConsumer.
             }
             else
             {

@@ -1,7 +1,7 @@
 namespace Samsa.Configuration;
 
 /// <summary>How bad a configuration problem is.</summary>
-public enum KafkaConfigurationSeverity
+internal enum KafkaConfigurationSeverity
 {
     /// <summary>Logged at start; the service starts.</summary>
     Warning,
@@ -14,7 +14,7 @@ public enum KafkaConfigurationSeverity
 /// <param name="Severity">Error (start-up fails) or warning (logged).</param>
 /// <param name="Setting">The key, variable or property concerned, as the user wrote it (<c>Kafka:Producer:batch_size</c>, <c>KAFKA_SASL_PASSWORD</c>).</param>
 /// <param name="Message">What is wrong, with the bad value (secrets masked) and, where there is one, the nearest valid name.</param>
-public sealed record KafkaConfigurationIssue(KafkaConfigurationSeverity Severity, string Setting, string Message)
+internal sealed record KafkaConfigurationIssue(KafkaConfigurationSeverity Severity, string Setting, string Message)
 {
     /// <summary>An error.</summary>
     public static KafkaConfigurationIssue Error(string setting, string message) => new(KafkaConfigurationSeverity.Error, setting, message);

@@ -8,7 +8,7 @@ namespace Samsa.Configuration;
 /// key passwords, <c>sasl.password</c>, <c>ssl.key.password</c>, <c>ssl.key.pem</c>, private keys, and any
 /// property whose name contains "password", "secret" or "passphrase".
 /// </summary>
-public static class KafkaConfigurationPrinter
+internal static class KafkaConfigurationPrinter
 {
     /// <summary>What a secret value is printed as.</summary>
     public const string Mask = "***";

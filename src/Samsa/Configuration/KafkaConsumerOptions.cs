@@ -49,6 +49,14 @@ public sealed class KafkaConsumerOptions
     /// <summary><c>isolation.level</c>: read_committed or read_uncommitted.</summary>
     public IsolationLevel? IsolationLevel { get; set; }
 
+    /// <summary>
+    /// <c>group.protocol</c>: classic (the default) or consumer, the KIP-848 protocol of Kafka 4 where the
+    /// broker assigns partitions. With consumer, session timeout and heartbeat interval are the broker's
+    /// (<c>group.consumer.session.timeout.ms</c>, <c>group.consumer.heartbeat.interval.ms</c>) and may not be set here,
+    /// and the assignment strategy is ignored (the broker's assignor decides, <c>group.remote.assignor</c> picks one).
+    /// </summary>
+    public GroupProtocol? GroupProtocol { get; set; }
+
     /// <summary>Raw librdkafka properties for consumers only; they override <see cref="KafkaOptions.Properties"/>.</summary>
     public IDictionary<string, string> Properties { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

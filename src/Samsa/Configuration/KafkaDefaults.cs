@@ -87,6 +87,9 @@ public static class KafkaDefaults
     /// </summary>
     public static class Limits
     {
+        /// <summary>Largest <c>statistics.interval.ms</c> (librdkafka's limit: one day).</summary>
+        public const int MaxStatisticsIntervalMs = 86_400_000;
+
         /// <summary>Smallest <c>batch.size</c>.</summary>
         public const int MinBatchSize = 1;
 

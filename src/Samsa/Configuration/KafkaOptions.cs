@@ -60,6 +60,13 @@ public sealed class KafkaOptions
     [KafkaRange(0, KafkaDefaults.Limits.MaxCertificateExpiryWarningDays)]
     public int CertificateExpiryWarningDays { get; set; } = KafkaDefaults.CertificateExpiryWarningDays;
 
+    /// <summary>
+    /// <c>statistics.interval.ms</c>: how often every client Samsa builds reports librdkafka's statistics, which become the
+    /// <c>samsa.client.*</c> metrics (broker round trip, request queues, transmit errors, fetch state). Unset or 0: off.
+    /// </summary>
+    [KafkaRange(0, KafkaDefaults.Limits.MaxStatisticsIntervalMs)]
+    public int? StatisticsIntervalMs { get; set; }
+
     /// <summary>Producer settings.</summary>
     [ValidateObjectMembers]
     public KafkaProducerOptions Producer { get; set; } = new();
@@ -86,6 +93,9 @@ public sealed class KafkaOptions
 
     /// <summary>How <see cref="Topics"/> are provisioned (<c>Kafka:Provisioning</c>).</summary>
     public ProvisioningOptions Provisioning { get; set; } = new();
+
+    /// <summary>What the service's principal must be allowed on the cluster, declared by its consumers and publisher; checked at start-up.</summary>
+    internal List<Startup.KafkaAccessRequirement> AccessRequirements { get; } = [];
 
     /// <summary>Problems found while binding the section and the environment, reported by the validator.</summary>
     internal List<KafkaConfigurationIssue> BindingIssues { get; } = [];

@@ -15,7 +15,7 @@ namespace Samsa.Configuration;
 /// the bootstrap list, unsafe combinations, raw librdkafka properties (checked by the loaded librdkafka) and
 /// the TLS files. Errors fail start-up; warnings are logged.
 /// </summary>
-public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
+internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 {
     private static readonly KafkaOptionsAnnotationsValidator Annotations = new();
 
@@ -222,22 +222,16 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
                 "retries may duplicate or reorder messages."));
         }
 
+        // Samsa's producers (the publisher, retries and dead letters, replays) never start transactions, so with a
+        // transactional.id every send fails (Local_State). Exactly-once consumers make their own ids.
         var transactional = KafkaEffectiveSettings.Resolve(options, KafkaSettings.TransactionalId, producer);
         if (transactional.Value is string { Length: > 0 })
         {
-            if (idempotence.Value is false)
-            {
-                issues.Add(KafkaConfigurationIssue.Error(
-                    KafkaSettings.TransactionalId.SectionKey,
-                    $"{KafkaSettings.TransactionalId.Describe()} is set, which needs idempotence, but {KafkaSettings.EnableIdempotence.Describe()} is false (from {idempotence.Origin})."));
-            }
-
-            if (!acksAll)
-            {
-                issues.Add(KafkaConfigurationIssue.Error(
-                    KafkaSettings.TransactionalId.SectionKey,
-                    $"{KafkaSettings.TransactionalId.Describe()} is set, which needs acks=all, but {KafkaSettings.Acks.Describe()} is {acksShown} (from {acks.Origin})."));
-            }
+            issues.Add(KafkaConfigurationIssue.Error(
+                KafkaSettings.TransactionalId.SectionKey,
+                $"{KafkaSettings.TransactionalId.Describe()} is set (from {transactional.Origin}), but Samsa's publisher and its retry and dead-letter producers " +
+                "do not use transactions, so every publish would fail. Remove it. For exactly-once consume-transform-produce set ConsumerOptions.ExactlyOnce = true " +
+                "in AddConsumer: each consumer derives its transactional.id from the group, the topic and ConsumerOptions.InstanceId (or set ConsumerOptions.TransactionalId)."));
         }
 
         var linger = KafkaEffectiveSettings.Resolve(options, KafkaSettings.LingerMs, producer);
@@ -259,6 +253,23 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         var maxPoll = KafkaEffectiveSettings.Resolve(options, KafkaSettings.MaxPollIntervalMs, consumer);
         var fetchMin = KafkaEffectiveSettings.Resolve(options, KafkaSettings.FetchMinBytes, consumer);
         var fetchMax = KafkaEffectiveSettings.Resolve(options, KafkaSettings.FetchMaxBytes, consumer);
+        var protocol = KafkaEffectiveSettings.Resolve(options, KafkaSettings.GroupProtocol, consumer);
+
+        if (protocol.Value is GroupProtocol.Consumer)
+        {
+            // librdkafka refuses these with the consumer protocol: the broker owns them.
+            foreach (var (brokerOwned, brokerName) in new[] { (session, "group.consumer.session.timeout.ms"), (heartbeat, "group.consumer.heartbeat.interval.ms") })
+            {
+                if (brokerOwned.Source is KafkaValueSource.Explicit or KafkaValueSource.Property)
+                {
+                    var setting = brokerOwned == session ? KafkaSettings.SessionTimeoutMs : KafkaSettings.HeartbeatIntervalMs;
+                    issues.Add(KafkaConfigurationIssue.Error(
+                        setting.SectionKey,
+                        $"{setting.Describe()} is set (from {brokerOwned.Origin}) but {KafkaSettings.GroupProtocol.Describe()} is consumer (from {protocol.Origin}): " +
+                        $"with the consumer group protocol the broker decides it ({brokerName}); remove the setting or use group.protocol=classic."));
+                }
+            }
+        }
 
         if (session.Value is int sessionMs && heartbeat.Value is int heartbeatMs && heartbeatMs >= sessionMs)
         {

@@ -140,6 +140,10 @@ internal static class KafkaSettings
         "CertificateExpiryWarningDays", "KAFKA_CERTIFICATE_EXPIRY_WARNING_DAYS", null, KafkaClientKinds.None,
         o => o.CertificateExpiryWarningDays, (o, v) => o.CertificateExpiryWarningDays = v, null);
 
+    public static readonly KafkaSetting StatisticsIntervalMs = Number(
+        "StatisticsIntervalMs", "KAFKA_STATISTICS_INTERVAL_MS", "statistics.interval.ms", KafkaClientKinds.All,
+        o => o.StatisticsIntervalMs, (o, v) => o.StatisticsIntervalMs = v, (c, v) => c.StatisticsIntervalMs = v);
+
     public static readonly KafkaSetting Acks = Choice(
         "Producer:Acks", "KAFKA_PRODUCER_ACKS", "acks", KafkaClientKinds.Producer, KafkaChoices.Acks,
         o => o.Producer.Acks, (o, v) => o.Producer.Acks = v, (c, v) => c.Acks = v, "request.required.acks");
@@ -225,13 +229,17 @@ internal static class KafkaSettings
         "Consumer:IsolationLevel", "KAFKA_CONSUMER_ISOLATION_LEVEL", "isolation.level", KafkaClientKinds.Consumer, KafkaChoices.IsolationLevels,
         o => o.Consumer.IsolationLevel, (o, v) => o.Consumer.IsolationLevel = v, (c, v) => ((ConsumerConfig)c).IsolationLevel = v);
 
+    public static readonly KafkaSetting GroupProtocol = Choice(
+        "Consumer:GroupProtocol", "KAFKA_CONSUMER_GROUP_PROTOCOL", "group.protocol", KafkaClientKinds.Consumer, KafkaChoices.GroupProtocols,
+        o => o.Consumer.GroupProtocol, (o, v) => o.Consumer.GroupProtocol = v, (c, v) => ((ConsumerConfig)c).GroupProtocol = v);
+
     /// <summary>Every setting, in documentation order.</summary>
     public static IReadOnlyList<KafkaSetting> All { get; } =
     [
         Profile, BootstrapServers, ClientId, SecurityProtocol, SaslMechanism, SaslUsername, SaslPassword,
-        SslCaLocation, SslCertificateLocation, SslKeyLocation, SslKeyPassword, AllowPlaintextInProduction, CertificateExpiryWarningDays,
+        SslCaLocation, SslCertificateLocation, SslKeyLocation, SslKeyPassword, AllowPlaintextInProduction, CertificateExpiryWarningDays, StatisticsIntervalMs,
         Acks, EnableIdempotence, CompressionType, LingerMs, BatchSize, DeliveryTimeoutMs, RequestTimeoutMs, MessageMaxBytes, TransactionalId,
-        GroupId, AutoOffsetReset, EnableAutoCommit, SessionTimeoutMs, HeartbeatIntervalMs, MaxPollIntervalMs,
+        GroupId, GroupProtocol, AutoOffsetReset, EnableAutoCommit, SessionTimeoutMs, HeartbeatIntervalMs, MaxPollIntervalMs,
         FetchMinBytes, FetchMaxBytes, FetchWaitMaxMs, MaxPartitionFetchBytes, FetchQueueBackoffMs, IsolationLevel,
     ];
 
@@ -360,6 +368,9 @@ internal static class KafkaChoices
         new("latest", AutoOffsetReset.Latest), new("largest", AutoOffsetReset.Latest, false), new("end", AutoOffsetReset.Latest, false),
         new("error", AutoOffsetReset.Error),
     ];
+
+    public static readonly KafkaChoice<GroupProtocol>[] GroupProtocols =
+        [new("classic", GroupProtocol.Classic), new("consumer", GroupProtocol.Consumer)];
 
     public static readonly KafkaChoice<IsolationLevel>[] IsolationLevels =
         [new("read_committed", IsolationLevel.ReadCommitted), new("read_uncommitted", IsolationLevel.ReadUncommitted)];

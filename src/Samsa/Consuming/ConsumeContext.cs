@@ -86,14 +86,20 @@ public sealed class ConsumeContext
     /// <summary>The same token as the handler's parameter.</summary>
     public CancellationToken CancellationToken { get; private set; }
 
-    /// <summary>Messages the handler produced through <see cref="Produce"/> (exactly-once mode only).</summary>
+    /// <summary>What the handler produced through <see cref="Produce"/> and <see cref="Publish{TEvent}"/> in this call, in order.</summary>
     internal List<Message<byte[]?, byte[]?>>? Outbox { get; private set; }
 
-    /// <summary>The topics of <see cref="Outbox"/>, index for index.</summary>
-    internal List<string>? OutboxTopics { get; private set; }
+    /// <summary>Where each message of <see cref="Outbox"/> goes, index for index.</summary>
+    internal List<TopicPartition>? OutboxTopics { get; private set; }
 
-    /// <summary>True when the worker runs in exactly-once mode and <see cref="Produce"/> may be used.</summary>
-    internal bool Transactional { get; init; }
+    /// <summary>True when the worker runs in exactly-once mode: the outputs join the Kafka transaction of the record's offset.</summary>
+    public bool Transactional { get; internal init; }
+
+    /// <summary>The handler the record was routed to, when the consumer has several (<see cref="EventRoutes"/>).</summary>
+    internal EventDispatcher? Route { get; set; }
+
+    /// <summary>How <see cref="Publish{TEvent}"/> builds messages (the worker's serializer and topic map).</summary>
+    internal OutputMessageBuilder? Outputs { get; init; }
 
     /// <summary>
     /// Makes this instance describe one handler call of <paramref name="record"/>: the cached key and the previous
@@ -113,22 +119,47 @@ public sealed class ConsumeContext
     }
 
     /// <summary>
-    /// Exactly-once mode only: produces <paramref name="message"/> to <paramref name="topic"/> inside the Kafka
-    /// transaction that also commits this record's offset. The message is kept until the handler returns; if the
-    /// handler throws, this attempt's messages are dropped, so a retried record never produces twice.
+    /// Publishes <paramref name="event"/> as an output of this record, the way <see cref="Publishing.IEventPublisher"/>
+    /// does: topic from <paramref name="options"/>, <c>MapTopic</c>, <see cref="Publishing.KafkaTopicAttribute"/> or the
+    /// naming convention; value through the serializer of <c>AddPublisher</c> (System.Text.Json by default); the
+    /// <see cref="Publishing.SamsaHeaders"/> (event id, type, timestamp, content type, the input's correlation id unless
+    /// given) and the trace context of the record's <c>process</c> span.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The consumer does not run in exactly-once mode.</exception>
+    /// <remarks>
+    /// The output is kept until the handler returns; if the handler throws, this attempt's outputs are dropped. Then,
+    /// at least once (the default): the outputs are sent in order and the record's offset is committed only after Kafka
+    /// acknowledged all of them (a failed send is retried with backoff while the partition waits; after a crash the
+    /// record is handled again and may publish again). Exactly-once (<see cref="ConsumerOptions.ExactlyOnce"/>): they
+    /// join the Kafka transaction that commits the record's offset. The handler is the same in both modes.
+    /// </remarks>
+    /// <exception cref="Retry.MisconfigurationException">No topic can be found for <typeparamref name="TEvent"/> (the worker stops).</exception>
+    public void Publish<TEvent>(TEvent @event, Publishing.PublishOptions? options = null)
+    {
+        var (target, message) = (Outputs ?? OutputMessageBuilder.Default).Build(@event, options, _record.Message.Headers);
+        Add(target, message);
+    }
+
+    /// <summary>Publishes <paramref name="event"/> to <paramref name="topic"/> with <paramref name="key"/>; see <see cref="Publish{TEvent}"/>.</summary>
+    public void Produce<TEvent>(string topic, string? key, TEvent @event)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        Publish(@event, new Publishing.PublishOptions { Topic = topic, Key = key });
+    }
+
+    /// <summary>
+    /// Produces <paramref name="message"/> to <paramref name="topic"/> as it is (no serializer, no headers added) as an
+    /// output of this record; delivered as <see cref="Publish{TEvent}"/> describes, in both delivery modes.
+    /// </summary>
     public void Produce(string topic, Message<byte[]?, byte[]?> message)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentNullException.ThrowIfNull(message);
-        if (!Transactional)
-        {
-            throw new InvalidOperationException(
-                "ConsumeContext.Produce needs exactly-once mode: set ConsumerOptions.ExactlyOnce = true in AddConsumer, or publish with IEventPublisher.");
-        }
+        Add(new TopicPartition(topic, Confluent.Kafka.Partition.Any), message);
+    }
 
+    private void Add(TopicPartition target, Message<byte[]?, byte[]?> message)
+    {
         (Outbox ??= []).Add(message);
-        (OutboxTopics ??= []).Add(topic);
+        (OutboxTopics ??= []).Add(target);
     }
 }

@@ -14,9 +14,10 @@ internal static class ConsumerClientConfigs
 
     /// <summary>
     /// The consumer: the registration's group; auto commit and the automatic offset store off (the worker commits what
-    /// it handled); the registration's assignment strategy; <c>auto.offset.reset</c> earliest unless configured;
+    /// it handled); the registration's assignment strategy (none with <c>group.protocol=consumer</c>, where the broker assigns); <c>auto.offset.reset</c> earliest unless configured;
     /// <c>fetch.queue.backoff.ms</c> of <see cref="ConsumerDefaults.FetchQueueBackoffMs"/> unless configured;
-    /// read_committed in exactly-once mode; then <see cref="ConsumerOptions.ConfigureConsumer"/>.
+    /// read_committed in exactly-once mode; <c>group.instance.id</c> with <see cref="ConsumerOptions.StaticMembership"/>;
+    /// then <see cref="ConsumerOptions.ConfigureConsumer"/>.
     /// </summary>
     public static ConsumerConfig Consumer(KafkaOptions kafka, ConsumerOptions options)
     {
@@ -25,7 +26,11 @@ internal static class ConsumerClientConfigs
         config.EnableAutoCommit = false;
         config.EnableAutoOffsetStore = false;
         config.EnablePartitionEof = false;
-        config.PartitionAssignmentStrategy = options.AssignmentStrategy;
+        if (config.GroupProtocol != GroupProtocol.Consumer)
+        {
+            // With the consumer protocol (KIP-848) the broker assigns; librdkafka refuses a client-side strategy.
+            config.PartitionAssignmentStrategy = options.AssignmentStrategy;
+        }
         config.AutoOffsetReset ??= AutoOffsetReset.Earliest;
         if (config.Get(FetchQueueBackoffMs) is null)
         {
@@ -35,6 +40,11 @@ internal static class ConsumerClientConfigs
         if (options.ExactlyOnce)
         {
             config.IsolationLevel = IsolationLevel.ReadCommitted;
+        }
+
+        if (options.StaticMembership)
+        {
+            config.GroupInstanceId = InstanceIdentity.GroupInstanceId(options);
         }
 
         options.ConfigureConsumer?.Invoke(config);
@@ -52,7 +62,8 @@ internal static class ConsumerClientConfigs
 
     /// <summary>
     /// The exactly-once producer: the producer configuration with idempotence on, acks=all and the registration's
-    /// <c>transactional.id</c> (<see cref="ConsumerOptions.TransactionalId"/>, or a generated one unique per worker), then
+    /// <c>transactional.id</c> (<see cref="ConsumerOptions.TransactionalId"/>, or one derived from the group, the topic and
+    /// <see cref="ConsumerOptions.InstanceId"/>), then
     /// <see cref="ConsumerOptions.ConfigureProducer"/>.
     /// </summary>
     public static ProducerConfig TransactionalProducer(KafkaOptions kafka, ConsumerOptions options)
@@ -60,12 +71,8 @@ internal static class ConsumerClientConfigs
         var config = KafkaClientConfigFactory.CreateProducerConfig(kafka);
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
-        config.TransactionalId = options.TransactionalId ?? GeneratedTransactionalId(options);
+        config.TransactionalId = options.TransactionalId ?? InstanceIdentity.TransactionalId(options);
         options.ConfigureProducer?.Invoke(config);
         return config;
     }
-
-    /// <summary><c>samsa-&lt;group&gt;-&lt;topic&gt;-&lt;12 hex digits&gt;</c>: unique per worker, readable in DescribeTransactions.</summary>
-    public static string GeneratedTransactionalId(ConsumerOptions options) =>
-        $"samsa-{options.GroupId}-{options.Topic}-{Guid.NewGuid():N}"[..(options.GroupId.Length + options.Topic.Length + 20)];
 }

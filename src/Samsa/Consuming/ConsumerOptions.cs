@@ -53,20 +53,42 @@ public sealed class ConsumerOptions
     public IEventDeserializer? Deserializer { get; set; }
 
     /// <summary>
-    /// Exactly-once mode: each batch of handled records, what their handlers produced through
-    /// <see cref="ConsumeContext.Produce"/>, their dead letters and retries, and their offsets are committed in one Kafka
-    /// transaction, with the offsets sent through the consumer's group metadata so that a member fenced by a rebalance
-    /// cannot commit. Needs brokers with transactions; see <see cref="Consuming.ExactlyOnce.TransactionalBatch"/>.
+    /// Exactly-once mode: each batch of handled records, what their handlers published through
+    /// <see cref="ConsumeContext.Publish{TEvent}"/> and <see cref="ConsumeContext.Produce(string, Message{byte[], byte[]})"/>,
+    /// their dead letters and retries, and their offsets are committed in one Kafka transaction, with the offsets sent
+    /// through the consumer's group metadata so that a member fenced by a rebalance cannot commit. Readers of the
+    /// outputs must read committed. After an abort the handler runs again for the rewound records, so side effects
+    /// other than those outputs are at least once. The transactional id derives from <see cref="InstanceId"/>. Needs
+    /// brokers with transactions. Default false: at least once (the same handler works in both modes). See
+    /// docs/consumers/exactly-once.md.
     /// </summary>
     public bool ExactlyOnce { get; set; }
 
     /// <summary>
-    /// Exactly-once mode: the producer's <c>transactional.id</c>. Null: <c>samsa-&lt;group&gt;-&lt;topic&gt;-&lt;random&gt;</c>,
-    /// unique per worker; the group's generation fences zombies. Set a stable id per instance (a pod name, say) so
-    /// that a restarted instance aborts its predecessor's open transaction at once instead of after
-    /// <c>transaction.timeout.ms</c>, during which read_committed readers of its outputs wait.
+    /// Exactly-once mode: the producer's <c>transactional.id</c>. Null (the usual choice):
+    /// <c>samsa-&lt;group&gt;-&lt;topic&gt;-&lt;instance id&gt;</c> from <see cref="InstanceId"/>, the same after a restart, so
+    /// that the restarted instance fences its predecessor and aborts its open transaction at once instead of after
+    /// <c>transaction.timeout.ms</c>, during which read_committed readers of its outputs wait. Two running instances
+    /// must never share one: the older is fenced and stops.
     /// </summary>
     public string? TransactionalId { get; set; }
+
+    /// <summary>
+    /// The stable name of this instance of the service, from which <see cref="TransactionalId"/> and, with
+    /// <see cref="StaticMembership"/>, <c>group.instance.id</c> derive. Null: the host's name (<c>HOSTNAME</c>, which
+    /// Kubernetes sets to the pod name; then <c>POD_NAME</c>, <c>COMPUTERNAME</c>, the machine name). Give each instance
+    /// its own, and keep it across restarts (a StatefulSet's pod names are): two processes with the same id on one
+    /// machine fence each other.
+    /// </summary>
+    public string? InstanceId { get; set; }
+
+    /// <summary>
+    /// Static group membership (KIP-345): the consumer joins with <c>group.instance.id</c> =
+    /// <c>&lt;instance id&gt;-&lt;topic&gt;</c>, so a restart within <c>session.timeout.ms</c> gets its partitions back without
+    /// a rebalance, and a stop does not leave the group (its partitions move only when the session times out).
+    /// Default false.
+    /// </summary>
+    public bool StaticMembership { get; set; }
 
     /// <summary>Exactly-once mode: a transaction is committed once it holds this many records, or every <see cref="CommitInterval"/>. Default <see cref="ConsumerDefaults.MaxRecordsPerTransaction"/>.</summary>
     public int MaxRecordsPerTransaction { get; set; } = ConsumerDefaults.MaxRecordsPerTransaction;
@@ -79,6 +101,15 @@ public sealed class ConsumerOptions
 
     /// <summary>Leaves out the <c>samsa.consume.*</c> instruments.</summary>
     public bool DisableMetrics { get; set; }
+
+    /// <summary>Leaves out the <c>process {topic}</c> spans. Without a listener they cost nothing either way.</summary>
+    public bool DisableTracing { get; set; }
+
+    /// <summary>
+    /// Whether a <c>process {topic}</c> span is the child of the producer's span (one trace, the default) or starts its
+    /// own trace with a link to it. It links to the producer's span either way.
+    /// </summary>
+    public Diagnostics.ProcessSpanParent ProcessSpanParent { get; set; } = Diagnostics.ProcessSpanParent.Child;
 
     /// <summary>Last changes to the consumer configuration after Samsa built it (tests, rare tuning).</summary>
     public Action<ConsumerConfig>? ConfigureConsumer { get; set; }

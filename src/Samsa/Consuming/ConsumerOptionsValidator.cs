@@ -43,7 +43,12 @@ internal sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOption
 
         if (options.TransactionalId is { } transactionalId && string.IsNullOrWhiteSpace(transactionalId))
         {
-            Fail("TransactionalId is blank; leave it null for a generated one.");
+            Fail("TransactionalId is blank; leave it null for one derived from the group, the topic and InstanceId.");
+        }
+
+        if (options.InstanceId is { } instanceId && string.IsNullOrWhiteSpace(instanceId))
+        {
+            Fail("InstanceId is blank; leave it null for the host's name (HOSTNAME, the pod name in Kubernetes).");
         }
 
         CheckSpan(Fail, nameof(ConsumerOptions.CommitInterval), options.CommitInterval, ConsumerDefaults.Limits.MinCommitInterval, ConsumerDefaults.Limits.MaxInterval);

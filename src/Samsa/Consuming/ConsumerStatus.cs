@@ -15,6 +15,9 @@ public sealed record ConsumerStatus
     /// <summary>The partitions it holds (source and retry topics), as <c>topic[partition]</c>.</summary>
     public IReadOnlyList<string> AssignedPartitions { get; init; } = [];
 
+    /// <summary>Each held partition with its state: running, paused, dependency down or blocked.</summary>
+    public IReadOnlyList<ConsumerPartitionStatus> Partitions { get; init; } = [];
+
     /// <summary>Records in the held partitions that are not handled yet (high watermark minus the handled position), as of the last commit tick.</summary>
     public long Lag { get; init; }
 

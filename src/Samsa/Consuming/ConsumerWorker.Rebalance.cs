@@ -16,7 +16,9 @@ public sealed partial class ConsumerWorker
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
         var config = _consumerConfig();
+        _groupInstanceId = config.GroupInstanceId;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .WithStatistics(config, _metrics?.ClientStatistics)
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)

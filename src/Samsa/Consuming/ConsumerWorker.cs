@@ -52,6 +52,7 @@ public sealed partial class ConsumerWorker : BackgroundService
     private readonly Func<ConsumerConfig> _consumerConfig;
     private readonly KafkaRecordProducer _producer;
     private readonly TransactionalBatch? _transaction;
+    private readonly OutputMessageBuilder _outputBuilder;
     private readonly Func<EventDispatcher> _dispatcher;
     private readonly IServiceProvider _services;
     private readonly Func<double> _random;
@@ -74,12 +75,14 @@ public sealed partial class ConsumerWorker : BackgroundService
     private volatile int _state = (int)ConsumerWorkerState.Created;
     private volatile Exception? _fault;
     private volatile Exception? _processorFault;
+    private Exception? _misconfiguration;
     private volatile Error? _fatalError;
     private volatile bool _crashRequested;
     private volatile bool _crashed;
     private int _pauseDirty;
     private long _droppedClientEvents;
     private IDisposable? _lagRegistration;
+    private string? _groupInstanceId;
 
     internal ConsumerWorker(
         ConsumerOptions options,
@@ -91,8 +94,10 @@ public sealed partial class ConsumerWorker : BackgroundService
         ConsumerMetrics? metrics,
         ILogger logger,
         Func<double>? random = null,
-        Func<ProducerConfig>? transactionalProducerConfig = null)
+        Func<ProducerConfig>? transactionalProducerConfig = null,
+        Publishing.PublisherOptions? publisherOptions = null)
     {
+        _outputBuilder = new OutputMessageBuilder(publisherOptions ?? new Publishing.PublisherOptions(), timeProvider);
         _options = options;
         _consumerConfig = consumerConfig;
         _dispatcher = dispatcher;
@@ -108,7 +113,8 @@ public sealed partial class ConsumerWorker : BackgroundService
             SingleReader = true,
             SingleWriter = false,
         });
-        _producer = new KafkaRecordProducer(producerConfig, error => PostClientEvent(new ClientEvent(LogLevel.Warning, "producer", error.Code, error.IsFatal, error.Reason)));
+        _producer = new KafkaRecordProducer(
+            producerConfig, error => PostClientEvent(new ClientEvent(LogLevel.Warning, "producer", error.Code, error.IsFatal, error.Reason)), metrics?.ClientStatistics);
         if (options.ExactlyOnce)
         {
             _transaction = new TransactionalBatch(
@@ -143,6 +149,7 @@ public sealed partial class ConsumerWorker : BackgroundService
         TimeSpan? oldest = null;
         var dependencyDown = 0;
         var paused = 0;
+        var partitions = new List<ConsumerPartitionStatus>(processors.Length);
         foreach (var processor in processors)
         {
             if (processor.PauseApplied)
@@ -150,10 +157,12 @@ public sealed partial class ConsumerWorker : BackgroundService
                 paused++;
             }
 
+            TimeSpan? partitionAge = null;
             var received = processor.OldestReceived;
             if (received != 0)
             {
                 var age = _timeProvider.GetElapsedTime(received, now);
+                partitionAge = age;
                 oldest = oldest is { } known && known > age ? known : age;
             }
 
@@ -161,6 +170,13 @@ public sealed partial class ConsumerWorker : BackgroundService
             {
                 dependencyDown++;
             }
+
+            // The most specific reason wins: a blocked or dependency-down partition is paused too.
+            var state = processor.Blocked ? ConsumerPartitionState.Blocked
+                : processor.DependencyDown ? ConsumerPartitionState.DependencyDown
+                : processor.PauseApplied ? ConsumerPartitionState.Paused
+                : ConsumerPartitionState.Running;
+            partitions.Add(new ConsumerPartitionStatus(processor.Topic, processor.Partition, state, partitionAge));
         }
 
         var blocked = _counters.Blocked;
@@ -170,6 +186,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             GroupId = _options.GroupId,
             State = State,
             AssignedPartitions = [.. processors.Select(p => $"{p.Topic}[{p.Partition}]")],
+            Partitions = partitions,
             Lag = snapshot.Lag,
             OldestUnhandledAge = oldest,
             Handled = _counters.Handled,
@@ -234,7 +251,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             _pipeline = CreatePipeline();
             if (_metrics is not null)
             {
-                _lagRegistration = _metrics.AddLagSource(() => new ConsumerLagReading(_options.Topic, _options.GroupId, _snapshot.Lag));
+                _lagRegistration = _metrics.AddLagSource(() => new ConsumerLagReading(_options.Topic, _options.GroupId, _snapshot.Lag, _counters.Blocked));
             }
 
             LibrdkafkaLoader.EnsureLoaded();
@@ -245,7 +262,17 @@ public sealed partial class ConsumerWorker : BackgroundService
             {
                 consumer.Subscribe(_topics);
                 var topics = string.Join(", ", _topics);
-                Log.ConsumerStarted(_logger, topics, _options.GroupId, _options.AssignmentStrategy, _options.MaxInFlightPerPartition);
+                var instanceId = InstanceIdentity.Of(_options);
+                Log.ConsumerStarted(
+                    _logger,
+                    topics,
+                    _options.GroupId,
+                    _transaction is null ? "at-least-once" : "exactly-once",
+                    instanceId,
+                    _transaction?.TransactionalId ?? "none",
+                    _groupInstanceId ?? "none (dynamic membership)",
+                    _options.AssignmentStrategy,
+                    _options.MaxInFlightPerPartition);
                 _state = (int)ConsumerWorkerState.Running;
                 Poll(consumer, stoppingToken);
                 if (_crashRequested)
@@ -263,6 +290,14 @@ public sealed partial class ConsumerWorker : BackgroundService
             }
 
             _producer.Flush(TimeSpan.FromSeconds(5));
+            if (Volatile.Read(ref _misconfiguration) is { } misconfiguration)
+            {
+                // Stopped, not thrown: the host keeps serving its health endpoints, which report this worker Unhealthy.
+                _fault = misconfiguration;
+                _state = (int)ConsumerWorkerState.Faulted;
+                return;
+            }
+
             _state = (int)ConsumerWorkerState.Stopped;
             Log.ConsumerStopped(_logger, _options.Topic, _options.GroupId, _counters.Handled, _counters.DeadLettered, _counters.Forwarded);
         }
@@ -292,13 +327,16 @@ public sealed partial class ConsumerWorker : BackgroundService
             new DeadLetter.DeadLetterWriter(_options.EffectiveDeadLetterTopic, _options.GroupId, _producer),
             retries,
             _transaction,
+            _producer,
+            _outputBuilder,
             _services,
             _timeProvider,
             _random,
             _counters,
             _metrics,
             _logger,
-            (_, exception) => _processorFault ??= exception);
+            (_, exception) => _processorFault ??= exception,
+            OnMisconfigured);
     }
 
     private void Poll(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stoppingToken)
@@ -306,7 +344,7 @@ public sealed partial class ConsumerWorker : BackgroundService
         var interval = _timeProvider.TimestampFrequency * _options.CommitInterval.Ticks / TimeSpan.TicksPerSecond;
         var nextTick = _timeProvider.GetTimestamp() + interval;
         var timeout = ConsumerDefaults.PollTimeout;
-        while (!stoppingToken.IsCancellationRequested && !_crashRequested)
+        while (!stoppingToken.IsCancellationRequested && !_crashRequested && Volatile.Read(ref _misconfiguration) is null)
         {
             ThrowIfBroken();
             if (Volatile.Read(ref _pauseDirty) != 0)
@@ -495,6 +533,25 @@ public sealed partial class ConsumerWorker : BackgroundService
     {
         _published = [.. _processors.Values];
         _last = null;
+    }
+
+    /// <summary>
+    /// A handler, deserializer or Samsa itself reported a misconfiguration (<see cref="Retry.FailureKind.Fatal"/>): the
+    /// first report is logged once and stops the poll loop; the worker then shuts down as on a stop (committing what
+    /// was handled before) and ends <see cref="ConsumerWorkerState.Faulted"/>.
+    /// </summary>
+    private void OnMisconfigured(ConsumeResult<byte[]?, byte[]?> record, Exception exception)
+    {
+        var cause = Retry.FailureClassifier.Unwrap(exception);
+        var fault = new Retry.MisconfigurationException(
+            $"Consumer of {_options.Topic} in group {_options.GroupId} stopped: handling {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} "
+            + $"failed with {cause.GetType().Name}: {cause.Message} This is a misconfiguration (FailureKind.Fatal), so nothing was retried or "
+            + "dead-lettered and the record stays uncommitted; fix the configuration and restart the service.",
+            cause);
+        if (Interlocked.CompareExchange(ref _misconfiguration, fault, null) is null)
+        {
+            Log.ConsumerMisconfigured(_logger, cause, fault.Message);
+        }
     }
 
     private void OnTransactionalProducerError(Error error)

@@ -9,7 +9,10 @@ namespace Samsa.Consuming;
 /// Returning marks the record handled; its offset is committed with the next batch. Throwing hands the record to the
 /// failure path: the exception is classified (<see cref="Retry.FailureClassifier"/>), transient failures are retried in
 /// place with backoff, then through the retry topics, and what still fails, or fails permanently, goes to the
-/// dead-letter topic. Delivery is at least once: after a crash or a rebalance a record may be handled again.
+/// dead-letter topic, and an exception classified <see cref="Retry.FailureKind.Fatal"/> (a misconfiguration) stops the
+/// worker. Delivery is at least once: after a crash or a rebalance a record may be handled again. Outputs go through
+/// <see cref="ConsumeContext.Publish{TEvent}"/>: acknowledged before the record's offset is committed, or, with
+/// <see cref="ConsumerOptions.ExactlyOnce"/>, in the transaction that commits it.
 /// </para>
 /// <para>
 /// A handler that is not registered as a singleton is resolved from a new service scope for every record.

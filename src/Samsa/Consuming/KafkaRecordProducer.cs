@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Samsa.Diagnostics;
 using Samsa.Native;
 
 namespace Samsa.Consuming;
@@ -11,18 +12,23 @@ internal sealed class KafkaRecordProducer : IRecordProducer
 {
     private readonly Func<ProducerConfig> _config;
     private readonly Action<Error>? _onError;
+    private readonly ClientStatisticsMetrics? _statistics;
     private readonly Lock _gate = new();
     private IProducer<byte[]?, byte[]?>? _producer;
     private bool _disposed;
 
-    public KafkaRecordProducer(Func<ProducerConfig> config, Action<Error>? onError = null)
+    public KafkaRecordProducer(Func<ProducerConfig> config, Action<Error>? onError = null, ClientStatisticsMetrics? statistics = null)
     {
         _config = config;
         _onError = onError;
+        _statistics = statistics;
     }
 
     public Task ProduceAsync(string topic, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken) =>
         Producer().ProduceAsync(topic, message, cancellationToken);
+
+    public Task ProduceAsync(TopicPartition target, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken) =>
+        Producer().ProduceAsync(target, message, cancellationToken);
 
     /// <summary>Waits for queued messages, at most <paramref name="timeout"/>.</summary>
     public void Flush(TimeSpan timeout)
@@ -65,7 +71,7 @@ internal sealed class KafkaRecordProducer : IRecordProducer
                 var config = _config();
                 LibrdkafkaLoader.EnsureLoaded();
                 var onError = _onError;
-                var builder = new ProducerBuilder<byte[]?, byte[]?>(config);
+                var builder = new ProducerBuilder<byte[]?, byte[]?>(config).WithStatistics(config, _statistics);
                 if (onError is not null)
                 {
                     builder.SetErrorHandler((_, error) => onError(error));

@@ -13,7 +13,7 @@ internal sealed partial class RecordPipeline
     private async ValueTask<bool> DeadLetterAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string reason)
     {
         var written = _transaction is not null
-            ? await _transaction.CompleteAsync(partition, record, [_deadLetters.Topic], [DeadLetter.DeadLetterWriter.Build(record, history, reason, _groupId)], RecordDisposition.DeadLettered).ConfigureAwait(false)
+            ? await _transaction.CompleteAsync(partition, record, [new TopicPartition(_deadLetters.Topic, Partition.Any)], [DeadLetter.DeadLetterWriter.Build(record, history, reason, _groupId)], RecordDisposition.DeadLettered).ConfigureAwait(false)
             : await ForwardAsync(
                 partition,
                 record,
@@ -27,6 +27,7 @@ internal sealed partial class RecordPipeline
             }
 
             _metrics?.RecordDeadLettered(record.Topic, _groupId, reason);
+            TagForwarded(_deadLetters.Topic, reason, history.LastExceptionType);
             Log.DeadLettered(_logger, record.Topic, record.Partition.Value, record.Offset.Value, _deadLetters.Topic, reason, history.Attempts, history.LastExceptionType ?? "-");
         }
 
@@ -38,7 +39,7 @@ internal sealed partial class RecordPipeline
     {
         var topic = RetryTopicNames.Retry(_sourceTopic, level);
         var written = _transaction is not null
-            ? await _transaction.CompleteAsync(partition, record, [topic], [_retries!.Build(record, history, level, _timeProvider.GetUtcNow())], RecordDisposition.Forwarded).ConfigureAwait(false)
+            ? await _transaction.CompleteAsync(partition, record, [new TopicPartition(topic, Partition.Any)], [_retries!.Build(record, history, level, _timeProvider.GetUtcNow())], RecordDisposition.Forwarded).ConfigureAwait(false)
             : await ForwardAsync(
                 partition,
                 record,
@@ -52,10 +53,27 @@ internal sealed partial class RecordPipeline
             }
 
             _metrics?.RecordForwarded(record.Topic, _groupId, level);
+            TagForwarded(topic, null, null);
             Log.ForwardedToRetryTopic(_logger, record.Topic, record.Partition.Value, record.Offset.Value, topic, _retries!.Delays[level - 1], history.Attempts);
         }
 
         return written;
+    }
+
+    /// <summary>Notes on the record's process span, when there is one, where the record went (and, for a dead letter, why).</summary>
+    private static void TagForwarded(string target, string? deadLetterReason, string? errorType)
+    {
+        if (System.Diagnostics.Activity.Current is { IsAllDataRequested: true } activity
+            && ReferenceEquals(activity.Source, SamsaActivitySource.Source) && activity.Kind == System.Diagnostics.ActivityKind.Consumer)
+        {
+            activity.SetTag(SamsaActivitySource.ForwardedToTag, target);
+            if (deadLetterReason is not null)
+            {
+                activity.SetTag(SamsaInstruments.Attributes.DeadLetterReason, deadLetterReason);
+                activity.SetTag(SamsaInstruments.Attributes.ErrorType, errorType ?? deadLetterReason);
+                activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "dead-lettered: " + deadLetterReason);
+            }
+        }
     }
 
     private async ValueTask<bool> ForwardAsync(

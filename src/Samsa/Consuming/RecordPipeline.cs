@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,8 @@ internal sealed partial class RecordPipeline
     private readonly DeadLetterWriter _deadLetters;
     private readonly RetryTopicWriter? _retries;
     private readonly TransactionalBatch? _transaction;
+    private readonly IRecordProducer _outputs;
+    private readonly OutputMessageBuilder _outputBuilder;
     private readonly IServiceProvider _services;
     private readonly TimeProvider _timeProvider;
     private readonly Func<double> _random;
@@ -43,6 +46,7 @@ internal sealed partial class RecordPipeline
     private readonly ConsumerMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly Action<PartitionProcessor, Exception> _partitionFaulted;
+    private readonly Action<ConsumeResult<byte[]?, byte[]?>, Exception> _misconfigured;
 
     public RecordPipeline(
         ConsumerOptions options,
@@ -50,13 +54,16 @@ internal sealed partial class RecordPipeline
         DeadLetterWriter deadLetters,
         RetryTopicWriter? retries,
         TransactionalBatch? transaction,
+        IRecordProducer outputs,
+        OutputMessageBuilder outputBuilder,
         IServiceProvider services,
         TimeProvider timeProvider,
         Func<double> random,
         ConsumerCounters counters,
         ConsumerMetrics? metrics,
         ILogger logger,
-        Action<PartitionProcessor, Exception> partitionFaulted)
+        Action<PartitionProcessor, Exception> partitionFaulted,
+        Action<ConsumeResult<byte[]?, byte[]?>, Exception> misconfigured)
     {
         _options = options;
         _groupId = options.GroupId;
@@ -65,6 +72,8 @@ internal sealed partial class RecordPipeline
         _deadLetters = deadLetters;
         _retries = retries;
         _transaction = transaction;
+        _outputs = outputs;
+        _outputBuilder = outputBuilder;
         _services = services;
         _timeProvider = timeProvider;
         _random = random;
@@ -72,6 +81,7 @@ internal sealed partial class RecordPipeline
         _metrics = metrics;
         _logger = logger;
         _partitionFaulted = partitionFaulted;
+        _misconfigured = misconfigured;
     }
 
     /// <summary>Number of retry topics.</summary>
@@ -81,7 +91,7 @@ internal sealed partial class RecordPipeline
     public void PartitionFaulted(PartitionProcessor partition, Exception exception) => _partitionFaulted(partition, exception);
 
     /// <summary>A context for one partition's records, reused from record to record (see <see cref="ConsumeContext"/>).</summary>
-    public ConsumeContext CreateContext() => new(_groupId, _sourceTopic, _transaction is not null);
+    public ConsumeContext CreateContext() => new(_groupId, _sourceTopic, _transaction is not null) { Outputs = _outputBuilder };
 
     /// <summary>
     /// Processes one record; see the class remarks. A source-topic record whose handler call completes at once (the
@@ -89,6 +99,51 @@ internal sealed partial class RecordPipeline
     /// first wait or failure on, continues in <see cref="ProcessSlowAsync"/> or <see cref="HandleAsync"/>.
     /// </summary>
     public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    {
+        _metrics?.RecordConsumed(record.Topic, _groupId, record.Partition.Value);
+        if (!_options.DisableTracing && SamsaActivitySource.HasListeners)
+        {
+            return ProcessTracedAsync(partition, record);
+        }
+
+        return ProcessUntracedAsync(partition, record);
+    }
+
+    /// <summary>
+    /// <see cref="ProcessUntracedAsync"/> inside a <c>process {topic}</c> span, which is the current activity for the
+    /// handler (so what it publishes continues the trace) and for the retry and dead-letter writes (so the copies carry it).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ProcessTracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    {
+        using var activity = SamsaActivitySource.StartProcess(record, _groupId, partition.RetryLevel, _options.ProcessSpanParent);
+        var done = false;
+        try
+        {
+            done = await ProcessUntracedAsync(partition, record).ConfigureAwait(false);
+            return done;
+        }
+        catch (Exception exception) when (activity is not null)
+        {
+            activity.AddException(exception);
+            activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+        finally
+        {
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(SamsaActivitySource.AttemptTag, partition.Context.Attempt);
+                if (!done)
+                {
+                    activity.SetTag("samsa.outcome", "stopped");
+                }
+            }
+        }
+    }
+
+    /// <summary>The record's path without a span of its own.</summary>
+    private ValueTask<bool> ProcessUntracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
     {
         if (partition.RetryLevel > 0 || _transaction is not null)
         {
@@ -130,7 +185,7 @@ internal sealed partial class RecordPipeline
 
         handling.GetAwaiter().GetResult(); // returns a pooled IValueTaskSource, if the handler used one
         Succeeded(partition, record, started);
-        return ValueTask.FromResult(true);
+        return context.Outbox is { } outbox ? SendOutputsAsync(partition, record, context.OutboxTopics!, outbox) : ValueTask.FromResult(true);
     }
 
     /// <summary>The whole path for records from retry topics and for exactly-once mode, where any step may wait.</summary>
@@ -183,6 +238,11 @@ internal sealed partial class RecordPipeline
     /// <summary>A value that cannot be deserialized goes straight to the dead-letter topic.</summary>
     private ValueTask<bool> PoisonAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory? history, Exception exception)
     {
+        if (_options.Classifier.Classify(exception) == FailureKind.Fatal)
+        {
+            return ValueTask.FromResult(Misconfigured(partition, record, exception));
+        }
+
         var poison = new EventDeserializationException(
             $"The value of {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} could not be deserialized: {exception.Message}", exception);
         history ??= FailureHistory.Fresh(record);
@@ -234,7 +294,14 @@ internal sealed partial class RecordPipeline
                 var now = _timeProvider.GetUtcNow();
                 history ??= FailureHistory.Fresh(record);
                 history.Failed(exception, now, countsAsAttempt: true);
-                _metrics?.RecordFailure(record.Topic, _groupId, kind, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+                _metrics?.RecordFailure(record.Topic, _groupId, record.Partition.Value, kind, exception, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+                RecordFailedAttempt(exception, history.Attempts, kind);
+                if (kind == FailureKind.Fatal)
+                {
+                    // Not a failure of this record: nothing is retried or dead-lettered, the worker stops and says why.
+                    return Misconfigured(partition, record, exception);
+                }
+
                 if (_logger.IsEnabled(LogLevel.Warning))
                 {
                     Log.HandlerFailed(_logger, exception, record.Topic, record.Partition.Value, record.Offset.Value, history.Attempts, kind);
@@ -286,8 +353,55 @@ internal sealed partial class RecordPipeline
             }
 
             Succeeded(partition, record, started);
-            return _transaction is null
-                || await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox, RecordDisposition.Handled).ConfigureAwait(false);
+            if (_transaction is not null)
+            {
+                return await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox, RecordDisposition.Handled).ConfigureAwait(false);
+            }
+
+            return context.Outbox is not { } outbox || await SendOutputsAsync(partition, record, context.OutboxTopics!, outbox).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A <see cref="FailureKind.Fatal"/> failure: the partition stops where it is (the record and those after it stay
+    /// uncommitted) and the worker is told to stop. Returns false: the record is not done with.
+    /// </summary>
+    private bool Misconfigured(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, Exception exception)
+    {
+        ClearDependencyDown(partition);
+        partition.Stop();
+        _misconfigured(record, exception);
+        return false;
+    }
+
+    /// <summary>
+    /// At least once: sends what the handler produced, in order, and waits until Kafka acknowledged all of it before the
+    /// record counts as handled (so its offset is never committed ahead of its outputs). A send that fails is made again
+    /// with backoff (only the unacknowledged messages) while the partition waits, as a dead letter is; false when the
+    /// partition stopped first, and then the record is handled again by the partition's next owner.
+    /// </summary>
+    private ValueTask<bool> SendOutputsAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition> targets, List<Message<byte[]?, byte[]?>> messages)
+    {
+        var acknowledged = new bool[messages.Count];
+        var target = targets.Count == 1 ? targets[0].Topic : string.Join(", ", targets.Select(t => t.Topic).Distinct(StringComparer.Ordinal));
+        return ForwardAsync(partition, record, target, token =>
+        {
+            var sends = new List<Task>(messages.Count);
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (!acknowledged[i])
+                {
+                    sends.Add(Send(i, token));
+                }
+            }
+
+            return Task.WhenAll(sends);
+        });
+
+        async Task Send(int index, CancellationToken token)
+        {
+            await _outputs.ProduceAsync(targets[index], messages[index], token).ConfigureAwait(false);
+            acknowledged[index] = true;
         }
     }
 
@@ -306,7 +420,20 @@ internal sealed partial class RecordPipeline
             _counters.RecordHandled();
         }
 
-        _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+        _metrics?.RecordHandled(record.Topic, _groupId, record.Partition.Value, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+    }
+
+    /// <summary>Notes a failed handler call on the record's process span, when there is one.</summary>
+    private static void RecordFailedAttempt(Exception exception, int attempt, FailureKind kind)
+    {
+        if (Activity.Current is { IsAllDataRequested: true } activity && ReferenceEquals(activity.Source, SamsaActivitySource.Source) && activity.Kind == ActivityKind.Consumer)
+        {
+            activity.AddException(exception, new TagList
+            {
+                { SamsaActivitySource.AttemptTag, attempt },
+                { SamsaInstruments.Attributes.FailureKind, kind.ToString() },
+            });
+        }
     }
 
     private bool IsGroup(byte[]? value)

@@ -11,10 +11,12 @@ using Samsa.Consuming.DeadLetter;
 using Samsa.DependencyInjection;
 using Samsa.Diagnostics;
 using Samsa.Health;
+using Samsa.Monitoring;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds hosted consumers (<see cref="IEventHandler{TEvent}"/> workers) to a Samsa Kafka registration.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Every AddConsumer overload ends in the same optional configure callback; none has shipped, so adding them together breaks no compiled caller.")]
 public static class SamsaConsumerBuilderExtensions
 {
     /// <summary>
@@ -39,7 +41,7 @@ public static class SamsaConsumerBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
-        return AddConsumerCore<THandler, TEvent>(builder, topic, groupId, configure);
+        return AddHandlerConsumer<THandler, TEvent>(builder, topic, groupId, configure);
     }
 
     /// <summary>
@@ -63,17 +65,101 @@ public static class SamsaConsumerBuilderExtensions
                 nameof(THandler));
         }
 
-        var core = typeof(SamsaConsumerBuilderExtensions).GetMethod(nameof(AddConsumerCore), BindingFlags.NonPublic | BindingFlags.Static)!
+        var core = typeof(SamsaConsumerBuilderExtensions).GetMethod(nameof(AddHandlerConsumer), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(typeof(THandler), handlers[0].GetGenericArguments()[0]);
         return (SamsaKafkaBuilder)core.Invoke(null, [builder, topic, groupId, configure])!;
     }
 
+    /// <summary>
+    /// Registers a hosted consumer of <paramref name="topic"/> in <paramref name="groupId"/> whose records carry several
+    /// event types: each goes to the handler <paramref name="routes"/> registers for its <c>samsa-event-type</c> header,
+    /// deserialized by that handler's deserializer, or to the fallback (see <see cref="EventRoutes"/>). Otherwise the same
+    /// as <see cref="AddConsumer{THandler, TEvent}"/>: one worker, one group member, the same retries, dead-letter topic
+    /// and delivery mode for every type, records handled in offset order per partition whatever their type.
+    /// </summary>
+    /// <param name="builder">The builder <c>AddSamsaKafka</c> returned.</param>
+    /// <param name="topic">The source topic.</param>
+    /// <param name="groupId">The consumer group.</param>
+    /// <param name="routes">Adds the handlers: <c>routes.On&lt;OrderPlaced, PlaceHandler&gt;().Fallback&lt;byte[], UnknownHandler&gt;()</c>.</param>
+    /// <param name="configure">Consumer settings, as for <see cref="AddConsumer{THandler, TEvent}"/>.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="routes"/> registers no handler.</exception>
+    public static SamsaKafkaBuilder AddConsumer(this SamsaKafkaBuilder builder, string topic, string groupId, Action<EventRoutes> routes, Action<ConsumerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        ArgumentException.ThrowIfNullOrWhiteSpace(groupId);
+        ArgumentNullException.ThrowIfNull(routes);
+        var table = new EventRoutes();
+        routes(table);
+        if (table.Routes.Count == 0)
+        {
+            throw new ArgumentException($"The consumer of '{topic}' in group '{groupId}' registers no handler: call On<TEvent, THandler>() or Fallback<TEvent, THandler>().", nameof(routes));
+        }
+
+        var registered = table.Routes.ToList();
+        return AddConsumerCore(
+            builder,
+            topic,
+            groupId,
+            configure,
+            services => registered.ForEach(route => route.Register(services)),
+            (provider, deserializer) => new RoutingEventDispatcher(registered, provider, deserializer));
+    }
+
+    /// <summary>
+    /// Registers the lag monitor once (bound from <c>Kafka:Monitoring</c>, unknown keys refused when it is first built),
+    /// and adds <paramref name="groupId"/> to the groups it watches.
+    /// </summary>
+    private static void AddLagMonitor(SamsaKafkaBuilder builder, string groupId)
+    {
+        var services = builder.Services;
+        services.AddSingleton(new MonitoredGroup(groupId));
+        if (services.Any(d => d.ServiceType == typeof(ConsumerLagMonitor)))
+        {
+            return;
+        }
+
+        services.AddOptions<LagMonitorOptions>()
+            .Bind(builder.Configuration.GetSection(KafkaDefaults.SectionName).GetSection(LagMonitorOptions.SectionKey), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Timeout > TimeSpan.Zero && o.StuckIntervals >= 1, "Kafka:Monitoring: Interval and Timeout must be more than zero, and StuckIntervals at least 1.")
+            .ValidateOnStart();
+        services.AddSingleton(provider => new ConsumerLagMonitor(
+            provider.GetRequiredService<IKafkaAdminClientFactory>(),
+            provider.GetRequiredService<IOptions<KafkaOptions>>(),
+            provider.GetRequiredService<IOptions<LagMonitorOptions>>(),
+            provider.GetServices<MonitoredGroup>().Select(g => g.GroupId),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<ConsumerLagMonitor>>(),
+            provider.GetService<IMeterFactory>()));
+        services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ConsumerLagMonitor>());
+    }
+
+    /// <summary>A group this service consumes with, for the lag monitor.</summary>
+    private sealed record MonitoredGroup(string GroupId);
+
     /// <summary>The registration name of the consumer of <paramref name="topic"/> in <paramref name="groupId"/>: the key of its worker and the name of its options.</summary>
     public static string RegistrationName(string groupId, string topic) => $"{groupId}:{topic}";
 
-    /// <summary>The one registration both overloads funnel into.</summary>
-    private static SamsaKafkaBuilder AddConsumerCore<THandler, TEvent>(SamsaKafkaBuilder builder, string topic, string groupId, Action<ConsumerOptions>? configure)
-        where THandler : class, IEventHandler<TEvent>
+    /// <summary>The registration of one handler type.</summary>
+    private static SamsaKafkaBuilder AddHandlerConsumer<THandler, TEvent>(SamsaKafkaBuilder builder, string topic, string groupId, Action<ConsumerOptions>? configure)
+        where THandler : class, IEventHandler<TEvent> =>
+        AddConsumerCore(
+            builder,
+            topic,
+            groupId,
+            configure,
+            services => services.TryAddScoped<THandler>(),
+            (provider, deserializer) => new EventDispatcher<THandler, TEvent>(provider, deserializer));
+
+    /// <summary>The one registration every overload funnels into.</summary>
+    private static SamsaKafkaBuilder AddConsumerCore(
+        SamsaKafkaBuilder builder,
+        string topic,
+        string groupId,
+        Action<ConsumerOptions>? configure,
+        Action<IServiceCollection> registerHandlers,
+        Func<IServiceProvider, IEventDeserializer, EventDispatcher> createDispatcher)
     {
         var services = builder.Services;
         var name = RegistrationName(groupId, topic);
@@ -98,8 +184,9 @@ public static class SamsaConsumerBuilderExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(provider => new ConsumerMetrics(provider.GetService<IMeterFactory>()));
-        services.TryAddScoped<THandler>();
+        services.TryAddSingleton(provider => new ClientStatisticsMetrics(provider.GetService<IMeterFactory>(), provider.GetService<TimeProvider>()));
+        services.TryAddSingleton(provider => new ConsumerMetrics(provider.GetService<IMeterFactory>(), provider.GetRequiredService<ClientStatisticsMetrics>()));
+        registerHandlers(services);
         services.TryAddSingleton<DeadLetterReplayer>();
 
         services.AddKeyedSingleton(name, (provider, _) =>
@@ -111,13 +198,19 @@ public static class SamsaConsumerBuilderExtensions
                 options,
                 () => ConsumerClientConfigs.Consumer(kafka.Value, options),
                 () => ConsumerClientConfigs.Producer(kafka.Value, options),
-                () => new EventDispatcher<THandler, TEvent>(provider, deserializer),
+                () => createDispatcher(provider, deserializer),
                 provider,
                 provider.GetRequiredService<TimeProvider>(),
                 options.DisableMetrics ? null : provider.GetRequiredService<ConsumerMetrics>(),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsumerWorker).FullName!),
-                transactionalProducerConfig: () => ConsumerClientConfigs.TransactionalProducer(kafka.Value, options));
+                transactionalProducerConfig: () => ConsumerClientConfigs.TransactionalProducer(kafka.Value, options),
+                publisherOptions: provider.GetRequiredService<IOptions<Samsa.Publishing.PublisherOptions>>().Value);
         });
+
+        AddLagMonitor(builder, groupId);
+
+        services.AddSingleton(new ConsumerWorkers.Registration(groupId, topic));
+        services.TryAddSingleton(provider => new ConsumerWorkers(provider, provider.GetServices<ConsumerWorkers.Registration>()));
 
         // Added, not TryAdded: every registration is its own hosted service.
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredKeyedService<ConsumerWorker>(name));
@@ -127,13 +220,16 @@ public static class SamsaConsumerBuilderExtensions
             services.PostConfigure<KafkaOptions>(kafka => ConsumerTopicDeclarations.Declare(kafka, settings));
         }
 
+        services.PostConfigure<KafkaOptions>(kafka => ConsumerAccessRequirements.Declare(kafka, settings));
+
         if (!builder.Settings.DisableHealthChecks && !settings.DisableHealthChecks)
         {
-            services.AddHealthChecks().Add(new HealthCheckRegistration(
+            TrackedHealthChecks.Add(
+                services,
                 ConsumerDefaults.HealthCheckName(groupId, topic),
-                provider => new ConsumerHealthCheck(provider.GetRequiredKeyedService<ConsumerWorker>(name)),
-                failureStatus: null,
-                tags: [SamsaNames.ReadyTag]));
+                provider => new ConsumerHealthCheck(
+                    provider.GetRequiredKeyedService<ConsumerWorker>(name), provider.GetRequiredService<ConsumerLagMonitor>(), provider.GetRequiredService<TimeProvider>()),
+                SamsaNames.ReadyTag);
         }
 
         return builder;

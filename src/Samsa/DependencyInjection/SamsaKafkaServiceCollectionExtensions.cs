@@ -66,17 +66,10 @@ public static class SamsaKafkaServiceCollectionExtensions
         if (!settings.DisableHealthChecks)
         {
             services.TryAddSingleton<KafkaHealthCheck>();
-            services.AddHealthChecks().Add(new HealthCheckRegistration(
-                SamsaNames.BrokerHealthCheck,
-                provider => provider.GetRequiredService<KafkaHealthCheck>(),
-                failureStatus: null,
-                tags: [SamsaNames.ReadyTag]));
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthCheckPublisher, HealthStatusLogPublisher>());
-            services.Configure<HealthCheckPublisherOptions>(options =>
-            {
-                options.Delay = SamsaKafkaSettingsDefaults.HealthCheckDelay;
-                options.Period = SamsaKafkaSettingsDefaults.HealthCheckPeriod;
-            });
+            services.TryAddSingleton<KafkaHealthCache>();
+            services.TryAddSingleton<HealthRefreshService>();
+            services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<HealthRefreshService>());
+            TrackedHealthChecks.Add(services, SamsaNames.BrokerHealthCheck, provider => provider.GetRequiredService<KafkaHealthCache>(), SamsaNames.ReadyTag);
         }
 
         return new SamsaKafkaBuilder(services, configuration, settings);

@@ -11,7 +11,7 @@ public sealed class SamsaKafkaSettings
     /// <summary>The key of these settings below the <c>Kafka</c> section: <c>Kafka:Hosting</c>.</summary>
     public const string SectionKey = "Hosting";
 
-    /// <summary>Leave out the Kafka health check (<see cref="Diagnostics.SamsaNames.BrokerHealthCheck"/>) and the status-change log publisher.</summary>
+    /// <summary>Leave out the Kafka health check (<see cref="Diagnostics.SamsaNames.BrokerHealthCheck"/>) and its background refresh.</summary>
     public bool DisableHealthChecks { get; set; }
 
     /// <summary>All start-up checks together (connectivity, TLS, authentication, metadata, provisioning) must finish within this time.</summary>
@@ -23,6 +23,12 @@ public sealed class SamsaKafkaSettings
     /// <summary>The metadata request of one health check must finish within this time.</summary>
     public TimeSpan HealthCheckTimeout { get; set; } = SamsaKafkaSettingsDefaults.HealthCheckTimeout;
 
+    /// <summary>
+    /// How often the health checks are refreshed in the background (<c>/health/ready</c> answers from the latest results
+    /// and never waits on Kafka): so a broker outage shows within this time.
+    /// </summary>
+    public TimeSpan HealthCheckInterval { get; set; } = SamsaKafkaSettingsDefaults.HealthCheckPeriod;
+
     /// <summary>Problems found while binding <c>Kafka:Hosting</c>, reported at start by <see cref="SamsaKafkaSettingsValidator"/>.</summary>
     internal List<KafkaConfigurationIssue> BindingIssues { get; } = [];
 
@@ -33,6 +39,7 @@ public sealed class SamsaKafkaSettings
         target.StartupTimeout = StartupTimeout;
         target.BrokerConnectTimeout = BrokerConnectTimeout;
         target.HealthCheckTimeout = HealthCheckTimeout;
+        target.HealthCheckInterval = HealthCheckInterval;
         target.BindingIssues.Clear();
         target.BindingIssues.AddRange(BindingIssues);
     }

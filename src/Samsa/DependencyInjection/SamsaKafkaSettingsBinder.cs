@@ -16,6 +16,7 @@ internal static class SamsaKafkaSettingsBinder
     [
         nameof(SamsaKafkaSettings.DisableHealthChecks), nameof(SamsaKafkaSettings.StartupTimeout),
         nameof(SamsaKafkaSettings.BrokerConnectTimeout), nameof(SamsaKafkaSettings.HealthCheckTimeout),
+        nameof(SamsaKafkaSettings.HealthCheckInterval),
     ];
 
     /// <summary>Binds the <c>Hosting</c> subsection of <paramref name="configuration"/>'s <c>Kafka</c> section.</summary>
@@ -72,6 +73,9 @@ internal static class SamsaKafkaSettingsBinder
                     break;
                 case nameof(SamsaKafkaSettings.BrokerConnectTimeout):
                     settings.BrokerConnectTimeout = time;
+                    break;
+                case nameof(SamsaKafkaSettings.HealthCheckInterval):
+                    settings.HealthCheckInterval = time;
                     break;
                 default:
                     settings.HealthCheckTimeout = time;

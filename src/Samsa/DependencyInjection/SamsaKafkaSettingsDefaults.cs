@@ -12,10 +12,7 @@ public static class SamsaKafkaSettingsDefaults
     /// <summary>The metadata request of one health check must finish within this time.</summary>
     public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Health checks first run this long after start.</summary>
-    public static readonly TimeSpan HealthCheckDelay = TimeSpan.FromSeconds(5);
-
-    /// <summary>Health checks run this often (the seed's "health checks every 30 seconds").</summary>
+    /// <summary>Health checks are refreshed this often (the seed's "health checks every 30 seconds"): <see cref="SamsaKafkaSettings.HealthCheckInterval"/>.</summary>
     public static readonly TimeSpan HealthCheckPeriod = TimeSpan.FromSeconds(30);
 
     /// <summary>Limits.</summary>
@@ -26,5 +23,8 @@ public static class SamsaKafkaSettingsDefaults
 
         /// <summary>The longest <see cref="SamsaKafkaSettings.StartupTimeout"/>.</summary>
         public static readonly TimeSpan MaxStartupTimeout = TimeSpan.FromMinutes(10);
+
+        /// <summary>The longest <see cref="SamsaKafkaSettings.HealthCheckInterval"/>.</summary>
+        public static readonly TimeSpan MaxHealthCheckInterval = TimeSpan.FromMinutes(10);
     }
 }

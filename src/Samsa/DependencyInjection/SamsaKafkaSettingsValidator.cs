@@ -7,7 +7,7 @@ namespace Samsa.DependencyInjection;
 /// Checks <see cref="SamsaKafkaSettings"/> at start and reports every problem at once: binding problems, timeouts out
 /// of range, and a per-broker timeout longer than the whole start-up (both values quoted).
 /// </summary>
-public sealed class SamsaKafkaSettingsValidator : IValidateOptions<SamsaKafkaSettings>
+internal sealed class SamsaKafkaSettingsValidator : IValidateOptions<SamsaKafkaSettings>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, SamsaKafkaSettings options)
@@ -15,10 +15,11 @@ public sealed class SamsaKafkaSettingsValidator : IValidateOptions<SamsaKafkaSet
         var errors = options.BindingIssues.Select(issue => issue.Message).ToList();
         var min = SamsaKafkaSettingsDefaults.Limits.MinTimeout;
         var maxStartup = SamsaKafkaSettingsDefaults.Limits.MaxStartupTimeout;
-        var period = SamsaKafkaSettingsDefaults.HealthCheckPeriod;
+        var period = options.HealthCheckInterval;
 
         Range(errors, nameof(SamsaKafkaSettings.StartupTimeout), options.StartupTimeout, min, maxStartup);
         Range(errors, nameof(SamsaKafkaSettings.BrokerConnectTimeout), options.BrokerConnectTimeout, min, maxStartup);
+        Range(errors, nameof(SamsaKafkaSettings.HealthCheckInterval), options.HealthCheckInterval, min, SamsaKafkaSettingsDefaults.Limits.MaxHealthCheckInterval);
         Range(errors, nameof(SamsaKafkaSettings.HealthCheckTimeout), options.HealthCheckTimeout, min, period);
         if (options.BrokerConnectTimeout > options.StartupTimeout && options.StartupTimeout >= min)
         {

@@ -35,8 +35,10 @@ public static class SamsaPublisherBuilderExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>());
+        services.AddOptions<KafkaOptions>().PostConfigure<IOptions<PublisherOptions>>((kafka, publisher) => PublisherAccessRequirements.Declare(kafka, publisher.Value));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(provider => new SamsaMetrics(provider.GetService<IMeterFactory>()));
+        services.TryAddSingleton(provider => new ClientStatisticsMetrics(provider.GetService<IMeterFactory>(), provider.GetService<TimeProvider>()));
+        services.TryAddSingleton(provider => new SamsaMetrics(provider.GetService<IMeterFactory>(), provider.GetRequiredService<ClientStatisticsMetrics>()));
         services.TryAddSingleton(provider => new ProducerErrorTracker(
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<PublisherOptions>>().Value.HealthWindow));
         services.TryAddSingleton(provider =>
@@ -57,7 +59,11 @@ public static class SamsaPublisherBuilderExtensions
         if (!settings.DisableHealthChecks && !services.Any(d => d.ServiceType == typeof(ProducerHealthCheckMarker)))
         {
             services.AddSingleton<ProducerHealthCheckMarker>();
-            services.AddHealthChecks().AddCheck<ProducerErrorsHealthCheck>(PublisherDefaults.HealthCheckName, tags: [SamsaNames.ReadyTag]);
+            TrackedHealthChecks.Add(
+                services,
+                PublisherDefaults.HealthCheckName,
+                provider => ActivatorUtilities.GetServiceOrCreateInstance<ProducerErrorsHealthCheck>(provider),
+                SamsaNames.ReadyTag);
         }
 
         return builder;

@@ -1,26 +1,25 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Samsa.Consuming.Retry;
+using static Samsa.Diagnostics.SamsaInstruments;
 
 namespace Samsa.Diagnostics;
 
 /// <summary>
 /// The consumer's instruments, on the meter <see cref="SamsaNames.MeterName"/> (a class of its own beside
-/// <see cref="SamsaMetrics"/>, which belongs to the publisher). Tags: <c>messaging.destination.name</c> (the topic the
-/// record was read from), <c>messaging.consumer.group.name</c>, and per instrument the failure kind, dead-letter reason
-/// or retry level.
+/// <see cref="SamsaMetrics"/>, which belongs to the publisher): <see cref="ConsumedMessages"/> and
+/// <see cref="ProcessDuration"/> as the OpenTelemetry messaging conventions name them, and Samsa's failure, retry,
+/// dead-letter, lag and blocked-partition instruments. <see cref="SamsaInstruments.All"/> lists them.
 /// </summary>
-/// <remarks>Recording checks <see cref="Instrument.Enabled"/> first, so without a listener an instrument costs a field read.</remarks>
+/// <remarks>Recording checks <see cref="Instrument.Enabled"/> first, so without a listener an instrument costs a field read and no tags are built.</remarks>
 internal sealed class ConsumerMetrics : IDisposable
 {
-    public const string TopicTag = "messaging.destination.name";
-    public const string GroupTag = "messaging.consumer.group.name";
-    public const string KindTag = "samsa.failure.kind";
-    public const string ReasonTag = "samsa.dead_letter.reason";
-    public const string LevelTag = "samsa.retry.level";
+    private static readonly KeyValuePair<string, object?> SystemTag = new(Attributes.System, Attributes.Kafka);
+    private static readonly KeyValuePair<string, object?> ProcessTag = new(Attributes.OperationName, "process");
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly Counter<long> _handled;
+    private readonly Counter<long> _consumed;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _retries;
@@ -28,47 +27,67 @@ internal sealed class ConsumerMetrics : IDisposable
     private readonly List<Func<ConsumerLagReading>> _lagSources = [];
     private readonly Lock _lagGate = new();
 
-    public ConsumerMetrics(IMeterFactory? meterFactory)
+    /// <summary>Where the worker's clients send librdkafka statistics, when they are on.</summary>
+    public ClientStatisticsMetrics? ClientStatistics { get; }
+
+    public ConsumerMetrics(IMeterFactory? meterFactory, ClientStatisticsMetrics? clientStatistics = null)
     {
+        ClientStatistics = clientStatistics;
         var options = new MeterOptions(SamsaNames.MeterName);
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(options) ?? new Meter(options);
-        _handled = _meter.CreateCounter<long>("samsa.consume.handled", unit: "{record}", description: "Records a handler handled.");
-        _failures = _meter.CreateCounter<long>("samsa.consume.failures", unit: "{call}", description: "Handler calls that threw, by failure kind.");
-        _deadLetters = _meter.CreateCounter<long>("samsa.consume.dead_letters", unit: "{record}", description: "Records written to the dead-letter topic, by reason.");
-        _retries = _meter.CreateCounter<long>("samsa.consume.retry_forwards", unit: "{record}", description: "Records forwarded to a retry topic, by level.");
+        _consumed = _meter.CreateCounter<long>(ConsumedMessages, unit: "{message}", description: "Records delivered to the consumer's pipeline.");
         _duration = _meter.CreateHistogram<double>(
-            "samsa.consume.duration", unit: "s", description: "Time one handler call took.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30] });
-        _meter.CreateObservableGauge("samsa.consume.lag", ObserveLag, unit: "{record}", description: "Records in the held partitions not yet handled, per consumer.");
+            ProcessDuration, unit: "s", description: "Time one handler call took; error.type when it threw.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
+        _failures = _meter.CreateCounter<long>(ConsumeFailures, unit: "{call}", description: "Handler calls that threw, by failure kind.");
+        _deadLetters = _meter.CreateCounter<long>(DeadLetters, unit: "{record}", description: "Records written to the dead-letter topic, by reason.");
+        _retries = _meter.CreateCounter<long>(RetryForwards, unit: "{record}", description: "Records forwarded to a retry topic, by level.");
+        _meter.CreateObservableGauge(ConsumerLag, ObserveLag, unit: "{record}", description: "Records in the held partitions not yet handled, per consumer.");
+        _meter.CreateObservableGauge(BlockedPartitions, ObserveBlocked, unit: "{partition}", description: "Partitions that cannot write a dead letter or retry copy and make no progress.");
     }
 
     /// <summary>True when the duration histogram is listened to (the only instrument that needs timestamps).</summary>
     public bool DurationEnabled => _duration.Enabled;
 
-    public void RecordHandled(string topic, string group, TimeSpan? duration)
+    /// <summary>One record delivered to the pipeline.</summary>
+    public void RecordConsumed(string topic, string group, int partition)
     {
-        if (_handled.Enabled)
+        if (_consumed.Enabled)
         {
-            _handled.Add(1, new KeyValuePair<string, object?>(TopicTag, topic), new KeyValuePair<string, object?>(GroupTag, group));
-        }
-
-        if (duration is { } elapsed && _duration.Enabled)
-        {
-            _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(TopicTag, topic), new KeyValuePair<string, object?>(GroupTag, group));
+            var tags = new TagList { SystemTag, ProcessTag, { Attributes.DestinationName, topic }, { Attributes.ConsumerGroup, group }, { Attributes.PartitionId, PartitionIds.Of(partition) } };
+            _consumed.Add(1, in tags);
         }
     }
 
-    public void RecordFailure(string topic, string group, FailureKind kind, TimeSpan? duration)
+    public void RecordHandled(string topic, string group, int partition, TimeSpan? duration)
+    {
+        if (duration is { } elapsed && _duration.Enabled)
+        {
+            var tags = new TagList { SystemTag, ProcessTag, { Attributes.DestinationName, topic }, { Attributes.ConsumerGroup, group }, { Attributes.PartitionId, PartitionIds.Of(partition) } };
+            _duration.Record(elapsed.TotalSeconds, in tags);
+        }
+    }
+
+    public void RecordFailure(string topic, string group, int partition, FailureKind kind, Exception exception, TimeSpan? duration)
     {
         if (_failures.Enabled)
         {
-            _failures.Add(1, new KeyValuePair<string, object?>(TopicTag, topic), new KeyValuePair<string, object?>(GroupTag, group), new KeyValuePair<string, object?>(KindTag, KindName(kind)));
+            _failures.Add(1, new KeyValuePair<string, object?>(Attributes.DestinationName, topic), new KeyValuePair<string, object?>(Attributes.ConsumerGroup, group), new KeyValuePair<string, object?>(Attributes.FailureKind, KindName(kind)));
         }
 
         if (duration is { } elapsed && _duration.Enabled)
         {
-            _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(TopicTag, topic), new KeyValuePair<string, object?>(GroupTag, group));
+            var tags = new TagList
+            {
+                SystemTag,
+                ProcessTag,
+                { Attributes.DestinationName, topic },
+                { Attributes.ConsumerGroup, group },
+                { Attributes.PartitionId, PartitionIds.Of(partition) },
+                { Attributes.ErrorType, exception.GetType().FullName },
+            };
+            _duration.Record(elapsed.TotalSeconds, in tags);
         }
     }
 
@@ -76,7 +95,7 @@ internal sealed class ConsumerMetrics : IDisposable
     {
         if (_deadLetters.Enabled)
         {
-            _deadLetters.Add(1, new KeyValuePair<string, object?>(TopicTag, topic), new KeyValuePair<string, object?>(GroupTag, group), new KeyValuePair<string, object?>(ReasonTag, reason));
+            _deadLetters.Add(1, new KeyValuePair<string, object?>(Attributes.DestinationName, topic), new KeyValuePair<string, object?>(Attributes.ConsumerGroup, group), new KeyValuePair<string, object?>(Attributes.DeadLetterReason, reason));
         }
     }
 
@@ -84,11 +103,11 @@ internal sealed class ConsumerMetrics : IDisposable
     {
         if (_retries.Enabled)
         {
-            _retries.Add(1, new KeyValuePair<string, object?>(TopicTag, topic), new KeyValuePair<string, object?>(GroupTag, group), new KeyValuePair<string, object?>(LevelTag, level));
+            _retries.Add(1, new KeyValuePair<string, object?>(Attributes.DestinationName, topic), new KeyValuePair<string, object?>(Attributes.ConsumerGroup, group), new KeyValuePair<string, object?>(Attributes.RetryLevel, level));
         }
     }
 
-    /// <summary>Adds a consumer whose lag the gauge reports; the returned object removes it again.</summary>
+    /// <summary>Adds a consumer whose lag and blocked partitions the gauges report; the returned object removes it again.</summary>
     public IDisposable AddLagSource(Func<ConsumerLagReading> source)
     {
         lock (_lagGate)
@@ -111,10 +130,11 @@ internal sealed class ConsumerMetrics : IDisposable
     {
         FailureKind.Permanent => "permanent",
         FailureKind.DependencyDown => "dependency_down",
+        FailureKind.Fatal => "fatal",
         _ => "transient",
     };
 
-    private IEnumerable<Measurement<long>> ObserveLag()
+    private ConsumerLagReading[] Readings()
     {
         Func<ConsumerLagReading>[] sources;
         lock (_lagGate)
@@ -122,12 +142,16 @@ internal sealed class ConsumerMetrics : IDisposable
             sources = [.. _lagSources];
         }
 
-        foreach (var source in sources)
-        {
-            var reading = source();
-            yield return new Measurement<long>(reading.Lag, new KeyValuePair<string, object?>(TopicTag, reading.Topic), new KeyValuePair<string, object?>(GroupTag, reading.Group));
-        }
+        return [.. sources.Select(source => source())];
     }
+
+    private IEnumerable<Measurement<long>> ObserveLag() =>
+        Readings().Select(reading => new Measurement<long>(
+            reading.Lag, new KeyValuePair<string, object?>(Attributes.DestinationName, reading.Topic), new KeyValuePair<string, object?>(Attributes.ConsumerGroup, reading.Group)));
+
+    private IEnumerable<Measurement<long>> ObserveBlocked() =>
+        Readings().Select(reading => new Measurement<long>(
+            reading.BlockedPartitions, new KeyValuePair<string, object?>(Attributes.DestinationName, reading.Topic), new KeyValuePair<string, object?>(Attributes.ConsumerGroup, reading.Group)));
 
     private void RemoveLagSource(Func<ConsumerLagReading> source)
     {
@@ -143,5 +167,5 @@ internal sealed class ConsumerMetrics : IDisposable
     }
 }
 
-/// <summary>One consumer's lag for the gauge.</summary>
-internal readonly record struct ConsumerLagReading(string Topic, string Group, long Lag);
+/// <summary>One consumer's lag and blocked partitions for the gauges.</summary>
+internal readonly record struct ConsumerLagReading(string Topic, string Group, long Lag, int BlockedPartitions);

@@ -8,8 +8,9 @@ namespace Samsa.Diagnostics;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 4000, EventName = "ConsumerStarted", Level = LogLevel.Information,
-        Message = "Consumer of {Topics} in group {GroupId} started ({Strategy}, at most {MaxInFlight} records in flight per partition)")]
-    public static partial void ConsumerStarted(ILogger logger, string topics, string groupId, PartitionAssignmentStrategy strategy, int maxInFlight);
+        Message = "Consumer of {Topics} in group {GroupId} started: {DeliveryMode}, instance {InstanceId}, transactional.id {TransactionalId}, group.instance.id {GroupInstanceId} ({Strategy}, at most {MaxInFlight} records in flight per partition)")]
+    public static partial void ConsumerStarted(
+        ILogger logger, string topics, string groupId, string deliveryMode, string instanceId, string transactionalId, string groupInstanceId, PartitionAssignmentStrategy strategy, int maxInFlight);
 
     [LoggerMessage(EventId = 4001, EventName = "PartitionsAssigned", Level = LogLevel.Information,
         Message = "Group {GroupId} assigned {Partitions}")]
@@ -82,6 +83,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4018, EventName = "ConsumerFaulted", Level = LogLevel.Critical,
         Message = "Consumer of {Topic} in group {GroupId} stopped on an error it cannot recover from")]
     public static partial void ConsumerFaulted(ILogger logger, Exception exception, string topic, string groupId);
+
+    [LoggerMessage(EventId = 4024, EventName = "ConsumerMisconfigured", Level = LogLevel.Critical, Message = "{Explanation}")]
+    public static partial void ConsumerMisconfigured(ILogger logger, Exception exception, string explanation);
 
     [LoggerMessage(EventId = 4019, EventName = "ConsumerClientError", Level = LogLevel.Warning,
         Message = "Kafka consumer error {Code} (fatal: {IsFatal}): {Reason}")]

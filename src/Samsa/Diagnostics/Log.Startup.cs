@@ -30,6 +30,18 @@ internal static partial class Log
         Message = "TLS certificate verification of broker {Broker} is off ({Setting}); its certificate is not checked")]
     public static partial void KafkaTlsVerificationDisabled(ILogger logger, string broker, string setting);
 
+    [LoggerMessage(EventId = 2006, EventName = "HostStartupFailed", Level = LogLevel.Critical,
+        Message = "The host did not start: {Reason}; exiting with code {ExitCode}")]
+    public static partial void HostStartupFailed(ILogger logger, string reason, int exitCode);
+
+    [LoggerMessage(EventId = 2007, EventName = "HostSettingsInvalid", Level = LogLevel.Error,
+        Message = "Invalid {Options}: {Problems}")]
+    public static partial void HostSettingsInvalid(ILogger logger, string options, string problems);
+
+    [LoggerMessage(EventId = 2008, EventName = "HostStartupFailureDetail", Level = LogLevel.Debug,
+        Message = "Start-up failure detail")]
+    public static partial void HostStartupFailureDetail(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2010, EventName = "TopicCreated", Level = LogLevel.Information,
         Message = "Created topic {Topic}: {Settings}")]
     public static partial void TopicCreated(ILogger logger, string topic, string settings);
@@ -61,4 +73,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2031, EventName = "KafkaClientError",
         Message = "Kafka admin client error {Code}: {Reason}")]
     public static partial void KafkaClientError(ILogger logger, LogLevel level, ErrorCode code, string reason);
+
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Warning, EventName = "LagReadFailed",
+        Message = "Consumer lag of groups {Groups} could not be read from the brokers; the lag gauges and thresholds keep the last reading until it can")]
+    public static partial void LagReadFailed(ILogger logger, Exception exception, string groups);
 }

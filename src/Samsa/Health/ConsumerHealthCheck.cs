@@ -11,14 +11,24 @@ namespace Samsa.Health;
 /// or while a handler's dependency is down; Healthy otherwise. The data holds the state, the assigned partitions, the
 /// lag, the age of the oldest unhandled record and the counters. It reads atomics only and never throws.
 /// </summary>
-public sealed class ConsumerHealthCheck : IHealthCheck
+internal sealed class ConsumerHealthCheck : IHealthCheck
 {
     private readonly ConsumerWorker _worker;
+    private readonly Monitoring.ConsumerLagMonitor? _lagMonitor;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the check of <paramref name="worker"/>.</summary>
     public ConsumerHealthCheck(ConsumerWorker worker)
+        : this(worker, null, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates the check of <paramref name="worker"/>, with the lag thresholds of <paramref name="lagMonitor"/> applied to its readings.</summary>
+    internal ConsumerHealthCheck(ConsumerWorker worker, Monitoring.ConsumerLagMonitor? lagMonitor, TimeProvider timeProvider)
     {
         _worker = worker;
+        _lagMonitor = lagMonitor;
+        _timeProvider = timeProvider;
     }
 
     /// <inheritdoc />
@@ -27,7 +37,7 @@ public sealed class ConsumerHealthCheck : IHealthCheck
         var failureStatus = context?.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
         try
         {
-            return Task.FromResult(Evaluate(_worker.GetStatus(), failureStatus));
+            return Task.FromResult(Evaluate(_worker.GetStatus(), failureStatus, _lagMonitor?.Latest, _lagMonitor?.Options, _timeProvider.GetUtcNow()));
         }
         catch (Exception exception)
         {
@@ -36,7 +46,12 @@ public sealed class ConsumerHealthCheck : IHealthCheck
     }
 
     /// <summary>The result for <paramref name="status"/> (separate for tests).</summary>
-    internal static HealthCheckResult Evaluate(ConsumerStatus status, HealthStatus failureStatus)
+    internal static HealthCheckResult Evaluate(ConsumerStatus status, HealthStatus failureStatus) =>
+        Evaluate(status, failureStatus, null, null, default);
+
+    /// <summary>The result for <paramref name="status"/> and the lag monitor's <paramref name="report"/> judged by <paramref name="thresholds"/>.</summary>
+    internal static HealthCheckResult Evaluate(
+        ConsumerStatus status, HealthStatus failureStatus, Monitoring.LagReport? report, Monitoring.LagMonitorOptions? thresholds, DateTimeOffset now)
     {
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
@@ -83,9 +98,20 @@ public sealed class ConsumerHealthCheck : IHealthCheck
                 data);
         }
 
+        var lag = report is null || thresholds is null ? null : Monitoring.LagThresholds.Judge(report, thresholds, status.GroupId, status.Topic, now, failureStatus, data);
+        if (lag is { Status: var lagStatus } && lagStatus == failureStatus)
+        {
+            return new HealthCheckResult(failureStatus, $"{name}: {lag.Value.Description}", null, data);
+        }
+
         if (status.DependencyDownPartitions > 0)
         {
             return HealthCheckResult.Degraded($"{name}: {status.DependencyDownPartitions} partition(s) paused while the handler's dependency is down.", null, data);
+        }
+
+        if (lag is { } degraded)
+        {
+            return HealthCheckResult.Degraded($"{name}: {degraded.Description}", null, data);
         }
 
         return HealthCheckResult.Healthy($"{name}: {status.AssignedPartitions.Count} partition(s), lag {status.Lag}.", data);

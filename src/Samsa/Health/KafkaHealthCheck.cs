@@ -15,7 +15,7 @@ namespace Samsa.Health;
 /// the broker count and the controller; otherwise the registration's failure status (Unhealthy) with the error and
 /// the last error librdkafka reported. It never throws.
 /// </summary>
-public sealed class KafkaHealthCheck : IHealthCheck, IDisposable
+internal sealed class KafkaHealthCheck : IHealthCheck, IDisposable
 {
     private readonly IKafkaAdminClientFactory _adminClients;
     private readonly IOptions<SamsaKafkaSettings> _settings;

@@ -8,10 +8,11 @@ namespace Samsa.Health;
 /// <summary>
 /// Reports the publisher's recent delivery failures (<see cref="ProducerErrorTracker"/>): Healthy below
 /// <see cref="PublisherOptions.DegradedFailureThreshold"/> failures in <see cref="PublisherOptions.HealthWindow"/>,
-/// Degraded from there, Unhealthy from <see cref="PublisherOptions.UnhealthyFailureThreshold"/> or after a fatal
+/// Degraded from there or while the oldest unacknowledged message is older than
+/// <see cref="PublisherOptions.UnacknowledgedAgeThreshold"/>, Unhealthy from <see cref="PublisherOptions.UnhealthyFailureThreshold"/> or after a fatal
 /// producer error. The data holds the counters by error code. It reads atomics only and never throws.
 /// </summary>
-public sealed class ProducerErrorsHealthCheck : IHealthCheck
+internal sealed class ProducerErrorsHealthCheck : IHealthCheck
 {
     private readonly ProducerErrorTracker _tracker;
     private readonly PublisherOptions _options;
@@ -62,6 +63,8 @@ public sealed class ProducerErrorsHealthCheck : IHealthCheck
             data["lastFailureAt"] = last.At.ToString("O", CultureInfo.InvariantCulture);
         }
 
+        data["unacknowledged"] = snapshot.Unacknowledged;
+        data["oldestUnacknowledgedSeconds"] = Math.Round(snapshot.OldestUnacknowledgedAge.TotalSeconds, 3);
         if (snapshot.SinceLastDelivery is { } since)
         {
             data["secondsSinceLastDelivery"] = Math.Round(since.TotalSeconds, 3);
@@ -78,6 +81,14 @@ public sealed class ProducerErrorsHealthCheck : IHealthCheck
         if (snapshot.RecentFailures >= options.UnhealthyFailureThreshold)
         {
             return new HealthCheckResult(failureStatus, $"{snapshot.RecentFailures} publishes failed in the last {window} (threshold {options.UnhealthyFailureThreshold}).", null, data);
+        }
+
+        if (snapshot.Unacknowledged > 0 && snapshot.OldestUnacknowledgedAge >= options.UnacknowledgedAgeThreshold)
+        {
+            return HealthCheckResult.Degraded(
+                string.Create(CultureInfo.InvariantCulture, $"{snapshot.Unacknowledged} message(s) not acknowledged; the oldest was handed over {snapshot.OldestUnacknowledgedAge.TotalSeconds:0.#} s ago (threshold {options.UnacknowledgedAgeThreshold.TotalSeconds:0.#} s)."),
+                null,
+                data);
         }
 
         if (snapshot.RecentFailures >= options.DegradedFailureThreshold)

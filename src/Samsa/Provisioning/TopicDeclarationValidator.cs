@@ -55,29 +55,8 @@ internal static class TopicDeclarationValidator
         CheckAcks(options, requiringInsync, issues);
     }
 
-    /// <summary>Kafka's rule: 1-249 of <c>[a-zA-Z0-9._-]</c>, not <c>.</c> or <c>..</c>.</summary>
-    internal static string? NameProblem(string name)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            return "is empty";
-        }
-
-        if (name.Length > TopicDefaults.Limits.MaxNameLength)
-        {
-            return $"is {name.Length} characters long; Kafka allows at most {TopicDefaults.Limits.MaxNameLength}";
-        }
-
-        if (name is "." or "..")
-        {
-            return "cannot be `.` or `..`";
-        }
-
-        var bad = name.Where(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')).Distinct().ToList();
-        return bad.Count == 0
-            ? null
-            : $"contains {string.Join(", ", bad.Select(c => $"`{c}`"))}; Kafka allows only ASCII letters, digits, `.`, `_` and `-`";
-    }
+    /// <summary>Kafka's rule (<see cref="TopicNameRules"/>).</summary>
+    internal static string? NameProblem(string name) => TopicNameRules.Problem(name);
 
     private static void CheckName(string name, string key, List<KafkaConfigurationIssue> issues)
     {

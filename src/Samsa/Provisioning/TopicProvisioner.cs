@@ -19,7 +19,7 @@ namespace Samsa.Provisioning;
 /// With <c>acks=all</c> it also checks what makes such writes fail: <c>min.insync.replicas</c> above the replication
 /// factor, and partitions with fewer in-sync replicas than that, or no leader. Those are errors whatever the policy.
 /// </remarks>
-public sealed class TopicProvisioner
+internal sealed class TopicProvisioner
 {
     private readonly ILogger _logger;
 

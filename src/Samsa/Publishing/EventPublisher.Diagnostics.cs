@@ -5,7 +5,7 @@ using Samsa.Diagnostics;
 namespace Samsa.Publishing;
 
 /// <summary>librdkafka's error and log callbacks: atomics and a bounded queue on its thread, logging on a background task.</summary>
-public sealed partial class EventPublisher
+internal sealed partial class EventPublisher
 {
     private void OnClientError(Error error)
     {

@@ -10,7 +10,7 @@ using Samsa.Native;
 namespace Samsa.Publishing;
 
 /// <summary>The publish path: topic and metadata per event type, serialization, headers, and the hand-over to Confluent.Kafka.</summary>
-public sealed partial class EventPublisher
+internal sealed partial class EventPublisher
 {
     private static readonly byte[] _jsonContentType = Encoding.UTF8.GetBytes(PublisherDefaults.JsonContentType);
 
@@ -65,17 +65,18 @@ public sealed partial class EventPublisher
         if (options?.Headers is { Count: > 0 } || activity is not null)
         {
             headers = buffers.NewHeaders(eventType is not null, correlationId is not null);
-            if (activity is not null && activity.Id is { } traceParent)
-            {
-                headers.Add(SamsaHeaders.TraceParent, Encoding.UTF8.GetBytes(traceParent));
-            }
-
             if (options?.Headers is { } extra)
             {
                 foreach (var header in extra)
                 {
                     headers.Add(header);
                 }
+            }
+
+            // The span's context (trace, state, baggage) is the record's creation context.
+            if (activity is not null)
+            {
+                SamsaActivitySource.Inject(activity, headers);
             }
         }
         else
@@ -139,12 +140,10 @@ public sealed partial class EventPublisher
     private PublishException Rejected(string topic, Guid eventId, Error error, Exception inner, Activity? activity)
     {
         _tracker.RecordFailure(error.Code, error.Reason, topic);
-        _metrics?.RecordPublish(topic, error.Code, 0);
+        _metrics?.RecordPublish(topic, -1, error.Code, 0);
         if (activity is not null)
         {
-            activity.SetStatus(ActivityStatusCode.Error, error.Reason);
-            activity.SetTag("error.type", error.Code.ToString());
-            activity.Stop();
+            SamsaActivitySource.CompleteSend(activity, -1, Offset.Unset.Value, error.Code, error.Reason);
         }
 
         return new PublishException($"Kafka did not accept the message for topic '{topic}': {error.Code}: {error.Reason}", error.Code, topic, PublishStatus.NotPersisted, inner)
@@ -166,26 +165,8 @@ public sealed partial class EventPublisher
         return scratch[..written].ToArray();
     }
 
-    private Activity? StartActivity(string topic)
-    {
-        if (_options.DisableTracing || !ActivitySource.HasListeners())
-        {
-            return null;
-        }
-
-        var activity = ActivitySource.StartActivity(topic + " publish", ActivityKind.Producer);
-        if (activity is null)
-        {
-            return null;
-        }
-
-        activity.SetTag("messaging.system", "kafka");
-        activity.SetTag("messaging.operation.type", "send");
-        activity.SetTag("messaging.destination.name", topic);
-
-        // The span ends with the delivery report, after this call returns; Send makes its parent current again.
-        return activity;
-    }
+    private Activity? StartActivity(string topic) =>
+        _options.DisableTracing || !SamsaActivitySource.HasListeners ? null : SamsaActivitySource.StartSend(topic);
 
     private byte[] Serialize<TEvent>(TEvent @event, string topic)
     {
@@ -249,6 +230,7 @@ public sealed partial class EventPublisher
 
             _options.ConfigureProducer?.Invoke(config);
             var producer = new ProducerBuilder<byte[]?, byte[]>(config)
+                .WithStatistics(config, _metrics?.ClientStatistics)
                 .SetErrorHandler((_, error) => OnClientError(error))
                 .SetLogHandler((_, message) => OnClientLog(message))
                 .Build();
@@ -276,6 +258,7 @@ public sealed partial class EventPublisher
         // Confluent.Kafka serves no delivery report once disposed, so whatever is still in flight is failed here,
         // and every caller still waiting gets an answer.
         producer?.Dispose();
+        _unacknowledgedGauges?.Dispose();
         _diagnostics.Writer.TryComplete();
         PublishOperation[] operations;
         lock (_allOperations)

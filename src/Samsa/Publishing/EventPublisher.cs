@@ -28,11 +28,9 @@ namespace Samsa.Publishing;
 /// into log lines; delivery reports only record counters and hand over to the thread pool.
 /// </para>
 /// </remarks>
-public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, IDisposable
+internal sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, IDisposable
 {
     private const int DiagnosticsQueueCapacity = 1024;
-
-    private static readonly ActivitySource ActivitySource = new(SamsaNames.ActivitySourceName);
 
     private readonly Func<ProducerConfig> _configFactory;
     private readonly PublisherOptions _options;
@@ -42,7 +40,6 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
     private readonly SamsaMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly Func<CancellationToken, Task>? _startGate;
     private readonly ConcurrentQueue<PublishOperation> _pool = new();
     private readonly List<PublishOperation> _allOperations = [];
     private readonly ConcurrentQueue<PublishOperation> _completions = new();
@@ -54,6 +51,7 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
     private long _droppedDiagnostics;
     private volatile IProducer<byte[]?, byte[]>? _producer;
     private Task? _diagnosticsLoop;
+    private readonly IDisposable? _unacknowledgedGauges;
     private volatile bool _disposed;
 
     internal EventPublisher(
@@ -62,8 +60,7 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
         ProducerErrorTracker tracker,
         SamsaMetrics? metrics,
         ILogger? logger,
-        TimeProvider timeProvider,
-        Func<CancellationToken, Task>? startGate = null)
+        TimeProvider timeProvider)
     {
         _configFactory = configFactory;
         _options = options;
@@ -73,7 +70,8 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
         _metrics = options.DisableMetrics ? null : metrics;
         _logger = logger ?? NullLogger.Instance;
         _timeProvider = timeProvider;
-        _startGate = startGate;
+        _tracker.UnacknowledgedSource = GetUnacknowledged;
+        _unacknowledgedGauges = _metrics?.AddUnacknowledgedSource(GetUnacknowledged);
         _completionDrainer = new CompletionDrainer(this);
         _diagnostics = Channel.CreateBounded<ProducerEvent>(new BoundedChannelOptions(DiagnosticsQueueCapacity)
         {
@@ -95,11 +93,6 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<PublishResult>(cancellationToken);
-        }
-
-        if (_producer is null && _startGate is not null)
-        {
-            return PublishAfterGateAsync(@event, options, cancellationToken);
         }
 
         try
@@ -130,11 +123,6 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
             return ValueTask.FromCanceled<PublishResult>(cancellationToken);
         }
 
-        if (_producer is null && _startGate is not null)
-        {
-            return PublishRawAfterGateAsync(payload, options, cancellationToken);
-        }
-
         try
         {
             var value = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload, out var segment)
@@ -155,11 +143,6 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
     /// <inheritdoc />
     public void Publish<TEvent>(TEvent @event, PublishOptions? options = null, PublishCompletion? onCompleted = null, object? state = null)
     {
-        if (_producer is null && _startGate is not null)
-        {
-            _startGate(CancellationToken.None).GetAwaiter().GetResult();
-        }
-
         var metadata = Metadata<TEvent>();
         var topic = ResolveTopic(metadata, options);
         var value = Serialize(@event, topic);
@@ -254,22 +237,37 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
             _tracker.RecordFailure(code, reason, topic);
         }
 
-        _metrics?.RecordPublish(topic, code, startTimestamp);
+        _metrics?.RecordPublish(topic, result.Partition, code, startTimestamp);
         if (activity is not null)
         {
-            activity.SetTag("messaging.destination.partition.id", result.Partition);
-            if (code == ErrorCode.NoError)
-            {
-                activity.SetTag("messaging.kafka.offset", result.Offset);
-            }
-            else
-            {
-                activity.SetTag("error.type", code.ToString());
-                activity.SetStatus(ActivityStatusCode.Error, reason);
-            }
-
-            activity.Stop();
+            SamsaActivitySource.CompleteSend(activity, result.Partition, result.Offset, code, reason);
         }
+    }
+
+    /// <summary>The clock's timestamp, for the operations' in-flight ages.</summary>
+    internal long Now() => _timeProvider.GetTimestamp();
+
+    /// <summary>Messages handed to the producer and not yet acknowledged or failed, and the age of the oldest.</summary>
+    internal UnacknowledgedReading GetUnacknowledged()
+    {
+        PublishOperation[] operations;
+        lock (_allOperations)
+        {
+            operations = [.. _allOperations];
+        }
+
+        var count = 0;
+        var oldest = long.MaxValue;
+        foreach (var operation in operations)
+        {
+            if (operation.TryGetInFlightSince(out var since))
+            {
+                count++;
+                oldest = Math.Min(oldest, since);
+            }
+        }
+
+        return new UnacknowledgedReading(count, count == 0 ? TimeSpan.Zero : _timeProvider.GetElapsedTime(oldest));
     }
 
     internal void ReportUnobservedFailure(Guid eventId, string topic, ErrorCode code, string reason) =>
@@ -348,19 +346,5 @@ public sealed partial class EventPublisher : IEventPublisher, IAsyncDisposable, 
         }
 
         return operation;
-    }
-
-    private async ValueTask<PublishResult> PublishAfterGateAsync<TEvent>(TEvent @event, PublishOptions? options, CancellationToken cancellationToken)
-    {
-        await _startGate!(cancellationToken).ConfigureAwait(false);
-        _ = Producer;
-        return await PublishAsync(@event, options, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask<PublishResult> PublishRawAfterGateAsync(ReadOnlyMemory<byte> payload, PublishOptions options, CancellationToken cancellationToken)
-    {
-        await _startGate!(cancellationToken).ConfigureAwait(false);
-        _ = Producer;
-        return await PublishRawAsync(payload, options, cancellationToken).ConfigureAwait(false);
     }
 }

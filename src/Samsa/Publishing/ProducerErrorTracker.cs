@@ -44,6 +44,9 @@ public sealed class ProducerErrorTracker
     /// <summary>How far back <see cref="ProducerErrorSnapshot.RecentFailures"/> reaches.</summary>
     public TimeSpan Window { get; }
 
+    /// <summary>The publisher's count of unacknowledged messages and the age of the oldest (set by the publisher).</summary>
+    internal Func<Diagnostics.UnacknowledgedReading>? UnacknowledgedSource { get; set; }
+
     /// <summary>Counts one acknowledged message.</summary>
     public void RecordDelivered()
     {
@@ -94,6 +97,7 @@ public sealed class ProducerErrorTracker
         }
 
         var lastDelivered = Volatile.Read(ref _lastDeliveredTimestamp);
+        var unacknowledged = UnacknowledgedSource?.Invoke() ?? default;
         return new ProducerErrorSnapshot(
             Delivered: Interlocked.Read(ref _delivered),
             Failures: Interlocked.Read(ref _failures),
@@ -103,7 +107,11 @@ public sealed class ProducerErrorTracker
             ClientErrorsByCode: Copy(_clientErrorsByCode),
             LastFailure: Volatile.Read(ref _lastFailure),
             FatalError: Volatile.Read(ref _fatalError),
-            SinceLastDelivery: lastDelivered == long.MinValue ? null : _timeProvider.GetElapsedTime(lastDelivered, now));
+            SinceLastDelivery: lastDelivered == long.MinValue ? null : _timeProvider.GetElapsedTime(lastDelivered, now))
+        {
+            Unacknowledged = unacknowledged.Count,
+            OldestUnacknowledgedAge = unacknowledged.OldestAge,
+        };
     }
 
     private static Dictionary<ErrorCode, long> Copy(ConcurrentDictionary<ErrorCode, StrongBox<long>> counts) =>
@@ -132,4 +140,11 @@ public sealed record ProducerErrorSnapshot(
     IReadOnlyDictionary<ErrorCode, long> ClientErrorsByCode,
     ProducerFailure? LastFailure,
     ProducerFailure? FatalError,
-    TimeSpan? SinceLastDelivery);
+    TimeSpan? SinceLastDelivery)
+{
+    /// <summary>Messages handed to the producer and not yet acknowledged or failed.</summary>
+    public int Unacknowledged { get; init; }
+
+    /// <summary>Age of the oldest of <see cref="Unacknowledged"/> (zero when none): grows while a dead broker holds every message.</summary>
+    public TimeSpan OldestUnacknowledgedAge { get; init; }
+}

@@ -35,6 +35,7 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>
     private Guid _eventId;
     private DateTimeOffset _publishedAt;
     private long _startTimestamp;
+    private long _handedOverAt;
     private Activity? _activity;
     private bool _awaited;
     private PublishCompletion? _callback;
@@ -61,6 +62,13 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>
     public string Topic => _topic;
 
     public Guid EventId => _eventId;
+
+    /// <summary>When the message was handed to the producer (<see cref="TimeProvider"/> ticks), if it is still in flight.</summary>
+    public bool TryGetInFlightSince(out long handedOverAt)
+    {
+        handedOverAt = Volatile.Read(ref _handedOverAt);
+        return Volatile.Read(ref _inFlight) == 1;
+    }
 
     /// <summary>Prepares an awaited publish.</summary>
     public void StartAwaited(string topic, Guid eventId, DateTimeOffset publishedAt, long startTimestamp, Activity? activity)
@@ -158,6 +166,7 @@ internal sealed class PublishOperation : IValueTaskSource<PublishResult>
         _state = Pending;
         _errorCode = ErrorCode.NoError;
         _errorReason = null;
+        Volatile.Write(ref _handedOverAt, _publisher.Now());
         Volatile.Write(ref _inFlight, 1);
     }
 

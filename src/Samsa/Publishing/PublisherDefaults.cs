@@ -18,6 +18,9 @@ public static class PublisherDefaults
     /// <summary>Recent failures at or above which the producer health check reports Unhealthy: 100.</summary>
     public const int UnhealthyFailureThreshold = 100;
 
+    /// <summary>Age of the oldest unacknowledged message at which the producer health check reports Degraded.</summary>
+    public static readonly TimeSpan UnacknowledgedAgeThreshold = TimeSpan.FromSeconds(30);
+
     /// <summary>Content type of the System.Text.Json serializer and of raw payloads: <c>application/json</c>.</summary>
     public const string JsonContentType = "application/json";
 

@@ -31,6 +31,13 @@ public sealed class PublisherOptions
     /// <summary>Recent delivery failures at which the producer health check reports Unhealthy. Default <see cref="PublisherDefaults.UnhealthyFailureThreshold"/>.</summary>
     public int UnhealthyFailureThreshold { get; set; } = PublisherDefaults.UnhealthyFailureThreshold;
 
+    /// <summary>
+    /// Age of the oldest message Kafka has not acknowledged yet at which the producer health check reports Degraded,
+    /// so a producer held up by a broker that does not answer shows before any delivery report arrives. Default
+    /// <see cref="PublisherDefaults.UnacknowledgedAgeThreshold"/>.
+    /// </summary>
+    public TimeSpan UnacknowledgedAgeThreshold { get; set; } = PublisherDefaults.UnacknowledgedAgeThreshold;
+
     /// <summary>How far back "recent" reaches for the health check. Default <see cref="PublisherDefaults.HealthWindow"/>.</summary>
     public TimeSpan HealthWindow { get; set; } = PublisherDefaults.HealthWindow;
 

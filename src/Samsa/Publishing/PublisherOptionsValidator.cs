@@ -18,6 +18,11 @@ internal sealed class PublisherOptionsValidator : IValidateOptions<PublisherOpti
             failures.Add($"Publisher HealthWindow is {options.HealthWindow}; it must be more than zero.");
         }
 
+        if (options.UnacknowledgedAgeThreshold <= TimeSpan.Zero)
+        {
+            failures.Add($"Publisher UnacknowledgedAgeThreshold is {options.UnacknowledgedAgeThreshold}; it must be more than zero.");
+        }
+
         if (options.DegradedFailureThreshold < 1)
         {
             failures.Add($"Publisher DegradedFailureThreshold is {options.DegradedFailureThreshold}; it must be at least 1.");

@@ -20,7 +20,7 @@ namespace Samsa.Startup;
 /// <see cref="KafkaStartupException"/> that names the broker, the check and what to change. Nothing is retried
 /// beyond the time limit and nothing falls back; building a client is never taken as being connected.
 /// </summary>
-public sealed class KafkaReadinessGate : IHostedLifecycleService
+internal sealed class KafkaReadinessGate : IHostedLifecycleService
 {
     private static readonly TimeSpan RequestTimeoutMargin = TimeSpan.FromSeconds(1);
 
@@ -51,8 +51,9 @@ public sealed class KafkaReadinessGate : IHostedLifecycleService
     /// <summary>The provisioning report of the last successful run, or null before one.</summary>
     public ProvisioningReport? LastReport { get; private set; }
 
-    /// <inheritdoc />
-    public async Task StartingAsync(CancellationToken cancellationToken) => LastReport = await RunAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>Runs the checks, unless they have passed already (<c>RunSamsaAsync</c> runs them before the host starts).</summary>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    public async Task StartingAsync(CancellationToken cancellationToken) => LastReport ??= await RunAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -91,6 +92,7 @@ public sealed class KafkaReadinessGate : IHostedLifecycleService
             using var admin = _adminClients.CreateAdminClient(recorder.Record);
             var cluster = await CheckClusterAsync(admin, recorder, hints, settings, started, progress, deadline.Token).ConfigureAwait(false);
             var report = await ProvisionAsync(admin, recorder, options, hints, settings, started, progress, deadline.Token).ConfigureAwait(false);
+            await CheckAuthorizationAsync(admin, recorder, options, hints, settings, started, progress, deadline.Token).ConfigureAwait(false);
             var elapsed = Elapsed(started);
             Log.KafkaStartupChecksPassed(_logger, elapsed, cluster.Nodes.Count, options.Topics.Count);
             return report;
@@ -315,6 +317,58 @@ public sealed class KafkaReadinessGate : IHostedLifecycleService
         return report;
     }
 
+    private async Task CheckAuthorizationAsync(
+        IAdminClient admin,
+        KafkaClientErrorRecorder recorder,
+        KafkaOptions options,
+        StartupHints hints,
+        SamsaKafkaSettings settings,
+        long started,
+        StartupProgress progress,
+        CancellationToken cancellationToken)
+    {
+        var requirements = options.AccessRequirements;
+        if (requirements.Count == 0)
+        {
+            Skipped(KafkaStartupCheck.Authorization, () => "no consumer or mapped publisher topic needs a permission");
+            return;
+        }
+
+        var target = $"the cluster (bootstrap `{hints.BootstrapServers}`)";
+        progress.Cluster(KafkaStartupCheck.Authorization, target);
+        var checkStarted = _timeProvider.GetTimestamp();
+        AuthorizationProbe.Outcome outcome;
+        try
+        {
+            outcome = await AuthorizationProbe.CheckAsync(admin, requirements, Remaining(settings, started), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KafkaException exception)
+        {
+            throw ClientFailure(exception.Error, recorder.Last, hints, KafkaStartupCheck.Authorization, exception);
+        }
+
+        if (outcome.Missing.Count > 0)
+        {
+            var principal = hints.Principal;
+            var missing = string.Join("; ", outcome.Missing.Select(m => $"{m.Operation} on {Describe(m)} ({m.NeededBy})"));
+            var example = outcome.Missing[0];
+            throw new KafkaStartupException(
+                KafkaStartupCheck.Authorization, null,
+                $"{KafkaStartupException.Prefix}{target} does not allow {principal ?? "the service's principal"} ({hints.Identity}) " +
+                $"{outcome.Missing.Count} operation(s) the service needs: {missing}. Grant them with ACLs, for example " +
+                $"`kafka-acls.sh --bootstrap-server {hints.BootstrapServers} --add --allow-principal {principal ?? "<principal>"} --operation {example.Operation} " +
+                $"--{(example.Resource == KafkaAccessResource.Topic ? "topic" : "group")} {example.Name}`.",
+                false);
+        }
+
+        Passed(KafkaStartupCheck.Authorization, target, Elapsed(checkStarted), () =>
+            $"{outcome.Checked} permission(s) allowed" +
+            (outcome.Unchecked.Count == 0 ? string.Empty : $"; not checked: {string.Join(", ", outcome.Unchecked)}"));
+
+        static string Describe(KafkaAccessRequirement requirement) =>
+            $"{(requirement.Resource == KafkaAccessResource.Topic ? "topic" : "group")} `{requirement.Name}`";
+    }
+
     /// <summary>Turns a librdkafka error into the check it belongs to and a message that says what to change.</summary>
     private static KafkaStartupException ClientFailure(Error error, Error? last, StartupHints hints, KafkaStartupCheck during, Exception? cause = null)
     {
@@ -357,7 +411,7 @@ public sealed class KafkaReadinessGate : IHostedLifecycleService
         var advice = check switch
         {
             KafkaStartupCheck.DnsResolution or KafkaStartupCheck.TcpConnect or KafkaStartupCheck.TlsHandshake => $"{hints.CheckBootstrap}.",
-            KafkaStartupCheck.TopicProvisioning => "The cluster did not answer the topic requests in time: it may be overloaded, or without a controller.",
+            KafkaStartupCheck.TopicProvisioning or KafkaStartupCheck.Authorization => "The cluster did not answer the topic and group requests in time: it may be overloaded, or without a controller.",
             _ => $"The brokers accept TCP connections but did not answer a Kafka request: check that {hints.BootstrapSetting}, points at Kafka listeners, " +
                 $"and that {hints.SecurityProtocolSetting}, matches them (a TLS listener needs SSL or SASL_SSL, a SASL listener SASL_PLAINTEXT or SASL_SSL).",
         };

@@ -23,6 +23,9 @@ public enum KafkaStartupCheck
 
     /// <summary>The declared topics exist (or were created) as declared.</summary>
     TopicProvisioning,
+
+    /// <summary>The service's principal may do what its consumers and publisher need on their topics and groups.</summary>
+    Authorization,
 }
 
 /// <summary>How the checks are named in messages.</summary>
@@ -37,6 +40,7 @@ internal static class KafkaStartupChecks
         KafkaStartupCheck.Authentication => "authentication",
         KafkaStartupCheck.ClusterMetadata => "cluster metadata",
         KafkaStartupCheck.TopicProvisioning => "topic provisioning",
+        KafkaStartupCheck.Authorization => "authorization",
         _ => check.ToString(),
     };
 }

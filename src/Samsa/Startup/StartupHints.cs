@@ -32,6 +32,19 @@ internal sealed class StartupHints(KafkaOptions options, AdminClientConfig confi
         ? $"{KafkaSettings.SslCaLocation.Describe()}, currently `{location}`"
         : $"{KafkaSettings.SslCaLocation.Describe()}, not set, so the system's trusted CAs are used";
 
+    /// <summary>The Kafka principal the cluster sees for a SASL login (<c>User:svc</c>), <c>User:ANONYMOUS</c> without SASL or TLS, else null (a TLS certificate's name).</summary>
+    public string? Principal => Protocol switch
+    {
+        SecurityProtocol.SaslPlaintext or SecurityProtocol.SaslSsl when config.SaslUsername is { Length: > 0 } user => "User:" + user,
+        SecurityProtocol.Plaintext => "User:ANONYMOUS",
+        _ => null,
+    };
+
+    /// <summary>How the client identifies itself: its SASL login, or its security protocol.</summary>
+    public string Identity => Protocol is SecurityProtocol.SaslPlaintext or SecurityProtocol.SaslSsl
+        ? SaslIdentity
+        : $"security.protocol {KafkaSettings.SecurityProtocol.Format(Protocol)}";
+
     /// <summary>"the SASL user `svc` (SCRAM-SHA-512)".</summary>
     public string SaslIdentity =>
         $"{(config.SaslMechanism is { } mechanism ? KafkaSettings.SaslMechanism.Format(mechanism) : "SASL")} login as `{config.SaslUsername}`";

@@ -132,6 +132,39 @@ public class GroupConsumerTests
         Assert.All(second.Assignment, p => Assert.Equal("c2", before[p]));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Subscribe_CooperativeStickySecondJoinsWhileFirstRebalances_BothGetPartitionsAndCloseCleanly(bool thirdJoinsDuringFollowUp)
+    {
+        await using var broker = await StartBrokerAsync(o => o.GroupInitialRebalanceDelay = TimeSpan.Zero);
+        void Cooperative(ConsumerConfig c) => c.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+        using var first = new GroupTestConsumer("c1", GroupConfig(broker, "coop-race", Cooperative), Topic);
+        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => !first.Assigned.IsEmpty, Bounded));
+
+        // The first member is still settling its first generation (and its leader will rejoin for
+        // the cooperative follow-up as soon as the second one shows up).
+        using var second = new GroupTestConsumer("c2", GroupConfig(broker, "coop-race", Cooperative), Topic);
+        var members = new List<GroupTestConsumer> { first, second };
+        if (thirdJoinsDuringFollowUp)
+        {
+            // Once the first gave partitions up, its follow-up rejoin is due: a third member joins right then.
+            Assert.True(await GroupTestConsumer.WaitUntilAsync(() => !first.Revoked.IsEmpty, Bounded));
+            members.Add(new GroupTestConsumer("c3", GroupConfig(broker, "coop-race", Cooperative), Topic));
+        }
+
+        await WaitBalancedAsync([.. members]);
+
+        // Every member leaves within a bound: no request is left parked on the broker.
+        var closing = Stopwatch.StartNew();
+        foreach (var member in Enumerable.Reverse(members))
+        {
+            await Task.Run(member.Close).WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        Assert.True(closing.Elapsed < TimeSpan.FromSeconds(20), $"closing took {closing.Elapsed}");
+    }
+
     [Fact]
     public async Task Subscribe_ConsumerRestarted_ResumesFromItsCommittedOffset()
     {

@@ -55,7 +55,28 @@ public class KafkaJsTests
         Assert.Equal(["aborted-1", "aborted-2", "committed-1", "committed-2", "committed-3"], root.GetProperty("readUncommitted").EnumerateArray().Select(v => v.GetString()));
     }
 
-    private static async Task<JsonDocument> RunAsync(EmbeddedBroker broker, string scenario, string topic)
+    [Fact]
+    public async Task KafkaJs_Acls_CreateDescribeDelete()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(o =>
+        {
+            o.Security.Protocol = Samsa.Broker.Security.BrokerSecurityProtocol.SaslPlaintext;
+            o.Security.SaslMechanisms.Add(Samsa.Broker.Security.SaslMechanismNames.Plain);
+            o.Security.Users.Add("admin", "admin-secret");
+            o.Security.EnableAuthorizer = true;
+            o.Security.SuperUsers.Add("User:admin");
+        });
+
+        using var result = await RunAsync(broker, "acls", "js-orders", "admin", "admin-secret");
+
+        // Pattern types by Kafka's codes: 3 literal, 4 prefixed; operations: 3 READ, 4 WRITE.
+        var root = result.RootElement;
+        Assert.Equal(["js-:4:User:alice:3", "js-orders:3:User:alice:4"], root.GetProperty("before").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal([1], root.GetProperty("deleted").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal(["js-orders:3:User:alice:4"], root.GetProperty("after").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    private static async Task<JsonDocument> RunAsync(EmbeddedBroker broker, string scenario, string topic, params string[] sasl)
     {
         var node = ExternalProcess.Find("node") ?? throw new InvalidOperationException("node is not installed; scripts/install-test-deps.sh installs it.");
         Assert.True(
@@ -64,7 +85,7 @@ public class KafkaJsTests
 
         var run = await ExternalProcess.RunAsync(
             node,
-            [Path.Combine(ScriptDirectory, "kafkajs_client.js"), broker.BootstrapServers, scenario, topic],
+            [Path.Combine(ScriptDirectory, "kafkajs_client.js"), broker.BootstrapServers, scenario, topic, .. sasl],
             timeout: TimeSpan.FromSeconds(120),
             cancellationToken: TestContext.Current.CancellationToken);
 

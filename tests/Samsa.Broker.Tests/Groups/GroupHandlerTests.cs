@@ -65,7 +65,7 @@ public class GroupHandlerTests
     }
 
     [Fact]
-    public async Task ApiVersions_GroupApis_AdvertisedWithFullRangesAndNewProtocolNot()
+    public async Task ApiVersions_GroupApis_AdvertisedWithFullRanges()
     {
         await using var broker = await StartAsync();
         await using var client = await GroupWireClient.ConnectAsync(broker.Broker.Nodes[0]);
@@ -84,7 +84,8 @@ public class GroupHandlerTests
         Assert.Equal((0, 5), ranges[ApiKey.DescribeGroups]);
         Assert.Equal((0, 2), ranges[ApiKey.DeleteGroups]);
         Assert.Equal((0, 0), ranges[ApiKey.OffsetDelete]);
-        Assert.False(ranges.ContainsKey(ApiKey.ConsumerGroupHeartbeat));
+        Assert.Equal((0, 1), ranges[ApiKey.ConsumerGroupHeartbeat]);
+        Assert.Equal((0, 0), ranges[ApiKey.ConsumerGroupDescribe]);
     }
 
     [Theory]
@@ -143,7 +144,7 @@ public class GroupHandlerTests
         Assert.True(topic.IsInternal);
         Assert.Equal(50, topic.Partitions.Count);
         Assert.Equal(2, topic.Partitions[0].Leadership.Replicas.Length);
-        Assert.Contains("compact", topic.Config.Get(Cluster.TopicConfigDefinitions.CleanupPolicy), StringComparison.Ordinal);
+        Assert.Contains("compact", topic.Config.Get(Samsa.Broker.Cluster.TopicConfigDefinitions.CleanupPolicy), StringComparison.Ordinal);
     }
 
     [Theory]

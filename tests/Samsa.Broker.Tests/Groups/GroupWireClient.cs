@@ -18,7 +18,7 @@ internal sealed class GroupWireClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
-    public static async Task<GroupWireClient> ConnectAsync(Cluster.BrokerNode node)
+    public static async Task<GroupWireClient> ConnectAsync(Samsa.Broker.Cluster.BrokerNode node)
     {
         var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync(node.Host, node.Port);

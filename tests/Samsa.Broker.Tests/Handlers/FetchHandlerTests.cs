@@ -82,20 +82,19 @@ public class FetchHandlerTests
     }
 
     [Fact]
-    public async Task Fetch_IncrementalSessionRequest_ReturnsFetchSessionIdNotFound()
+    public async Task Fetch_IncrementalRequestNamingUnknownSession_ReturnsFetchSessionIdNotFound()
     {
         await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 } });
         using var client = await RawKafkaClient.ConnectAsync(broker);
         var request = Fetch("t", 0);
-        request.SessionEpoch = 0;
-        var created = await client.RoundTripAsync<FetchResponse>(request, 12);
         request.SessionId = 1234;
         request.SessionEpoch = 1;
 
         var incremental = await client.RoundTripAsync<FetchResponse>(request, 12);
 
-        Assert.Equal(0, created.SessionId);
         Assert.Equal((short)ErrorCode.FetchSessionIdNotFound, incremental.ErrorCode);
+        Assert.Equal(0, incremental.SessionId);
+        Assert.Empty(incremental.Responses);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Confluent.Kafka;
 using Samsa.Broker.Tests.Support;
 using Samsa.Protocol;
@@ -61,8 +62,54 @@ public class ProduceHandlerTests
         var keyed = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", Batches.Build(3)), 9));
 
         Assert.Equal((short)ErrorCode.InvalidRecord, keyless.ErrorCode);
+        var recordError = Assert.Single(keyless.RecordErrors);
+        Assert.Equal(1, recordError.BatchIndex);
+        Assert.Equal("Compacted topic cannot accept message without key in topic partition t-0.", recordError.BatchIndexErrorMessage);
+        Assert.StartsWith("One or more records have been rejected due to 1 record errors in total", keyless.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal((short)ErrorCode.None, keyed.ErrorCode);
         Assert.Equal(3, topic.Partitions[0].HighWatermark);
+    }
+
+    [Fact]
+    public async Task Produce_TimestampsOutsideBeforeAndAfterMax_ReturnsInvalidTimestampNamingEachRecord()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 }, TimeProvider = time });
+        broker.Cluster.TryGetTopic("t", out var topic);
+        var configs = new Dictionary<string, string> { ["message.timestamp.before.max.ms"] = "1000", ["message.timestamp.after.max.ms"] = "2000" };
+        Assert.Equal((ErrorCode.None, (string?)null), broker.Cluster.SetTopicConfigs(topic, configs, validateOnly: false));
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+        using var builder = new Samsa.Protocol.Records.RecordBatchBuilder();
+        var now = 1_800_000_000_000L;
+        foreach (var timestamp in new[] { now, now - 1_001, now - 1_000, now + 2_000, now + 2_001, -1 })
+        {
+            builder.Append(timestamp, System.Text.Encoding.UTF8.GetBytes("k"), System.Text.Encoding.UTF8.GetBytes("v"));
+        }
+
+        var result = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", builder.ToArray()), 9));
+
+        Assert.Equal((short)ErrorCode.InvalidTimestamp, result.ErrorCode);
+        Assert.Equal("One or more records have been rejected due to invalid timestamp", result.ErrorMessage);
+        Assert.Equal([1, 4], result.RecordErrors.Select(e => e.BatchIndex));
+        Assert.Equal(
+            $"Timestamp {now + 2_001} of message with offset 4 is out of range. The timestamp should be within [{now - 1_000}, {now + 2_000}]",
+            result.RecordErrors[1].BatchIndexErrorMessage);
+        Assert.Equal(0, topic.Partitions[0].HighWatermark);
+    }
+
+    [Fact]
+    public async Task Produce_TimestampsOutOfRangeBeforeV8_ReturnsInvalidTimestampWithoutRecordErrors()
+    {
+        await using var broker = await SamsaBroker.StartAsync(new BrokerOptions { SeedTopics = { ["t"] = 1 } });
+        broker.Cluster.TryGetTopic("t", out var topic);
+        Assert.Equal((ErrorCode.None, (string?)null), broker.Cluster.SetTopicConfigs(topic, new Dictionary<string, string> { ["message.timestamp.difference.max.ms"] = "60000" }, validateOnly: false));
+        using var client = await RawKafkaClient.ConnectAsync(broker);
+
+        var result = Single(await client.RoundTripAsync<ProduceResponse>(Request("t", Batches.Build(3)), 7));
+
+        Assert.Equal((short)ErrorCode.InvalidTimestamp, result.ErrorCode);
+        Assert.Empty(result.RecordErrors);
+        Assert.Null(result.ErrorMessage);
     }
 
     [Fact]

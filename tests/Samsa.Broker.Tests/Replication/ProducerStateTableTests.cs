@@ -1,5 +1,6 @@
 using Samsa.Broker.Replication;
 using Samsa.Protocol;
+using Samsa.Protocol.Records;
 
 namespace Samsa.Broker.Tests.Replication;
 
@@ -67,4 +68,20 @@ public class ProducerStateTableTests
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, table.Check(7, 0, 0, 9).Error);
         Assert.Equal(50, table.Check(7, 0, 50, 59).DuplicateOffset);
     }
+
+    [Fact]
+    public void Replay_StoredBatches_RestoresTheSequencesButSkipsPlainAndControlBatches()
+    {
+        var table = new ProducerStateTable();
+        table.Replay(Header(baseOffset: 100, lastOffsetDelta: 9, producerId: 7, baseSequence: 0));
+        table.Replay(Header(baseOffset: 110, lastOffsetDelta: 0, producerId: -1, baseSequence: -1));
+        table.Replay(Header(baseOffset: 111, lastOffsetDelta: 0, producerId: 8, baseSequence: -1, attributes: (short)(RecordBatchHeader.ControlMask | RecordBatchHeader.TransactionalMask)));
+
+        Assert.Equal(100, table.Check(7, 0, 0, 9).DuplicateOffset);
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, table.Check(7, 0, 11, 12).Error);
+        Assert.Equal(1, table.Count);
+    }
+
+    private static RecordBatchHeader Header(long baseOffset, int lastOffsetDelta, long producerId, int baseSequence, short attributes = 0) =>
+        new(baseOffset, 0, 0, 2, 0, attributes, lastOffsetDelta, 0, 0, producerId, 0, baseSequence, lastOffsetDelta + 1);
 }

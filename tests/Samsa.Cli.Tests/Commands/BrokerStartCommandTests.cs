@@ -49,6 +49,8 @@ public sealed class BrokerStartCommandTests
     [InlineData(new[] { "--config", "colour=blue" }, "'colour' is not a topic config or broker default Samsa.Broker knows.")]
     [InlineData(new[] { "--security-protocol", "TLS" }, "--security-protocol expects one of")]
     [InlineData(new[] { "--user", "alice" }, "--user expects NAME=PASSWORD; one entry has no '='")]
+    [InlineData(new[] { "--authorizer", "--super-user", "admin" }, "Security.SuperUsers holds 'admin', which is not a principal; write it as Kafka does, e.g. User:admin.")]
+    [InlineData(new[] { "--super-user", "User:admin" }, "only apply with Security.EnableAuthorizer = true")]
     public async Task InvalidOptions_ExitTwo_WithWhatIsWrong(string[] options, string message)
     {
         var run = await CliRun.InvokeAsync(new Dictionary<string, string>(), ["broker", "start", "--port", "0", .. options]);

@@ -109,7 +109,7 @@ public sealed class CheckCommandTests
 
         var run = await CliRun.InvokeAsync(variables, "check", "--json", "--timeout", "20");
 
-        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(run.ExitCode == 3, run.ToString());
         var findings = Findings(run);
         Assert.Equal("fail", findings[("connection", "start-up gate")].Status);
         Assert.Contains("authentication", findings[("connection", "start-up gate")].Detail, StringComparison.OrdinalIgnoreCase);
@@ -123,7 +123,7 @@ public sealed class CheckCommandTests
 
         var run = await CliRun.InvokeAsync(CliRun.Plaintext(address), "check", "--json", "--timeout", "5");
 
-        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(run.ExitCode == 3, run.ToString());
         var findings = Findings(run);
         Assert.Equal("fail", findings[("connection", "start-up gate")].Status);
         Assert.Contains(address, findings[("connection", "start-up gate")].Detail, StringComparison.Ordinal);

@@ -4,11 +4,12 @@ namespace Samsa.Protocol.Tests.Generated;
 
 public class MessageWriteRulesTests
 {
-    private static void Write(IKafkaMessage message, short version)
+    private static byte[] Write(IKafkaMessage message, short version)
     {
         using var buffer = new PooledBufferWriter();
         var writer = new KafkaWriter(buffer);
         message.Write(ref writer, version);
+        return buffer.WrittenMemory.ToArray();
     }
 
     [Fact]
@@ -25,9 +26,16 @@ public class MessageWriteRulesTests
     [Fact]
     public void Write_IgnorableFieldAbsentInVersion_IsDropped()
     {
+        // ThrottleTimeMs exists from v1 on and is ignorable: at v0 it is left out, not an error.
         var response = new ApiVersionsResponse { ThrottleTimeMs = 100 };
 
-        Write(response, 0);
+        var written = Write(response, 0);
+
+        Assert.Equal(Write(new ApiVersionsResponse(), 0), written);
+        var decoded = new ApiVersionsResponse();
+        var reader = new KafkaReader(written);
+        decoded.Read(ref reader, 0);
+        Assert.Equal(0, decoded.ThrottleTimeMs);
     }
 
     [Fact]

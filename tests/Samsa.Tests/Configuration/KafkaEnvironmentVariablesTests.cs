@@ -13,6 +13,7 @@ public class KafkaEnvironmentVariablesTests
     [InlineData("KAFKA_SSL_CA_LOCATION", "Kafka:SslCaLocation")]
     [InlineData("KAFKA_PRODUCER_BATCH_SIZE", "Kafka:Producer:BatchSize")]
     [InlineData("KAFKA_CONSUMER_FETCH_QUEUE_BACKOFF_MS", "Kafka:Consumer:FetchQueueBackoffMs")]
+    [InlineData("KAFKA_CONSUMER_GROUP_PROTOCOL", "Kafka:Consumer:GroupProtocol")]
     public void Variables_SeedAndProducerNames_MapToKeys(string variable, string key)
     {
         Assert.Equal(key, KafkaEnvironmentVariables.Variables[variable]);

@@ -209,15 +209,16 @@ public class KafkaOptionsValidatorTests
     }
 
     [Fact]
-    public void Check_TransactionalIdWithoutIdempotence_Error()
+    public void Check_ProducerTransactionalIdFromTheEnvironment_ErrorNamesTheConsumerSettings()
     {
-        var options = Production(o =>
-        {
-            o.Producer.TransactionalId = "tx";
-            o.Producer.EnableIdempotence = false;
-        });
+        var options = Load(
+            environment: Env(("KAFKA_BOOTSTRAP_SERVERS", "a:9092"), ("KAFKA_PRODUCER_TRANSACTIONAL_ID", "billing-tx")),
+            environmentName: "Development");
 
-        Assert.Contains("needs idempotence", Assert.Single(Errors(options)).Message, StringComparison.Ordinal);
+        var issue = Assert.Single(Errors(options));
+        Assert.Contains("KAFKA_PRODUCER_TRANSACTIONAL_ID", issue.Message, StringComparison.Ordinal);
+        Assert.Contains("ConsumerOptions.ExactlyOnce = true", issue.Message, StringComparison.Ordinal);
+        Assert.Contains("ConsumerOptions.InstanceId", issue.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,6 +229,28 @@ public class KafkaOptionsValidatorTests
         var issue = Assert.Single(Errors(options));
         Assert.Contains("is 200000 ms (from `Kafka:Producer:LingerMs`)", issue.Message, StringComparison.Ordinal);
         Assert.Contains("120000 ms (from the Production profile default)", issue.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_ConsumerGroupProtocolWithClientSessionTimeout_ErrorNamesTheBrokerSetting()
+    {
+        var options = Load(
+            environment: Env(("KAFKA_BOOTSTRAP_SERVERS", "a:9092"), ("KAFKA_CONSUMER_GROUP_PROTOCOL", "consumer"), ("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "10000")),
+            environmentName: "Development");
+
+        var issue = Assert.Single(Errors(options));
+        Assert.Equal("Kafka:Consumer:SessionTimeoutMs", issue.Setting);
+        Assert.Contains("group.consumer.session.timeout.ms", issue.Message, StringComparison.Ordinal);
+        Assert.Equal(GroupProtocol.Consumer, options.Consumer.GroupProtocol);
+    }
+
+    [Fact]
+    public void Check_GroupProtocolMisspelt_ErrorListsTheChoices()
+    {
+        var options = Load(environment: Env(("KAFKA_BOOTSTRAP_SERVERS", "a:9092"), ("KAFKA_CONSUMER_GROUP_PROTOCOL", "kip848")), environmentName: "Development");
+
+        var issue = Assert.Single(Errors(options));
+        Assert.Contains("classic, consumer", issue.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -120,7 +120,7 @@ internal static class ConsumingTestSupport
     }
 
     public static ConsumerWorker Worker(this IHost host, string topic, string group) =>
-        host.Services.GetRequiredKeyedService<ConsumerWorker>(SamsaConsumerBuilderExtensions.RegistrationName(group, topic));
+        host.Services.GetRequiredService<ConsumerWorkers>().Get(topic, group);
 
     /// <summary>Waits until the worker holds <paramref name="partitions"/> partitions.</summary>
     public static Task WaitForAssignmentAsync(this ConsumerWorker worker, int partitions) =>

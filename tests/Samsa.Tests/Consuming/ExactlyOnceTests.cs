@@ -123,7 +123,7 @@ public sealed class ExactlyOnceTests
     }
 
     [Fact]
-    public async Task Crash_GeneratedTransactionalId_OpenTransactionAbortedOnTimeoutAndEachInputOutputOnce()
+    public async Task Crash_RestartUnderAnotherInstanceId_OpenTransactionAbortedOnTimeoutAndEachInputOutputOnce()
     {
         await using var broker = await EmbeddedBroker.StartAsync(options =>
         {
@@ -134,6 +134,7 @@ public sealed class ExactlyOnceTests
         });
         void ShortTimeout(ConsumerOptions options)
         {
+            options.InstanceId = "pod-a";
             options.CommitInterval = TimeSpan.FromMinutes(10);
             var configure = options.ConfigureProducer;
             options.ConfigureProducer = config =>
@@ -153,7 +154,11 @@ public sealed class ExactlyOnceTests
         crashed.Worker("orders", "billing").Crash();
 
         var second = Producing();
-        using var next = BuildExactlyOnceHost(broker, second, configure: options => options.CommitInterval = TimeSpan.FromMilliseconds(100));
+        using var next = BuildExactlyOnceHost(broker, second, configure: options =>
+        {
+            options.InstanceId = "pod-b";
+            options.CommitInterval = TimeSpan.FromMilliseconds(100);
+        });
         await next.StartAsync(Token);
 
         // The new worker's id differs, so the coordinator aborts the old transaction when it times out.
@@ -161,6 +166,58 @@ public sealed class ExactlyOnceTests
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order());
         Assert.Equal(EndOffsets(broker, "orders"), await CommittedAsync(broker, "billing", "orders"));
         await next.StopAsync(Token);
+        await crashed.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task Crash_RestartWithTheSameInstanceId_FencesTheDeadInstanceAndOutputsVisibleWithinSeconds()
+    {
+        await using var broker = await StartBrokerAsync();
+        var clock = new Stopwatch();
+        void SamePod(ConsumerOptions options, TimeSpan commitInterval)
+        {
+            options.InstanceId = "billing-0";
+            options.StaticMembership = true;
+            options.CommitInterval = commitInterval;
+            var consumer = options.ConfigureConsumer;
+            options.ConfigureConsumer = config =>
+            {
+                consumer?.Invoke(config);
+
+                // Without the stable ids, the restart would wait out both of these.
+                config.SessionTimeoutMs = 45_000;
+                config.MaxPollIntervalMs = 60_000;
+            };
+            var producer = options.ConfigureProducer;
+            options.ConfigureProducer = config =>
+            {
+                producer?.Invoke(config);
+                config.TransactionTimeoutMs = 60_000;
+            };
+        }
+
+        var first = Producing();
+        using var crashed = BuildExactlyOnceHost(broker, first, configure: options => SamePod(options, TimeSpan.FromMinutes(10)));
+        await crashed.StartAsync(Token);
+        await ProduceAsync(broker, "orders", Enumerable.Range(0, 20).Select(i => new TestEvent(i)));
+        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 20, "the open transaction's outputs in the log");
+        crashed.Worker("orders", "billing").Crash();
+        await WaitUntilAsync(() => crashed.Worker("orders", "billing").State == ConsumerWorkerState.Stopped, "the worker gone");
+        await ProduceAsync(broker, "orders", Enumerable.Range(20, 5).Select(i => new TestEvent(i)));
+
+        clock.Start();
+        var second = Producing();
+        using var restarted = BuildExactlyOnceHost(broker, second, configure: options => SamePod(options, TimeSpan.FromMilliseconds(100)));
+        await restarted.StartAsync(Token);
+
+        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Count == 25, "every output visible to read_committed", TimeSpan.FromSeconds(10));
+        TestContext.Current.TestOutputHelper?.WriteLine($"read_committed outputs visible {clock.Elapsed.TotalSeconds:0.00} s after the restart began");
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order());
+        var started = Assert.Single(restarted.Logs(), r => r.Id.Name == "ConsumerStarted").Message;
+        Assert.Contains("exactly-once", started, StringComparison.Ordinal);
+        Assert.Contains("transactional.id samsa-billing-orders-billing-0", started, StringComparison.Ordinal);
+        Assert.Contains("group.instance.id billing-0-orders", started, StringComparison.Ordinal);
+        await restarted.StopAsync(Token);
         await crashed.StopAsync(Token);
     }
 
@@ -316,14 +373,22 @@ public sealed class ExactlyOnceTests
     {
         await using var broker = await StartBrokerAsync();
         var slow = Producing(then: async (_, _) => await Task.Delay(2));
-        using var hostOne = BuildExactlyOnceHost(broker, slow, configure: options => options.CommitInterval = TimeSpan.FromSeconds(2));
+        using var hostOne = BuildExactlyOnceHost(broker, slow, configure: options =>
+        {
+            options.InstanceId = "pod-1";
+            options.CommitInterval = TimeSpan.FromSeconds(2);
+        });
         await hostOne.StartAsync(Token);
         await hostOne.Worker("orders", "billing").WaitForAssignmentAsync(2);
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 400).Select(i => new TestEvent(i)));
         await WaitUntilAsync(() => slow.SuccessCount >= 50, "the first instance under way");
 
         var two = Producing();
-        using var hostTwo = BuildExactlyOnceHost(broker, two, configure: options => options.CommitInterval = TimeSpan.FromSeconds(2));
+        using var hostTwo = BuildExactlyOnceHost(broker, two, configure: options =>
+        {
+            options.InstanceId = "pod-2";
+            options.CommitInterval = TimeSpan.FromSeconds(2);
+        });
         await hostTwo.StartAsync(Token);
         await hostTwo.Worker("orders", "billing").WaitForAssignmentAsync(1);
         await ProduceAsync(broker, "orders", Enumerable.Range(400, 100).Select(i => new TestEvent(i)));
@@ -363,7 +428,11 @@ public sealed class ExactlyOnceTests
             };
         }
 
-        using var hostOne = BuildExactlyOnceHost(broker, zombie, configure: Eager);
+        using var hostOne = BuildExactlyOnceHost(broker, zombie, configure: options =>
+        {
+            Eager(options);
+            options.InstanceId = "pod-1";
+        });
         await hostOne.StartAsync(Token);
         await hostOne.Worker("orders", "billing").WaitForAssignmentAsync(2);
         await ProduceAsync(broker, "orders", Enumerable.Range(100, 10).Select(i => new TestEvent(i)), partition: 1);
@@ -372,7 +441,11 @@ public sealed class ExactlyOnceTests
         await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 10, "the open transaction's outputs in the log");
 
         var next = Producing();
-        using var hostTwo = BuildExactlyOnceHost(broker, next, configure: Eager);
+        using var hostTwo = BuildExactlyOnceHost(broker, next, configure: options =>
+        {
+            Eager(options);
+            options.InstanceId = "pod-2";
+        });
         await hostTwo.StartAsync(Token);
 
         await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.SequenceEqual([1L, 10L]), "every input committed");

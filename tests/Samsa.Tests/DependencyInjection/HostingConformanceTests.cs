@@ -11,12 +11,16 @@ namespace Samsa.Tests.DependencyInjection;
 /// its service is a singleton, its health check is registered tagged ready and can be switched off, and bad options
 /// fail the host's start, not the registration.
 /// </summary>
-/// <typeparam name="TService">The main service the feature registers.</typeparam>
 /// <typeparam name="TOptions">The options type of the feature.</typeparam>
-public abstract class HostingConformanceTests<TService, TOptions>
-    where TService : class
+public abstract class HostingConformanceTests<TOptions>
     where TOptions : class
 {
+    /// <summary>
+    /// The main service the feature registers. A <see cref="Type"/>, not a type parameter, because that service may be
+    /// internal and a public test class cannot name an internal type in its base class.
+    /// </summary>
+    protected abstract Type ServiceType { get; }
+
     /// <summary>The feature's health check registration name, or null when it has none.</summary>
     protected abstract string? HealthCheckName { get; }
 
@@ -34,11 +38,11 @@ public abstract class HostingConformanceTests<TService, TOptions>
     {
         using var host = Build(disableHealthChecks: false);
 
-        var first = host.Services.GetRequiredService<TService>();
+        var first = host.Services.GetRequiredService(ServiceType);
         using var scope = host.Services.CreateScope();
 
-        Assert.Same(first, scope.ServiceProvider.GetRequiredService<TService>());
-        Assert.Contains(Descriptors(), d => d.ServiceType == typeof(TService) && d.Lifetime == ServiceLifetime.Singleton);
+        Assert.Same(first, scope.ServiceProvider.GetRequiredService(ServiceType));
+        Assert.Contains(Descriptors(), d => d.ServiceType == ServiceType && d.Lifetime == ServiceLifetime.Singleton);
     }
 
     [Fact]

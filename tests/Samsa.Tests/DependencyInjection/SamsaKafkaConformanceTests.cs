@@ -6,8 +6,10 @@ using Samsa.Startup;
 namespace Samsa.Tests.DependencyInjection;
 
 /// <summary>The hosting conformance checks on <c>AddSamsaKafka</c>: the start-up gate and the Kafka health check.</summary>
-public class SamsaKafkaConformanceTests : HostingConformanceTests<KafkaReadinessGate, SamsaKafkaSettings>
+public class SamsaKafkaConformanceTests : HostingConformanceTests<SamsaKafkaSettings>
 {
+    protected override Type ServiceType => typeof(KafkaReadinessGate);
+
     protected override string? HealthCheckName => SamsaNames.BrokerHealthCheck;
 
     protected override void Register(HostApplicationBuilder builder, bool disableHealthChecks)

@@ -24,7 +24,7 @@ public class SamsaKafkaServiceCollectionExtensionsTests
         Assert.Equal(ServiceLifetime.Singleton, Lifetime<KafkaReadinessGate>(services));
         Assert.Equal(ServiceLifetime.Singleton, Lifetime<TopicProvisioner>(services));
         Assert.Equal(ServiceLifetime.Singleton, Lifetime<KafkaHealthCheck>(services));
-        Assert.Contains(services, d => d.ServiceType == typeof(IHealthCheckPublisher) && d.ImplementationType == typeof(HealthStatusLogPublisher));
+        Assert.Equal(ServiceLifetime.Singleton, Lifetime<HealthRefreshService>(services));
     }
 
     [Fact]
@@ -41,16 +41,15 @@ public class SamsaKafkaServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddSamsaKafka_Default_PublishesHealthEvery30SecondsAfter5()
+    public void AddSamsaKafka_Default_RefreshesHealthEvery30Seconds()
     {
         var services = Services();
 
         services.AddSamsaKafka(Configuration());
         using var provider = services.BuildServiceProvider();
 
-        var publisher = provider.GetRequiredService<IOptions<HealthCheckPublisherOptions>>().Value;
-        Assert.Equal(TimeSpan.FromSeconds(5), publisher.Delay);
-        Assert.Equal(TimeSpan.FromSeconds(30), publisher.Period);
+        Assert.Equal(TimeSpan.FromSeconds(30), provider.GetRequiredService<IOptions<SamsaKafkaSettings>>().Value.HealthCheckInterval);
+        Assert.Contains(provider.GetServices<IHostedService>(), service => service is HealthRefreshService);
     }
 
     [Fact]
@@ -62,7 +61,7 @@ public class SamsaKafkaServiceCollectionExtensionsTests
         using var provider = services.BuildServiceProvider();
 
         Assert.True(builder.Settings.DisableHealthChecks);
-        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IHealthCheckPublisher));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(HealthRefreshService));
         Assert.DoesNotContain(services, d => d.ServiceType == typeof(KafkaHealthCheck));
         Assert.Empty(provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations);
     }

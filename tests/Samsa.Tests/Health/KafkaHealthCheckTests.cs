@@ -67,17 +67,29 @@ public class KafkaHealthCheckTests
     }
 
     [Fact(Timeout = Bound)]
-    public async Task HealthCheckService_RegisteredCheck_RunsTaggedReady()
+    public async Task HealthCheckService_RegisteredCheck_TaggedReadyAnswersFromTheLatestRefresh()
     {
         await using var broker = await EmbeddedBroker.StartAsync();
         using var host = SamsaTestHost.Build(broker.BootstrapServers);
+        var checks = host.Services.GetRequiredService<HealthCheckService>();
 
-        var report = await host.Services.GetRequiredService<HealthCheckService>()
-            .CheckHealthAsync(r => r.Tags.Contains(SamsaNames.ReadyTag), TestContext.Current.CancellationToken);
+        var before = await checks.CheckHealthAsync(r => r.Tags.Contains(SamsaNames.ReadyTag), TestContext.Current.CancellationToken);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var refresh = host.Services.GetRequiredService<HealthRefreshService>();
+        while (refresh.Rounds == 0)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
 
-        var entry = report.Entries[SamsaNames.BrokerHealthCheck];
+        var after = await checks.CheckHealthAsync(r => r.Tags.Contains(SamsaNames.ReadyTag), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HealthStatus.Degraded, before.Entries[SamsaNames.BrokerHealthCheck].Status);
+        Assert.Contains("not finished", before.Entries[SamsaNames.BrokerHealthCheck].Description, StringComparison.Ordinal);
+        var entry = after.Entries[SamsaNames.BrokerHealthCheck];
         Assert.Equal(HealthStatus.Healthy, entry.Status);
         Assert.Contains(SamsaNames.ReadyTag, entry.Tags);
+        Assert.True(entry.Data.ContainsKey("lastSuccess"));
+        await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
     private static Task<HealthCheckResult> Check(IHost host)

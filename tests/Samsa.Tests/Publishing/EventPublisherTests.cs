@@ -334,7 +334,7 @@ public sealed class EventPublisherTests
             string? errorType = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == SamsaMetrics.ErrorTypeTag)
+                if (tag.Key == SamsaInstruments.Attributes.ErrorType)
                 {
                     errorType = (string?)tag.Value;
                 }
@@ -353,8 +353,8 @@ public sealed class EventPublisherTests
 
         lock (recorded)
         {
-            Assert.Contains(("samsa.publish.messages", 1L, (string?)null), recorded);
-            Assert.Contains(("samsa.publish.errors", 1L, (string?)nameof(ErrorCode.MsgSizeTooLarge)), recorded);
+            Assert.Contains((SamsaInstruments.SentMessages, 1L, (string?)null), recorded);
+            Assert.Contains((SamsaInstruments.SentMessages, 1L, (string?)nameof(ErrorCode.MsgSizeTooLarge)), recorded);
         }
     }
 

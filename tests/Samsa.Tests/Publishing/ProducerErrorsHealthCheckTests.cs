@@ -11,6 +11,35 @@ public sealed class ProducerErrorsHealthCheckTests
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 8, 21, 10, 0, 0, TimeSpan.Zero));
 
     [Fact]
+    public async Task CheckHealthAsync_BrokerStoppedAndMessageUnacknowledgedPastThreshold_IsDegradedBeforeAnyReport()
+    {
+        await using var broker = await Samsa.TestUtils.EmbeddedBroker.StartAsync(o => o.SeedTopics["unacked"] = 1);
+        await broker.Broker.StopNodeAsync(0);
+        var tracker = new ProducerErrorTracker(_time, TimeSpan.FromMinutes(5));
+        var options = new PublisherOptions { UnacknowledgedAgeThreshold = TimeSpan.FromSeconds(30) };
+        Samsa.TestUtils.NativeKafka.EnsureLoaded();
+        await using var publisher = new EventPublisher(
+            () => new ProducerConfig { BootstrapServers = broker.BootstrapServers, MessageTimeoutMs = 60_000, EnableIdempotence = false },
+            options,
+            tracker,
+            null,
+            null,
+            _time);
+
+        publisher.Publish(new OrderPlaced("o-1", 1m, "c"), new PublishOptions { Topic = "unacked" });
+        var fresh = await Check(tracker, options);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var stale = await Check(tracker, options);
+
+        Assert.Equal(HealthStatus.Healthy, fresh.Status);
+        Assert.Equal(1, fresh.Data["unacknowledged"]);
+        Assert.Equal(HealthStatus.Degraded, stale.Status);
+        Assert.Contains("1 message(s) not acknowledged; the oldest was handed over 31 s ago (threshold 30 s)", stale.Description, StringComparison.Ordinal);
+        Assert.Equal(31.0, stale.Data["oldestUnacknowledgedSeconds"]);
+        Assert.Equal(0L, stale.Data["failures"]);
+    }
+
+    [Fact]
     public async Task CheckHealthAsync_NoFailures_IsHealthyWithCounters()
     {
         var tracker = new ProducerErrorTracker(_time, TimeSpan.FromMinutes(5));

@@ -6,6 +6,7 @@ namespace Samsa.Protocol.Records.Compression;
 /// Compresses and decompresses the records section of a batch for each <see cref="CompressionType"/>.
 /// Decompression is bounded by a size limit and reports every failure as a <see cref="ProtocolException"/>.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The buffer-writer and array overloads share their optional settings; none has shipped, so adding them together breaks no compiled caller.")]
 public static class RecordCompression
 {
     /// <summary>Default ceiling on the decompressed size of one batch (64 MiB).</summary>

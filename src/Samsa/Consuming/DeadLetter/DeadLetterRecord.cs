@@ -47,6 +47,21 @@ public sealed record DeadLetterRecord
     /// <summary>When the last call failed.</summary>
     public DateTimeOffset? LastFailure { get; init; }
 
+    /// <summary>The last exception's stack trace as written (cut to the writer's limit), or null.</summary>
+    public string? ExceptionStackTrace { get; init; }
+
+    /// <summary>Every header of the dead letter, in order, with its value as UTF-8 text (null for a null value).</summary>
+    public IReadOnlyList<DeadLetterHeader> Headers { get; init; } = [];
+
+    /// <summary>The payload's size in bytes, or -1 when it is null (a tombstone).</summary>
+    public int PayloadBytes { get; init; } = -1;
+
+    /// <summary>The start of the payload as UTF-8 text (at most <see cref="PayloadPreviewBytes"/> bytes), or null when it is null.</summary>
+    public string? PayloadPreview { get; init; }
+
+    /// <summary>How many payload bytes <see cref="PayloadPreview"/> shows at most.</summary>
+    public const int PayloadPreviewBytes = 1024;
+
     /// <summary>Reads the description of a record of a dead-letter topic.</summary>
     public static DeadLetterRecord From(ConsumeResult<byte[]?, byte[]?> record)
     {
@@ -68,6 +83,19 @@ public sealed record DeadLetterRecord
             Attempts = (int)Math.Clamp(HeaderValues.GetNumber(headers, DeadLetterHeaders.Attempts) ?? 0, 0, int.MaxValue),
             FirstFailure = HeaderValues.GetTime(headers, DeadLetterHeaders.FirstFailure),
             LastFailure = HeaderValues.GetTime(headers, DeadLetterHeaders.LastFailure),
+            ExceptionStackTrace = HeaderValues.GetText(headers, DeadLetterHeaders.ExceptionStackTrace),
+            Headers = headers is null ? [] : [.. headers.Select(h => new DeadLetterHeader(h.Key, h.GetValueBytes() is { } value ? System.Text.Encoding.UTF8.GetString(value) : null))],
+            PayloadBytes = record.Message.Value?.Length ?? -1,
+            PayloadPreview = record.Message.Value is { } payload ? Preview(payload) : null,
         };
     }
+
+    // Cut on a byte count, then decoded leniently: a multi-byte character split at the cut shows as U+FFFD.
+    private static string Preview(byte[] payload) =>
+        System.Text.Encoding.UTF8.GetString(payload, 0, Math.Min(payload.Length, PayloadPreviewBytes));
 }
+
+/// <summary>One header of a dead letter.</summary>
+/// <param name="Name">The header's key.</param>
+/// <param name="Value">Its value as UTF-8 text, or null for a null value.</param>
+public sealed record DeadLetterHeader(string Name, string? Value);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
@@ -213,8 +214,30 @@ public sealed partial class DeadLetterReplayer
             message.Headers.Add(DeadLetterHeaders.ReplayGroup, HeaderValues.Text(group));
         }
 
+        // The replay is a new send: its span (a child of whatever asked for the replay) is the record's creation
+        // context, and the dead letter's own trace stays as a link the consumer's span points to.
+        var previous = Activity.Current;
+        var span = SamsaActivitySource.HasListeners ? SamsaActivitySource.StartSend(target) : null;
+        SamsaActivitySource.PrepareReplay(message.Headers);
         var destination = deadLetter.OriginalPartition >= 0 ? new TopicPartition(target, deadLetter.OriginalPartition) : new TopicPartition(target, Partition.Any);
-        var written = producer.ProduceAsync(destination, message, cancellationToken).GetAwaiter().GetResult();
+        DeliveryResult<byte[]?, byte[]?> written;
+        try
+        {
+            written = producer.ProduceAsync(destination, message, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (ProduceException<byte[]?, byte[]?> exception) when (span is not null)
+        {
+            SamsaActivitySource.CompleteSend(span, -1, -1, exception.Error.Code, exception.Error.Reason);
+            Activity.Current = previous;
+            throw;
+        }
+
+        if (span is not null)
+        {
+            SamsaActivitySource.CompleteSend(span, written.Partition.Value, written.Offset.Value, ErrorCode.NoError, null);
+            Activity.Current = previous;
+        }
+
         producer.ProduceAsync(
             run.Ledger.Topic,
             ReplayLedger.Marker(deadLetter.Partition, deadLetter.Offset, target, written.Partition.Value, written.Offset.Value, now),

@@ -32,6 +32,7 @@ internal sealed class DeadLetterWriter
     public static Message<byte[]?, byte[]?> Build(ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string reason, string groupId)
     {
         var headers = HeaderValues.WithoutRoutingHeaders(record.Message.Headers);
+        Diagnostics.SamsaActivitySource.InjectCurrent(headers);
         headers.Add(DeadLetterHeaders.OriginalTopic, HeaderValues.Text(history.OriginalTopic));
         headers.Add(DeadLetterHeaders.OriginalPartition, HeaderValues.Number(history.OriginalPartition));
         headers.Add(DeadLetterHeaders.OriginalOffset, HeaderValues.Number(history.OriginalOffset));

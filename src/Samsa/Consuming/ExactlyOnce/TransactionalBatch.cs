@@ -131,7 +131,7 @@ internal sealed class TransactionalBatch : IDisposable
     /// Puts <paramref name="record"/>'s outputs into the open transaction and marks it handled, both under the gate.
     /// False when the partition's work was discarded by an abort (the record is read again after the rewind).
     /// </summary>
-    public ValueTask<bool> CompleteAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<string>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
+    public ValueTask<bool> CompleteAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         if (_gate.Wait(0))
         {
@@ -248,7 +248,7 @@ internal sealed class TransactionalBatch : IDisposable
         _gate.Dispose();
     }
 
-    private bool CompleteHeld(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<string>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
+    private bool CompleteHeld(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         try
         {
@@ -293,7 +293,7 @@ internal sealed class TransactionalBatch : IDisposable
         }
     }
 
-    private void Produce(string topic, Message<byte[]?, byte[]?> message)
+    private void Produce(TopicPartition topic, Message<byte[]?, byte[]?> message)
     {
         while (true)
         {
@@ -362,6 +362,7 @@ internal sealed class TransactionalBatch : IDisposable
 
     private InvalidOperationException Fatal(KafkaException exception) => new(
         $"The exactly-once producer '{TransactionalId}' of group {_groupId} hit a fatal error ({exception.Error.Code}: {exception.Error.Reason}); "
-        + "a newer producer with the same transactional id has probably fenced it. The worker stops; its open transaction is aborted by the coordinator.",
+        + "a newer producer with the same transactional id has probably fenced it (this instance restarted elsewhere, or another running instance has "
+        + "the same ConsumerOptions.InstanceId: give each its own). The worker stops; its open transaction is aborted by the coordinator.",
         exception);
 }

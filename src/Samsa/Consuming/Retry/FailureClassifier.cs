@@ -4,14 +4,15 @@ using System.Text.Json;
 namespace Samsa.Consuming.Retry;
 
 /// <summary>
-/// Decides whether a handler's exception is <see cref="FailureKind.Transient"/>, <see cref="FailureKind.Permanent"/> or
-/// <see cref="FailureKind.DependencyDown"/>. The first of these that has an answer wins:
+/// Decides whether a handler's exception is <see cref="FailureKind.Transient"/>, <see cref="FailureKind.Permanent"/>,
+/// <see cref="FailureKind.DependencyDown"/> or <see cref="FailureKind.Fatal"/>. The first of these that has an answer wins:
 /// <list type="number">
 /// <item>the predicates added with <see cref="When"/>, in the order they were added;</item>
-/// <item>Samsa's own signals: <see cref="PermanentFailureException"/>, <see cref="DependencyDownException"/>,
-/// <see cref="TransientFailureException"/>, a record that could not be deserialized (permanent);</item>
-/// <item>the exception types added with <see cref="Transient{TException}"/>, <see cref="Permanent{TException}"/> and
-/// <see cref="DependencyDown{TException}"/>, the closest base type first;</item>
+/// <item>Samsa's own signals: <see cref="MisconfigurationException"/> (fatal), <see cref="PermanentFailureException"/>,
+/// <see cref="DependencyDownException"/>, <see cref="TransientFailureException"/>, a record that could not be
+/// deserialized (permanent);</item>
+/// <item>the exception types added with <see cref="Transient{TException}"/>, <see cref="Permanent{TException}"/>,
+/// <see cref="DependencyDown{TException}"/> and <see cref="Fatal{TException}"/>, the closest base type first;</item>
 /// <item>the built-in types: argument, format, JSON, cast and not-supported errors are permanent; timeouts, I/O,
 /// HTTP and socket errors, and any <see cref="SamsaException"/> whose <see cref="SamsaException.IsTransient"/> is true,
 /// are transient;</item>
@@ -57,6 +58,14 @@ public sealed class FailureClassifier
     public FailureClassifier DependencyDown<TException>()
         where TException : Exception => Add(typeof(TException), FailureKind.DependencyDown);
 
+    /// <summary>
+    /// Classifies <typeparamref name="TException"/> and the types derived from it as fatal: a misconfiguration that
+    /// stops the worker (see <see cref="FailureKind.Fatal"/>).
+    /// </summary>
+    /// <returns>This classifier, for chaining.</returns>
+    public FailureClassifier Fatal<TException>()
+        where TException : Exception => Add(typeof(TException), FailureKind.Fatal);
+
     /// <summary>Adds a predicate that classifies an exception, or returns null to leave it to the next rule.</summary>
     /// <returns>This classifier, for chaining.</returns>
     public FailureClassifier When(Func<Exception, FailureKind?> predicate)
@@ -81,6 +90,8 @@ public sealed class FailureClassifier
 
         switch (exception)
         {
+            case MisconfigurationException:
+                return FailureKind.Fatal;
             case PermanentFailureException or EventDeserializationException:
                 return FailureKind.Permanent;
             case DependencyDownException:

@@ -15,4 +15,12 @@ public enum FailureKind
     /// made while the dependency is down do not count towards the retry limits.
     /// </summary>
     DependencyDown,
+
+    /// <summary>
+    /// The library or the application is misconfigured (a missing setting, a handler used in a way its consumer does
+    /// not allow): no record can succeed until someone changes the configuration. Nothing is retried, forwarded or
+    /// dead-lettered: the record is left uncommitted, the worker commits what it handled before it, stops, and reports
+    /// Unhealthy with one log line that says why (see <see cref="MisconfigurationException"/>).
+    /// </summary>
+    Fatal,
 }

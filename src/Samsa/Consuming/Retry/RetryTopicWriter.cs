@@ -38,6 +38,7 @@ internal sealed class RetryTopicWriter
     public static Message<byte[]?, byte[]?> Build(ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string groupId, DateTimeOffset due)
     {
         var headers = HeaderValues.WithoutRoutingHeaders(record.Message.Headers);
+        Diagnostics.SamsaActivitySource.InjectCurrent(headers);
         headers.Add(RetryHeaders.OriginalTopic, HeaderValues.Text(history.OriginalTopic));
         headers.Add(RetryHeaders.OriginalPartition, HeaderValues.Number(history.OriginalPartition));
         headers.Add(RetryHeaders.OriginalOffset, HeaderValues.Number(history.OriginalOffset));

@@ -1,13 +1,14 @@
 // kafkajs against Samsa.Broker: admin, producer (plain, gzip, idempotent, transactional) and a consumer group.
-// Usage: node kafkajs_client.js <bootstrap> <scenario> <topic>. Logs go to stderr; the last stdout line is JSON.
+// Usage: node kafkajs_client.js <bootstrap> <scenario> <topic> [<sasl-plain-user> <password>]. Logs go to stderr; the last stdout line is JSON.
 'use strict';
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const { Kafka, CompressionTypes, logLevel } = require('kafkajs');
 
-const [bootstrap, scenario, topic] = process.argv.slice(2);
+const [bootstrap, scenario, topic, saslUser, saslPassword] = process.argv.slice(2);
 const kafka = new Kafka({
   clientId: 'samsa-kafkajs',
   brokers: bootstrap.split(','),
+  sasl: saslUser ? { mechanism: 'plain', username: saslUser, password: saslPassword } : undefined,
   retry: { retries: 8, initialRetryTime: 100 },
   logLevel: logLevel.WARN,
   logCreator: () => ({ namespace, level, log }) => process.stderr.write(`${level} ${namespace} ${log.message}\n`),
@@ -112,6 +113,35 @@ async function idempotent() {
   return { values: values.map((r) => r.split('=')[1].split('|')[0]) };
 }
 
+// ACL admin (CreateAcls, DescribeAcls, DeleteAcls) as kafkajs sends it; the topic names the literal ACL.
+async function acls() {
+  const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = require('kafkajs');
+  const admin = kafka.admin();
+  await admin.connect();
+  const acl = (resourceName, resourcePatternType, operation) => ({
+    resourceType: AclResourceTypes.TOPIC, resourceName, resourcePatternType,
+    principal: 'User:alice', host: '*', operation, permissionType: AclPermissionTypes.ALLOW,
+  });
+  await admin.createAcls({ acl: [acl(topic, ResourcePatternTypes.LITERAL, AclOperationTypes.WRITE), acl('js-', ResourcePatternTypes.PREFIXED, AclOperationTypes.READ)] });
+  const describe = async () => {
+    const { resources } = await admin.describeAcls({
+      resourceType: AclResourceTypes.TOPIC, resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY,
+    });
+    return resources.flatMap((r) => r.acls.map((a) => `${r.resourceName}:${r.resourcePatternType}:${a.principal}:${a.operation}`)).sort();
+  };
+  const before = await describe();
+  const { filterResponses } = await admin.deleteAcls({
+    filters: [{
+      resourceType: AclResourceTypes.TOPIC, resourceName: 'js-', resourcePatternType: ResourcePatternTypes.PREFIXED,
+      operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY,
+    }],
+  });
+  const after = await describe();
+  await admin.disconnect();
+  return { before, deleted: filterResponses.map((f) => f.matchingAcls.length), after };
+}
+
 async function main() {
   let result;
   switch (scenario) {
@@ -119,6 +149,7 @@ async function main() {
     case 'produce-consume-gzip': result = await produceConsume(CompressionTypes.GZIP); break;
     case 'transactions': result = await transactions(); break;
     case 'idempotent': result = await idempotent(); break;
+    case 'acls': result = await acls(); break;
     default: throw new Error(`unknown scenario ${scenario}`);
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -14,6 +14,8 @@ namespace Samsa.Tests.Consuming.DeadLetter;
 /// <summary>Replaying dead letters against the embedded broker with real Confluent clients.</summary>
 public sealed class DeadLetterReplayerTests
 {
+    private static readonly string[] TraceContextHeaders = ["traceparent", "tracestate", "baggage"];
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -210,9 +212,10 @@ public sealed class DeadLetterReplayerTests
             new SeededDeadLetter("p0-b", "orders", 0, 13) { Group = "shipping" },
             new SeededDeadLetter("p2-b", "orders", 2, 14) { Headers = [("empty", [])] },
         ];
-        await SeedAsync(broker, "orders.dlq", 0, seeds[0], seeds[1]);
+        // p2-a and p2-b share a dead-letter partition: only there is their order defined.
+        await SeedAsync(broker, "orders.dlq", 0, seeds[0], seeds[1], seeds[4]);
         await SeedAsync(broker, "orders.dlq", 1, seeds[2]);
-        await SeedAsync(broker, "orders.dlq", 2, seeds[3], seeds[4]);
+        await SeedAsync(broker, "orders.dlq", 2, seeds[3]);
         var deadLetters = ReadToEnd(broker, "orders.dlq", 3).ToDictionary(Key);
 
         var result = await Replayer(broker).ReplayAsync(new ReplayOptions { DeadLetterTopic = "orders.dlq" }, Token);
@@ -226,7 +229,10 @@ public sealed class DeadLetterReplayerTests
             var dead = deadLetters[seed.Key];
             Assert.Equal(seed.OriginalPartition, record.Partition.Value);
             Assert.Equal(dead.Message.Value, record.Message.Value);
-            var own = record.Message.Headers.Where(h => !h.Key.StartsWith(DeadLetterHeaders.ReplayPrefix, StringComparison.Ordinal));
+            // Trace context is left out: replay adds it whenever some ActivityListener in the process samples its span,
+            // and the tracing tests of other classes, running in parallel, add such listeners.
+            var own = record.Message.Headers.Where(h =>
+                !h.Key.StartsWith(DeadLetterHeaders.ReplayPrefix, StringComparison.Ordinal) && !TraceContextHeaders.Contains(h.Key));
             Assert.Equal(seed.Headers.Select(h => (h.Key, Convert.ToHexString(h.Value))), own.Select(h => (h.Key, Convert.ToHexString(h.GetValueBytes()))));
             Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"orders.dlq/{dead.Partition.Value}/{dead.Offset.Value}"), Header(record, DeadLetterHeaders.ReplayedFrom));
             Assert.Equal(seed.Group, Header(record, DeadLetterHeaders.ReplayGroup));
