@@ -13,11 +13,23 @@ internal static class CheckCommand
     {
         var connection = new ClusterConnectionOptions();
         var topics = new Option<string[]>("--topic", "-t") { Description = "A topic the service uses; repeatable. Default: every topic that is not internal.", AllowMultipleArgumentsPerToken = false };
+        var consumers = new Option<string[]>("--consumer") { Description = "A consumer the service registers, as TOPIC:GROUP; repeatable. Checks the ACLs it needs: READ on the topic and the group, READ and WRITE on its retry topics, WRITE on its dead-letter topic.", AllowMultipleArgumentsPerToken = false };
+        var publisherTopics = new Option<string[]>("--publisher-topic") { Description = "A topic the service's publisher writes to; repeatable. Checks WRITE on it.", AllowMultipleArgumentsPerToken = false };
+        consumers.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (ConsumerDeclaration.Parse(value, out var error) is null)
+                {
+                    result.AddError(error!);
+                }
+            }
+        });
         var strict = new Option<bool>("--strict") { Description = "Warnings fail the check too." };
         var json = new Option<bool>("--json") { Description = "Print the findings as JSON instead of a table." };
-        var command = new Command("check", "Check a Kafka cluster and the service's KAFKA_* settings against the production setup (SASL_SSL with SCRAM-SHA-512, acks=all with idempotence, 3 replicas with 2 in sync, 6-12 partitions). Exit 0: ready; 1: a check failed; 2: invalid arguments; 3: the cluster did not answer or refused the client.")
+        var command = new Command("check", "Check a Kafka cluster and the service's KAFKA_* settings against the production setup (SASL_SSL with SCRAM-SHA-512, acks=all with idempotence, 3 replicas with 2 in sync, 6-12 partitions) and, for the consumers and publisher topics named, the ACLs the service needs. Exit 0: ready; 1: a check failed; 2: invalid arguments; 3: the cluster did not answer or refused the client.")
         {
-            topics, strict, json,
+            topics, consumers, publisherTopics, strict, json,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -31,6 +43,8 @@ internal static class CheckCommand
                 connection.Variables(parse, context),
                 connection.EnvironmentName(parse, context),
                 parse.GetValue(topics) ?? [],
+                [.. (parse.GetValue(consumers) ?? []).Select(value => ConsumerDeclaration.Parse(value, out _)!)],
+                parse.GetValue(publisherTopics) ?? [],
                 connection.Timeout(parse),
                 context.TimeProvider,
                 cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,8 @@ using Samsa.Native;
 namespace Samsa.Cli.Readiness;
 
 /// <summary>
-/// <c>samsa check</c>: the settings, then the connection through the service's own start-up gate, then the brokers
-/// and the topics. A later stage is skipped, and says why, when the stage it needs failed. Plain text in
+/// <c>samsa check</c>: the settings, then the connection through the service's own start-up gate, then the brokers,
+/// the topics and the permissions the service's consumers and publisher need. A later stage is skipped, and says why, when the stage it needs failed. Plain text in
 /// Production is reported with the settings but does not stop the cluster stages: the operator still learns what
 /// else is wrong.
 /// </summary>
@@ -25,6 +25,8 @@ internal static class ProductionReadinessCheck
         IEnvironmentVariableSource variables,
         string environmentName,
         IReadOnlyList<string> topics,
+        IReadOnlyList<ConsumerDeclaration> consumers,
+        IReadOnlyList<string> publisherTopics,
         TimeSpan timeout,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
@@ -55,7 +57,8 @@ internal static class ProductionReadinessCheck
         }
 
         // Silences librdkafka's raw stderr lines (%3|...|ERROR|...); failures surface as KafkaException.
-        using var admin = new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(clusterOptions))
+        var adminConfig = KafkaClientConfigFactory.CreateAdminClientConfig(clusterOptions);
+        using var admin = new AdminClientBuilder(adminConfig)
             .SetLogHandler((_, _) => { })
             .Build();
         try
@@ -67,6 +70,8 @@ internal static class ProductionReadinessCheck
         {
             findings.Add(ReadinessFinding.Fail("brokers", "admin requests", $"the cluster answered the start-up gate but refused an admin request: {exception.Error.Reason} ({exception.Error.Code}); the client may lack DESCRIBE / DESCRIBE_CONFIGS ACLs"));
         }
+
+        findings.AddRange(await AuthorizationReadiness.CheckAsync(admin, clusterOptions, adminConfig, consumers, publisherTopics, timeout, cancellationToken).ConfigureAwait(false));
 
         return findings;
     }
