@@ -13,7 +13,7 @@ dotnet test Samsa.slnx \
   --logger "trx" \
   --logger "console;verbosity=minimal" \
   --results-directory "$results" \
-  --blame-hang-timeout 5m
+  --blame-hang-timeout 10m
 status=$?
 
 passed=0; failed=0; skipped=0
