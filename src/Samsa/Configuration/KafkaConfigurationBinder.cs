@@ -18,7 +18,11 @@ internal static class KafkaConfigurationBinder
     private static readonly string[] Groups = ["Producer", "Consumer", "Admin"];
 
     /// <summary>Sections below <c>Kafka</c> that other parts of Samsa bind: topics, provisioning, hosting.</summary>
-    private static readonly string[] SectionKeys = [TopicDeclarationBinder.TopicsKey, TopicDeclarationBinder.ProvisioningKey, SamsaKafkaSettings.SectionKey, Monitoring.LagMonitorOptions.SectionKey];
+    private static readonly string[] SectionKeys =
+    [
+        TopicDeclarationBinder.TopicsKey, TopicDeclarationBinder.ProvisioningKey, SamsaKafkaSettings.SectionKey, Monitoring.LagMonitorOptions.SectionKey,
+        Publishing.PublisherOptions.SectionKey, Consuming.ConsumerOptions.SectionKey,
+    ];
 
     /// <summary>
     /// Builds options the way the service registration does, without a container: section, environment,
@@ -81,6 +85,11 @@ internal static class KafkaConfigurationBinder
             else if (string.Equals(child.Key, Monitoring.LagMonitorOptions.SectionKey, StringComparison.OrdinalIgnoreCase))
             {
                 // Kafka:Monitoring is bound into LagMonitorOptions by AddConsumer.
+            }
+            else if (string.Equals(child.Key, Publishing.PublisherOptions.SectionKey, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(child.Key, Consuming.ConsumerOptions.SectionKey, StringComparison.OrdinalIgnoreCase))
+            {
+                // Kafka:Publisher and Kafka:Consumers:<topic> are bound into PublisherOptions and ConsumerOptions by AddPublisher and AddConsumer.
             }
             else
             {

@@ -124,6 +124,12 @@ public sealed class ConsumerOptions
     internal TimeSpan ForwardMaxBackoff { get; set; } = ConsumerDefaults.DeadLetterMaxBackoff;
 
     /// <summary>The dead-letter topic in force.</summary>
+    /// <summary>The section below <c>Kafka</c> whose child named after the topic configures its consumers: <c>Kafka:Consumers:orders</c>.</summary>
+    internal const string SectionKey = "Consumers";
+
+    /// <summary>What <c>Kafka:Consumers:&lt;topic&gt;</c> could not bind, reported by <see cref="ConsumerOptionsValidator"/>.</summary>
+    internal List<string> ConfigurationErrors { get; } = [];
+
     internal string EffectiveDeadLetterTopic => DeadLetterTopic ?? RetryTopicNames.DeadLetter(Topic);
 
     /// <summary>The retry topics in force, level 1 first.</summary>

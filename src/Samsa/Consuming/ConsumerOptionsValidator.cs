@@ -109,6 +109,7 @@ internal sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOption
             }
         }
 
+        failures.AddRange(options.ConfigurationErrors);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

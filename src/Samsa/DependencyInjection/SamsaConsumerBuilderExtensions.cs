@@ -32,7 +32,11 @@ public static class SamsaConsumerBuilderExtensions
     /// <param name="builder">The builder <c>AddSamsaKafka</c> returned.</param>
     /// <param name="topic">The source topic.</param>
     /// <param name="groupId">The consumer group; instances of the service with the same group share the partitions.</param>
-    /// <param name="configure">Consumer settings: retries, retry topics, dead-letter topic, classification, probe, limits, exactly-once.</param>
+    /// <param name="configure">
+    /// Consumer settings: retries, retry topics, dead-letter topic, classification, probe, limits, exactly-once. Applied
+    /// after the <c>Kafka:Consumers:&lt;topic&gt;</c> configuration section, which can set every setting that is not a
+    /// callback, serializer or the classifier (for example <c>Kafka:Consumers:orders:Retry:RetryTopicDelays:0</c>).
+    /// </param>
     /// <returns>The same builder.</returns>
     /// <exception cref="InvalidOperationException">A consumer of <paramref name="topic"/> in <paramref name="groupId"/> is already registered.</exception>
     public static SamsaKafkaBuilder AddConsumer<THandler, TEvent>(this SamsaKafkaBuilder builder, string topic, string groupId, Action<ConsumerOptions>? configure = null)
@@ -135,6 +139,14 @@ public static class SamsaConsumerBuilderExtensions
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ConsumerLagMonitor>());
     }
 
+    /// <summary>Consumer settings that <c>Kafka:Consumers:&lt;topic&gt;</c> may not set, with why.</summary>
+    private static readonly Dictionary<string, string> ConsumerCodeOnlySettings = new(StringComparer.Ordinal)
+    {
+        [nameof(ConsumerOptions.Topic)] = "the topic is the section's name, given to AddConsumer.",
+        [nameof(ConsumerOptions.GroupId)] = "the group is given to AddConsumer; two registrations of one topic differ by it.",
+        [nameof(ConsumerOptions.Classifier)] = "the failure classifier maps exception types, set in code.",
+    };
+
     /// <summary>A group this service consumes with, for the lag monitor.</summary>
     private sealed record MonitoredGroup(string GroupId);
 
@@ -168,20 +180,23 @@ public static class SamsaConsumerBuilderExtensions
             throw new InvalidOperationException($"A consumer of '{topic}' in group '{groupId}' is already registered; register each topic and group once.");
         }
 
-        // Bound now, as AddPublisher does, because they decide what is registered; validated when the host starts.
-        var settings = new ConsumerOptions { Topic = topic, GroupId = groupId };
-        configure?.Invoke(settings);
+        // Configuration (Kafka:Consumers:<topic>) first, then code, as for KafkaOptions. Applied now, as AddPublisher
+        // does, because the settings decide what is registered and provisioned; again by the options pipeline, so both
+        // see the same settings; validated when the host starts.
+        var section = builder.Configuration.GetSection(KafkaDefaults.SectionName).GetSection(ConsumerOptions.SectionKey).GetSection(topic);
+        void Apply(ConsumerOptions options)
+        {
+            options.Topic = topic;
+            options.GroupId = groupId;
+            options.ConfigurationErrors.AddRange(OptionsSectionBinder.Bind(options, section, $"consumer of `{topic}`", ConsumerCodeOnlySettings));
+            configure?.Invoke(options);
+            options.Topic = topic;
+            options.GroupId = groupId;
+        }
 
-        services.AddOptions<ConsumerOptions>(name)
-            .Configure(options =>
-            {
-                options.Topic = topic;
-                options.GroupId = groupId;
-                configure?.Invoke(options);
-                options.Topic = topic;
-                options.GroupId = groupId;
-            })
-            .ValidateOnStart();
+        var settings = new ConsumerOptions();
+        Apply(settings);
+        services.AddOptions<ConsumerOptions>(name).Configure(Apply).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new ClientStatisticsMetrics(provider.GetService<IMeterFactory>(), provider.GetService<TimeProvider>()));

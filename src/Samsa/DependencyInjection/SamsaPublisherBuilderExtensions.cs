@@ -19,20 +19,28 @@ public static class SamsaPublisherBuilderExtensions
     /// producer health check (<see cref="PublisherDefaults.HealthCheckName"/>, tagged <see cref="SamsaNames.ReadyTag"/>).
     /// </summary>
     /// <param name="builder">The builder <c>AddSamsaKafka</c> returned.</param>
-    /// <param name="configure">Publisher settings: serializer, topic mapping, flush timeout, health thresholds, Disable… switches.</param>
+    /// <param name="configure">
+    /// Publisher settings: serializer, topic mapping, flush timeout, health thresholds, Disable… switches. Applied after
+    /// the <c>Kafka:Publisher</c> configuration section, which can set every setting that is not a callback or serializer.
+    /// </param>
     /// <returns>The same builder, for more features.</returns>
     public static SamsaKafkaBuilder AddPublisher(this SamsaKafkaBuilder builder, Action<PublisherOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var settings = new PublisherOptions();
-        configure?.Invoke(settings);
+        var section = builder.Configuration.GetSection(KafkaDefaults.SectionName).GetSection(PublisherOptions.SectionKey);
 
-        var options = services.AddOptions<PublisherOptions>().ValidateOnStart();
-        if (configure is not null)
+        // Configuration first, then code, as for KafkaOptions; applied here for what decides the registration, and
+        // again by the options pipeline, so both see the same settings.
+        void Apply(PublisherOptions options)
         {
-            options.Configure(configure);
+            options.ConfigurationErrors.AddRange(OptionsSectionBinder.Bind(options, section, "publisher"));
+            configure?.Invoke(options);
         }
+
+        var settings = new PublisherOptions();
+        Apply(settings);
+        services.AddOptions<PublisherOptions>().Configure(Apply).ValidateOnStart();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>());
         services.AddOptions<KafkaOptions>().PostConfigure<IOptions<PublisherOptions>>((kafka, publisher) => PublisherAccessRequirements.Declare(kafka, publisher.Value));

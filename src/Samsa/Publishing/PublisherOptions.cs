@@ -61,6 +61,12 @@ public sealed class PublisherOptions
     /// <summary>Last changes to the producer configuration after Samsa built it from <c>KafkaOptions</c> (tests, rare tuning).</summary>
     public Action<ProducerConfig>? ConfigureProducer { get; set; }
 
+    /// <summary>The section below <c>Kafka</c> that configures the publisher: <c>Kafka:Publisher</c>.</summary>
+    internal const string SectionKey = "Publisher";
+
+    /// <summary>What <c>Kafka:Publisher</c> could not bind, reported by <see cref="PublisherOptionsValidator"/>.</summary>
+    internal List<string> ConfigurationErrors { get; } = [];
+
     /// <summary>Explicit topic names by event type, from <see cref="MapTopic{TEvent}"/>.</summary>
     public IReadOnlyDictionary<Type, string> TopicMap => _topics;
 

@@ -33,6 +33,7 @@ internal sealed class PublisherOptionsValidator : IValidateOptions<PublisherOpti
             failures.Add($"Publisher UnhealthyFailureThreshold ({options.UnhealthyFailureThreshold}) is below DegradedFailureThreshold ({options.DegradedFailureThreshold}).");
         }
 
+        failures.AddRange(options.ConfigurationErrors);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
