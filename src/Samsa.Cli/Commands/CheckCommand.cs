@@ -12,7 +12,7 @@ internal static class CheckCommand
     public static Command Create(CliContext context)
     {
         var connection = new ClusterConnectionOptions();
-        var topics = new Option<string[]>("--topic", "-t") { Description = "A topic the service uses; repeatable. Default: every topic that is not internal.", AllowMultipleArgumentsPerToken = false };
+        var topics = new Option<string[]>("--topic", "-t") { Description = "A topic the service uses; repeatable. Default: every topic that is not internal.", AllowMultipleArgumentsPerToken = false }.MustBeTopicNames();
         var strict = new Option<bool>("--strict") { Description = "Warnings fail the check too." };
         var json = new Option<bool>("--json") { Description = "Print the findings as JSON instead of a table." };
         var command = new Command("check", "Check a Kafka cluster and the service's KAFKA_* settings against the production setup (SASL_SSL with SCRAM-SHA-512, acks=all with idempotence, 3 replicas with 2 in sync, 6-12 partitions). Exit 0: ready; 1: a check failed; 2: invalid arguments; 3: the cluster did not answer or refused the client.")

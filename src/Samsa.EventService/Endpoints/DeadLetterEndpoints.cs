@@ -17,7 +17,8 @@ namespace Samsa.EventService.Endpoints;
 /// browser signed in to the console, its anti-forgery token).
 /// </summary>
 /// <remarks>
-/// Errors are problem details: 404 the dead-letter topic does not exist; 400 a limit out of range; 503 Kafka could not
+/// Errors are problem details: 400 a topic that is not a Kafka topic name (<see cref="TopicNameProblem"/>), or a limit out
+/// of range; 404 the dead-letter topic does not exist; 503 Kafka could not
 /// be read or written (a replay that stopped part way can be run again: the ledger skips what was written).
 /// </remarks>
 internal static class DeadLetterEndpoints
@@ -28,6 +29,7 @@ internal static class DeadLetterEndpoints
             .WithName("ListDeadLetters")
             .RequireAuthorization(OperationsPolicies.Read)
             .Produces<DeadLetterListing>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         endpoints.MapPost("/dlq/{topic}/replay", ReplayAsync)
@@ -43,6 +45,11 @@ internal static class DeadLetterEndpoints
 
     private static async Task<IResult> ListAsync(string topic, [AsParameters] DeadLetterFilterQuery filter, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
+        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
+        {
+            return invalidTopic;
+        }
+
         var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
         try
         {
@@ -57,6 +64,11 @@ internal static class DeadLetterEndpoints
     private static async Task<IResult> ReplayAsync(
         string topic, [AsParameters] DeadLetterFilterQuery filter, [AsParameters] ReplayQuery replay, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
+        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
+        {
+            return invalidTopic;
+        }
+
         var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
         try
         {

@@ -71,6 +71,19 @@ public sealed class DlqCommandTests
         Assert.Contains("nowhere.dlq", missing.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("list", ".")]
+    [InlineData("list", "..")]
+    [InlineData("replay", "bad!topic.dlq")]
+    public async Task ListAndReplay_NotATopicName_Exit2BeforeConnecting(string command, string topic)
+    {
+        // Nothing listens on port 1: the name is refused before any connection is tried.
+        var run = await CliRun.InvokeAsync(CliRun.Development("127.0.0.1:1"), "dlq", command, topic);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"'{topic}' is not a Kafka topic name", run.Error, StringComparison.Ordinal);
+    }
+
     private static JsonElement Json(CliRun run) => JsonDocument.Parse(run.Output).RootElement;
 
     private static async Task<EmbeddedBroker> StartWithDeadLettersAsync()

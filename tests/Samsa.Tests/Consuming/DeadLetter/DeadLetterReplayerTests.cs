@@ -316,6 +316,21 @@ public sealed class DeadLetterReplayerTests
         Assert.True(exception.TopicMissing);
     }
 
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("orders/dlq")]
+    public async Task ReplayAndList_NotATopicName_ThrowArgumentExceptionBeforeConnecting(string topic)
+    {
+        var replayer = DeadLetterReplayer.Create(new Samsa.Configuration.KafkaOptions());
+
+        var replay = await Assert.ThrowsAsync<ArgumentException>(() => replayer.ReplayAsync(new ReplayOptions { DeadLetterTopic = topic }, Token));
+        var list = await Assert.ThrowsAsync<ArgumentException>(() => replayer.ListAsync(topic, cancellationToken: Token));
+
+        Assert.StartsWith($"'{topic}' is not a Kafka topic name: it ", replay.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"'{topic}' is not a Kafka topic name: it ", list.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The filters of <see cref="ReplayAsync_Filter_SelectsOnlyMatchingRecords"/> over the records of <see cref="SeedFilterCasesAsync"/>.</summary>
     private static readonly Dictionary<string, ReplayFilter> FilterCases = new(StringComparer.Ordinal)
     {
