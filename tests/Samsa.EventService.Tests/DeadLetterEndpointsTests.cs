@@ -50,6 +50,21 @@ public sealed class DeadLetterEndpointsTests(DevelopmentAppFixture fixture) : IC
         Assert.Single(await Client.HandledAsync(published.EventId));
     }
 
+    /// <summary>The query names are <see cref="ReplayFilter"/>'s properties in camelCase.</summary>
+    [Fact]
+    public async Task List_FilterQueryNamesAreTheLibrarysPropertyNames()
+    {
+        var published = await Client.PublishAsync("{\"orderId\":\"o-names\",\"fail\":\"permanent\"}");
+        await WaitForAsync(() => Client.DeadLettersAsync(published), d => d.Count > 0, "the event dead-lettered");
+
+        async Task<int> MatchedAsync(string query) => (await Client.GetJsonAsync($"/dlq/events?{published.Only}&{query}")).GetProperty("matched").GetInt32();
+
+        Assert.Equal(1, await MatchedAsync(
+            $"exceptionType=PermanentFailureException&reason={DeadLetterReasons.Permanent}&groupId=event-service&failedFrom=2000-01-01T00:00:00Z&failedTo=2100-01-01T00:00:00Z"));
+        Assert.Equal(0, await MatchedAsync("groupId=another-group"));
+        Assert.Equal(0, await MatchedAsync("failedTo=2000-01-01T00:00:00Z"));
+    }
+
     [Fact]
     public async Task Replay_PermanentEventAfterFix_IsHandled()
     {

@@ -15,7 +15,7 @@ internal static class SamplePipelineClient
     public sealed record Published(int Partition, long Offset, string EventId)
     {
         /// <summary>The query string that picks exactly this record's dead letter.</summary>
-        public string Only => $"partition={Partition}&fromOffset={Offset}&toOffset={Offset}";
+        public string Only => $"originalPartition={Partition}&fromOffset={Offset}&toOffset={Offset}";
     }
 
     public static async Task<Published> PublishAsync(this HttpClient client, string body, string? key = null)

@@ -193,7 +193,7 @@ internal sealed class ConsoleEndpoints
         }
 
         var filters = selected?.Records is { Count: > 0 } records
-            ? records.Select(r => (filter with { Partition = r.Partition, FromOffset = r.Offset, ToOffset = r.Offset }).ToFilter()).ToList()
+            ? records.Select(r => (filter with { OriginalPartition = r.Partition, FromOffset = r.Offset, ToOffset = r.Offset }).ToFilter()).ToList()
             : [filter.ToFilter()];
         try
         {

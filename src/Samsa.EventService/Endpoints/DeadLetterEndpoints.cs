@@ -10,8 +10,8 @@ namespace Samsa.EventService.Endpoints;
 /// its dead-letter topic is <c>&lt;topic&gt;.dlq</c>.
 /// <c>GET /dlq/{topic}</c> lists the dead letters (key, where they came from, the exception, whether replayed);
 /// <c>POST /dlq/{topic}/replay</c> writes them back to the source topic. Both take the filter in the query string:
-/// <c>exceptionType</c>, <c>failedFrom</c>, <c>failedTo</c> (ISO 8601), <c>partition</c>, <c>fromOffset</c>,
-/// <c>toOffset</c> (of the source topic), <c>group</c>, <c>reason</c>; the replay also takes <c>dryRun</c>,
+/// <c>exceptionType</c>, <c>failedFrom</c>, <c>failedTo</c> (ISO 8601), <c>originalPartition</c>, <c>fromOffset</c>,
+/// <c>toOffset</c> (of the source topic), <c>groupId</c>, <c>reason</c> (<see cref="ReplayFilter"/>'s names, see <see cref="DeadLetterFilterQuery"/>); the replay also takes <c>dryRun</c>,
 /// <c>maxRecords</c> and <c>maxRecordsPerSecond</c>.
 /// Listing needs <see cref="OperationsPolicies.Read"/>, replay <see cref="OperationsPolicies.Replay"/> (and, from a
 /// browser signed in to the console, its anti-forgery token).
