@@ -64,6 +64,10 @@ public sealed class DeadLetterEndpointsTests(DevelopmentAppFixture fixture) : IC
             $"exceptionType=PermanentFailureException&reason={DeadLetterReasons.Permanent}&groupId=event-service&failedFrom=2000-01-01T00:00:00Z&failedTo=2100-01-01T00:00:00Z"));
         Assert.Equal(0, await MatchedAsync("groupId=another-group"));
         Assert.Equal(0, await MatchedAsync("failedTo=2000-01-01T00:00:00Z"));
+
+        // The names from before are refused rather than ignored: an ignored one would widen a replay.
+        var renamed = await Client.PostJsonAsync($"/dlq/events/replay?dryRun=true&partition={published.Partition}", HttpStatusCode.BadRequest);
+        Assert.Contains("'partition' is now 'originalPartition'", renamed.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,6 +19,25 @@ namespace Samsa.AspNetCore.Console;
 public sealed record DeadLetterFilterQuery(
     string? ExceptionType, DateTimeOffset? FailedFrom, DateTimeOffset? FailedTo, int? OriginalPartition, long? FromOffset, long? ToOffset, string? GroupId, string? Reason)
 {
+    /// <summary>
+    /// A 400 problem when the query string uses a name from before the filter took <see cref="ReplayFilter"/>'s names
+    /// (<c>partition</c>, <c>group</c>): ignoring it would widen a replay silently.
+    /// </summary>
+    public static IResult? RenamedParameter(IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        foreach (var (old, current) in new[] { ("partition", "originalPartition"), ("group", "groupId") })
+        {
+            if (query.ContainsKey(old))
+            {
+                return TypedResults.Problem(
+                    detail: $"The filter parameter '{old}' is now '{current}' (the names of ReplayFilter).", statusCode: StatusCodes.Status400BadRequest, title: "Renamed filter parameter");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The library's filter.</summary>
     public ReplayFilter ToFilter() => new()
     {

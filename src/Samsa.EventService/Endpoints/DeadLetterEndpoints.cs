@@ -43,8 +43,14 @@ internal static class DeadLetterEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ListAsync(string topic, [AsParameters] DeadLetterFilterQuery filter, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        HttpContext context, string topic, [AsParameters] DeadLetterFilterQuery filter, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
+        if (DeadLetterFilterQuery.RenamedParameter(context.Request.Query) is { } renamed)
+        {
+            return renamed;
+        }
+
         if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
         {
             return invalidTopic;
@@ -62,8 +68,13 @@ internal static class DeadLetterEndpoints
     }
 
     private static async Task<IResult> ReplayAsync(
-        string topic, [AsParameters] DeadLetterFilterQuery filter, [AsParameters] ReplayQuery replay, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+        HttpContext context, string topic, [AsParameters] DeadLetterFilterQuery filter, [AsParameters] ReplayQuery replay, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
+        if (DeadLetterFilterQuery.RenamedParameter(context.Request.Query) is { } renamed)
+        {
+            return renamed;
+        }
+
         if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
         {
             return invalidTopic;
