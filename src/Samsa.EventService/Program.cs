@@ -37,6 +37,9 @@ if (embedded is not null)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+
+// POST /events/.. would reach routing as POST / (Kestrel removes dot segments): answer what is wrong with the topic instead.
+app.UseDotSegmentTopicCheck("/events", "/dlq");
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapEventEndpoints();

@@ -118,6 +118,48 @@ public sealed class EventEndpointsTests(DevelopmentAppFixture fixture) : IClassF
         using var response = await fixture.Client.SendAsync(Post("bad!topic", "{}"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'bad!topic' is not a Kafka topic name: it contains `!`", await ProblemDetailAsync(response), StringComparison.Ordinal);
+    }
+
+    /// <summary>Sent as written (no client-side dot-segment removal): Kestrel would turn <c>/events/..</c> into <c>/</c>.</summary>
+    [Theory]
+    [InlineData("/events/.", ".")]
+    [InlineData("/events/..", "..")]
+    [InlineData("/events/%2E%2e", "..")]
+    [InlineData("/dlq/..", "..")]
+    [InlineData("/dlq/./replay?dryRun=true", ".")]
+    public async Task DotSegmentTopic_Returns400SayingKafkaForbidsIt(string path, string topic)
+    {
+        var method = path.Contains("/replay", StringComparison.Ordinal) || path.StartsWith("/events/", StringComparison.Ordinal) ? HttpMethod.Post : HttpMethod.Get;
+        using var request = new HttpRequestMessage(method, new Uri(fixture.Client.BaseAddress + path[1..], new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }))
+        {
+            Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+        };
+
+        using var response = await fixture.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith($"'{topic}' is not a Kafka topic name: it cannot be `.` or `..`.", await ProblemDetailAsync(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostEvent_TopicOf250Characters_Returns400_249IsOnlyUndeclared()
+    {
+        using var tooLong = await fixture.Client.SendAsync(Post(new string('t', 250), "{}"));
+        using var longest = await fixture.Client.SendAsync(Post(new string('t', 249), "{}"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("is 250 characters long; Kafka allows at most 249", await ProblemDetailAsync(tooLong), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, longest.StatusCode);
+    }
+
+    [Fact]
+    public async Task ListDeadLetters_IllegalTopicName_Returns400()
+    {
+        using var response = await fixture.Client.GetAsync(new Uri("/dlq/bad!topic", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'bad!topic' is not a Kafka topic name", await ProblemDetailAsync(response), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -152,6 +194,9 @@ public sealed class EventEndpointsTests(DevelopmentAppFixture fixture) : IClassF
         Assert.Equal("Healthy", report.GetProperty("status").GetString());
         Assert.Empty(report.GetProperty("checks").EnumerateArray());
     }
+
+    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
 
     private static HttpRequestMessage Post(string topic, string body) =>
         new(HttpMethod.Post, new Uri("/events/" + topic, UriKind.Relative))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Samsa.Consuming.DeadLetter;
+using Samsa.TestUtils;
 using static Samsa.EventService.Tests.SamplePipelineClient;
 
 namespace Samsa.EventService.Tests;
@@ -15,7 +16,7 @@ public sealed class PipelineEndpointsTests(DevelopmentAppFixture fixture) : ICla
     {
         var published = await Client.PublishAsync("{\"orderId\":\"o-3\",\"fail\":\"transient-once\"}", key: "customer-3");
 
-        var handled = Assert.Single(await WaitForAsync(() => Client.HandledAsync(published.EventId), h => h.Count > 0, "the event handled"));
+        var handled = Assert.Single(await Poll.UntilAsync(() => Client.HandledAsync(published.EventId), h => h.Count > 0, "the event handled"));
 
         Assert.Equal(2, handled.GetProperty("attempt").GetInt32());
         Assert.Equal(0, handled.GetProperty("retryLevel").GetInt32());
@@ -30,7 +31,7 @@ public sealed class PipelineEndpointsTests(DevelopmentAppFixture fixture) : ICla
     {
         var published = await Client.PublishAsync("{\"fail\":\"transient\"}");
 
-        var dead = Assert.Single(await WaitForAsync(() => Client.DeadLettersAsync(published), d => d.Count > 0, "the event dead-lettered")).GetProperty("deadLetter");
+        var dead = Assert.Single(await Poll.UntilAsync(() => Client.DeadLettersAsync(published), d => d.Count > 0, "the event dead-lettered")).GetProperty("deadLetter");
 
         Assert.Equal(DeadLetterReasons.RetriesExhausted, dead.GetProperty("reason").GetString());
         Assert.Equal(typeof(Samsa.Consuming.Retry.TransientFailureException).FullName, dead.GetProperty("exceptionType").GetString());
@@ -46,7 +47,7 @@ public sealed class PipelineEndpointsTests(DevelopmentAppFixture fixture) : ICla
     {
         var published = await Client.PublishAsync("{\"orderId\":\"o-4\"}", key: "customer-4");
 
-        var handled = Assert.Single(await WaitForAsync(() => Client.HandledAsync(published.EventId), h => h.Count > 0, "the event handled"));
+        var handled = Assert.Single(await Poll.UntilAsync(() => Client.HandledAsync(published.EventId), h => h.Count > 0, "the event handled"));
 
         Assert.Equal("customer-4", handled.GetProperty("key").GetString());
         Assert.Equal(1, handled.GetProperty("attempt").GetInt32());

@@ -15,7 +15,7 @@ internal static class SamplePipelineClient
     public sealed record Published(int Partition, long Offset, string EventId)
     {
         /// <summary>The query string that picks exactly this record's dead letter.</summary>
-        public string Only => $"partition={Partition}&fromOffset={Offset}&toOffset={Offset}";
+        public string Only => $"originalPartition={Partition}&fromOffset={Offset}&toOffset={Offset}";
     }
 
     public static async Task<Published> PublishAsync(this HttpClient client, string body, string? key = null)
@@ -58,25 +58,4 @@ internal static class SamplePipelineClient
     /// <summary>The dead letters of <c>events</c> that <paramref name="published"/> picks.</summary>
     public static async Task<List<JsonElement>> DeadLettersAsync(this HttpClient client, Published published) =>
         [.. (await client.GetJsonAsync($"/dlq/events?{published.Only}")).GetProperty("records").EnumerateArray()];
-
-    /// <summary>Polls <paramref name="read"/> until <paramref name="condition"/> holds of its answer, or <see cref="Wait"/> passes.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (condition(value))
-            {
-                return value;
-            }
-
-            if (clock.Elapsed > Wait)
-            {
-                throw new TimeoutException($"Waited {Wait.TotalSeconds:0} s for: {what}.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

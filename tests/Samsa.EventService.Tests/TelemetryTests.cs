@@ -51,13 +51,14 @@ public sealed class TelemetryTests
         Assert.Equal(HttpStatusCode.Created, published.StatusCode);
 
         string metrics = string.Empty;
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             async () =>
             {
                 metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative), Token);
                 return MissingSeries(metrics).Count == 0;
             },
             "the messaging counters and the lag gauges of topic events on /metrics",
+            Wait,
             async () => $"missing: {string.Join(", ", MissingSeries(metrics))}; /pipeline: {await ReadAsync(client, "/pipeline")}; /health/ready: {await ReadAsync(client, "/health/ready")}");
         foreach (var series in AwaitedSeries)
         {
@@ -66,14 +67,15 @@ public sealed class TelemetryTests
 
         ReceivedSpan? send = null;
         ReceivedSpan? process = null;
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             () =>
             {
                 send = receiver.Spans.FirstOrDefault(s => s.Name == "send events");
                 process = send is null ? null : receiver.Spans.FirstOrDefault(s => s.Name == "process events" && s.TraceId == send.TraceId);
                 return Task.FromResult(process is not null);
             },
-            "the send and process spans over OTLP in one trace");
+            "the send and process spans over OTLP in one trace",
+            Wait);
         Assert.Equal(send!.SpanId, process!.ParentSpanId);
         Assert.Contains(receiver.Spans, s => s.TraceId == send.TraceId && s.Name.StartsWith("POST", StringComparison.Ordinal));
     }
@@ -86,20 +88,4 @@ public sealed class TelemetryTests
 
     private static List<string> MissingSeries(string metrics) =>
         [.. AwaitedSeries.Where(series => !System.Text.RegularExpressions.Regex.IsMatch(metrics, series))];
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, Func<Task<string>>? describe = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Wait)
-            {
-                // What the service says about itself is what tells a slow start from a stuck consumer.
-                var state = describe is null ? string.Empty : " " + await describe();
-                throw new TimeoutException($"Waited {Wait.TotalSeconds} s for {what}.{state}");
-            }
-
-            await Task.Delay(100, Token);
-        }
-    }
 }

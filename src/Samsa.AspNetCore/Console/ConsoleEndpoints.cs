@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Samsa.AspNetCore.Security;
 using Samsa.Consuming.DeadLetter;
 using Samsa.Consuming.Retry;
+using Samsa.Provisioning;
 
 namespace Samsa.AspNetCore.Console;
 
@@ -143,12 +144,21 @@ internal sealed class ConsoleEndpoints
     private IResult DeadLetterTopics() => TypedResults.Json(
         Consumers.Workers.Select(w => new ConsoleDeadLetterTopic(w.Topic, w.GroupId, w.Options.EffectiveDeadLetterTopic)).DistinctBy(t => t.DeadLetterTopic).ToList());
 
+    private static IResult? InvalidTopic(string topic) => TopicNameRules.Problem(topic) is { } problem
+        ? TypedResults.Problem(detail: $"'{topic}' is not a Kafka topic name: it {problem}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid topic name")
+        : null;
+
     private string DeadLetterTopicOf(string topic) =>
         Consumers.Workers.FirstOrDefault(w => w.Topic == topic)?.Options.EffectiveDeadLetterTopic ?? RetryTopicNames.DeadLetter(topic);
 
     private async Task<IResult> ListAsync(string topic, [AsParameters] DeadLetterFilterQuery filter, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
         var deadLetterTopic = DeadLetterTopicOf(topic);
+        if ((InvalidTopic(topic) ?? InvalidTopic(deadLetterTopic)) is { } invalid)
+        {
+            return invalid;
+        }
+
         try
         {
             return TypedResults.Json(await replayer.ListAsync(deadLetterTopic, filter.ToFilter(), cancellationToken));
@@ -177,8 +187,13 @@ internal sealed class ConsoleEndpoints
         }
 
         var deadLetterTopic = DeadLetterTopicOf(topic);
+        if ((InvalidTopic(topic) ?? InvalidTopic(deadLetterTopic)) is { } invalid)
+        {
+            return invalid;
+        }
+
         var filters = selected?.Records is { Count: > 0 } records
-            ? records.Select(r => (filter with { Partition = r.Partition, FromOffset = r.Offset, ToOffset = r.Offset }).ToFilter()).ToList()
+            ? records.Select(r => (filter with { OriginalPartition = r.Partition, FromOffset = r.Offset, ToOffset = r.Offset }).ToFilter()).ToList()
             : [filter.ToFilter()];
         try
         {

@@ -8,14 +8,11 @@ namespace Samsa.Broker.Storage;
 /// </summary>
 internal readonly record struct LogPartitionName
 {
-    /// <summary>Kafka's longest topic name.</summary>
-    public const int MaxTopicLength = 249;
-
     public LogPartitionName(string topic, int partition)
     {
         if (!IsValidTopic(topic))
         {
-            throw new ArgumentException($"'{topic}' is not a valid topic name: use 1-{MaxTopicLength} of a-z A-Z 0-9 . _ -, and not '.' or '..'.", nameof(topic));
+            throw new ArgumentException($"'{topic}' is not a valid topic name: use 1-{Cluster.ClusterState.MaxTopicNameLength} of a-z A-Z 0-9 . _ -, and not '.' or '..'.", nameof(topic));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
@@ -47,21 +44,6 @@ internal readonly record struct LogPartitionName
         return name.DirectoryName == directoryName;
     }
 
-    public static bool IsValidTopic(string? topic)
-    {
-        if (string.IsNullOrEmpty(topic) || topic.Length > MaxTopicLength || topic is "." or "..")
-        {
-            return false;
-        }
-
-        foreach (var c in topic)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>Kafka's rule, <see cref="Cluster.ClusterState.ValidateTopicName"/> (the broker's one copy of it).</summary>
+    public static bool IsValidTopic(string? topic) => Cluster.ClusterState.ValidateTopicName(topic) is null;
 }

@@ -12,16 +12,20 @@ internal static class CheckCommand
     public static Command Create(CliContext context)
     {
         var connection = new ClusterConnectionOptions();
-        var topics = new Option<string[]>("--topic", "-t") { Description = "A topic the service uses; repeatable. Default: every topic that is not internal.", AllowMultipleArgumentsPerToken = false };
+        var topics = new Option<string[]>("--topic", "-t") { Description = "A topic the service uses; repeatable. Default: every topic that is not internal.", AllowMultipleArgumentsPerToken = false }.MustBeTopicNames();
         var consumers = new Option<string[]>("--consumer") { Description = "A consumer the service registers, as TOPIC:GROUP; repeatable. Checks the ACLs it needs: READ on the topic and the group, READ and WRITE on its retry topics, WRITE on its dead-letter topic.", AllowMultipleArgumentsPerToken = false };
-        var publisherTopics = new Option<string[]>("--publisher-topic") { Description = "A topic the service's publisher writes to; repeatable. Checks WRITE on it.", AllowMultipleArgumentsPerToken = false };
+        var publisherTopics = new Option<string[]>("--publisher-topic") { Description = "A topic the service's publisher writes to; repeatable. Checks WRITE on it.", AllowMultipleArgumentsPerToken = false }.MustBeTopicNames();
         consumers.Validators.Add(result =>
         {
             foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
             {
-                if (ConsumerDeclaration.Parse(value, out var error) is null)
+                if (ConsumerDeclaration.Parse(value, out var error) is not { } consumer)
                 {
                     result.AddError(error!);
+                }
+                else if (Samsa.Provisioning.TopicNameRules.Problem(consumer.Topic) is { } problem)
+                {
+                    result.AddError($"--consumer `{value}`: '{consumer.Topic}' is not a Kafka topic name: it {problem}.");
                 }
             }
         });

@@ -15,7 +15,7 @@ internal static class DlqListCommand
     {
         var connection = new ClusterConnectionOptions();
         var filters = new ReplayFilterOptions();
-        var topic = new Argument<string>("dead-letter-topic") { Description = "The dead-letter topic, e.g. orders.dlq." };
+        var topic = new Argument<string>("dead-letter-topic") { Description = "The dead-letter topic, e.g. orders.dlq." }.MustBeTopicName();
         var json = new Option<bool>("--json") { Description = "Print the dead letters as JSON instead of a table." };
         var command = new Command("list", $"List the dead letters of a topic (at most {DeadLetterDefaults.MaxListedRecords} are shown; counts cover all). Exit 0: listed; 1: the topic cannot be read; 2: invalid arguments.")
         {

@@ -18,7 +18,7 @@ internal static class DlqReplayCommand
     {
         var connection = new ClusterConnectionOptions();
         var filters = new ReplayFilterOptions();
-        var topic = new Argument<string>("dead-letter-topic") { Description = "The dead-letter topic, e.g. orders.dlq." };
+        var topic = new Argument<string>("dead-letter-topic") { Description = "The dead-letter topic, e.g. orders.dlq." }.MustBeTopicName();
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be replayed; write nothing." };
         var rate = new Option<double?>("--rate") { Description = "At most this many records per second." };
         var max = new Option<int?>("--max") { Description = "Replay at most this many records." };

@@ -10,13 +10,7 @@ internal static class DeadLetterCommandInputs
 {
     public static async Task<(ReplayFilter Filter, KafkaOptions Options)?> LoadAsync(ParseResult parse, CliContext context, ReplayFilterOptions filters, ClusterConnectionOptions connection)
     {
-        var (filter, error) = filters.Build(parse);
-        if (filter is null)
-        {
-            await context.Error.WriteLineAsync(error).ConfigureAwait(false);
-            return null;
-        }
-
+        var filter = filters.Build(parse);
         var options = await connection.LoadForClientAsync(parse, context).ConfigureAwait(false);
         return options is null ? null : (filter, options);
     }

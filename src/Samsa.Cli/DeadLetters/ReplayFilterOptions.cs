@@ -4,77 +4,75 @@ using Samsa.Consuming.DeadLetter;
 
 namespace Samsa.Cli.DeadLetters;
 
-/// <summary>The flags that select dead letters, shared by <c>samsa dlq list</c> and <c>samsa dlq replay</c>.</summary>
+/// <summary>
+/// The flags that select dead letters, shared by <c>samsa dlq list</c> and <c>samsa dlq replay</c>: one per
+/// <see cref="ReplayFilter"/> property, its name in kebab-case (the HTTP API's query string uses the same names in camelCase).
+/// </summary>
 internal sealed class ReplayFilterOptions
 {
     public Option<string?> ExceptionType { get; } = new("--exception-type") { Description = "Only dead letters whose exception type is this (full or short name)." };
 
-    public Option<string?> Reason { get; } = new("--reason") { Description = "Only dead letters with this reason: permanent, retries-exhausted or deserialization." };
+    public Option<DateTimeOffset?> FailedFrom { get; } = TimeOption("--failed-from", "Only records that failed at or after this time (ISO 8601, e.g. 2026-11-27T08:00:00Z).");
 
-    public Option<string?> Group { get; } = new("--group", "-g") { Description = "Only dead letters written by this consumer group." };
+    public Option<DateTimeOffset?> FailedTo { get; } = TimeOption("--failed-to", "Only records that failed before this time (ISO 8601).");
 
-    public Option<int?> Partition { get; } = new("--partition") { Description = "Only records that came from this partition of the original topic." };
+    public Option<int?> OriginalPartition { get; } = new("--original-partition") { Description = "Only records that came from this partition of the original topic." };
 
     public Option<long?> FromOffset { get; } = new("--from-offset") { Description = "Only records at or after this offset of the original partition." };
 
     public Option<long?> ToOffset { get; } = new("--to-offset") { Description = "Only records at or before this offset of the original partition." };
 
-    public Option<string?> FailedAfter { get; } = new("--failed-after") { Description = "Only records that failed at or after this time (ISO 8601, e.g. 2026-11-27T08:00:00Z)." };
+    public Option<string?> GroupId { get; } = new("--group-id") { Description = "Only dead letters written by this consumer group." };
 
-    public Option<string?> FailedBefore { get; } = new("--failed-before") { Description = "Only records that failed before this time (ISO 8601)." };
+    public Option<string?> Reason { get; } = new("--reason") { Description = "Only dead letters with this reason: permanent, retries-exhausted or deserialization." };
+
+    // The names before the filter took ReplayFilter's: still accepted, not shown in help.
+    private readonly Option<DateTimeOffset?> _failedAfter = Deprecated(TimeOption("--failed-after", "Deprecated: --failed-from."));
+    private readonly Option<DateTimeOffset?> _failedBefore = Deprecated(TimeOption("--failed-before", "Deprecated: --failed-to."));
+    private readonly Option<int?> _partition = Deprecated(new Option<int?>("--partition") { Description = "Deprecated: --original-partition." });
+    private readonly Option<string?> _group = Deprecated(new Option<string?>("--group", "-g") { Description = "Deprecated: --group-id." });
 
     public void AddTo(Command command)
     {
-        command.Options.Add(ExceptionType);
-        command.Options.Add(Reason);
-        command.Options.Add(Group);
-        command.Options.Add(Partition);
-        command.Options.Add(FromOffset);
-        command.Options.Add(ToOffset);
-        command.Options.Add(FailedAfter);
-        command.Options.Add(FailedBefore);
+        foreach (var option in new Option[] { ExceptionType, FailedFrom, FailedTo, OriginalPartition, FromOffset, ToOffset, GroupId, Reason, _failedAfter, _failedBefore, _partition, _group })
+        {
+            command.Options.Add(option);
+        }
     }
 
-    /// <summary>The filter, or the reason it cannot be built.</summary>
-    public (ReplayFilter? Filter, string? Error) Build(ParseResult parse)
+    /// <summary>The filter the command line selects.</summary>
+    public ReplayFilter Build(ParseResult parse) => new()
     {
-        if (!TryParseTime(parse.GetValue(FailedAfter), out var after))
-        {
-            return (null, $"--failed-after expects an ISO 8601 time such as 2026-11-27T08:00:00Z, got '{parse.GetValue(FailedAfter)}'.");
-        }
+        ExceptionType = parse.GetValue(ExceptionType),
+        FailedFrom = parse.GetValue(FailedFrom) ?? parse.GetValue(_failedAfter),
+        FailedTo = parse.GetValue(FailedTo) ?? parse.GetValue(_failedBefore),
+        OriginalPartition = parse.GetValue(OriginalPartition) ?? parse.GetValue(_partition),
+        FromOffset = parse.GetValue(FromOffset),
+        ToOffset = parse.GetValue(ToOffset),
+        GroupId = parse.GetValue(GroupId) ?? parse.GetValue(_group),
+        Reason = parse.GetValue(Reason),
+    };
 
-        if (!TryParseTime(parse.GetValue(FailedBefore), out var before))
-        {
-            return (null, $"--failed-before expects an ISO 8601 time such as 2026-11-27T08:00:00Z, got '{parse.GetValue(FailedBefore)}'.");
-        }
-
-        return (new ReplayFilter
-        {
-            ExceptionType = parse.GetValue(ExceptionType),
-            Reason = parse.GetValue(Reason),
-            GroupId = parse.GetValue(Group),
-            OriginalPartition = parse.GetValue(Partition),
-            FromOffset = parse.GetValue(FromOffset),
-            ToOffset = parse.GetValue(ToOffset),
-            FailedFrom = after,
-            FailedTo = before,
-        }, null);
-    }
-
-    private static bool TryParseTime(string? text, out DateTimeOffset? time)
+    private static Option<T> Deprecated<T>(Option<T> option)
     {
-        time = null;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return true;
-        }
-
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-        {
-            time = parsed;
-            return true;
-        }
-
-        return false;
+        option.Hidden = true;
+        return option;
     }
+
+    /// <summary>An ISO 8601 time (UTC when it names no offset); anything else is a parse error, exit 2.</summary>
+    private static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? null : result.Tokens[0].Value;
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return parsed;
+            }
+
+            result.AddError($"{name} expects an ISO 8601 time such as 2026-11-27T08:00:00Z, got '{text}'.");
+            return null;
+        },
+    };
 }

@@ -10,14 +10,15 @@ namespace Samsa.EventService.Endpoints;
 /// its dead-letter topic is <c>&lt;topic&gt;.dlq</c>.
 /// <c>GET /dlq/{topic}</c> lists the dead letters (key, where they came from, the exception, whether replayed);
 /// <c>POST /dlq/{topic}/replay</c> writes them back to the source topic. Both take the filter in the query string:
-/// <c>exceptionType</c>, <c>failedFrom</c>, <c>failedTo</c> (ISO 8601), <c>partition</c>, <c>fromOffset</c>,
-/// <c>toOffset</c> (of the source topic), <c>group</c>, <c>reason</c>; the replay also takes <c>dryRun</c>,
+/// <c>exceptionType</c>, <c>failedFrom</c>, <c>failedTo</c> (ISO 8601), <c>originalPartition</c>, <c>fromOffset</c>,
+/// <c>toOffset</c> (of the source topic), <c>groupId</c>, <c>reason</c> (<see cref="ReplayFilter"/>'s names, see <see cref="DeadLetterFilterQuery"/>); the replay also takes <c>dryRun</c>,
 /// <c>maxRecords</c> and <c>maxRecordsPerSecond</c>.
 /// Listing needs <see cref="OperationsPolicies.Read"/>, replay <see cref="OperationsPolicies.Replay"/> (and, from a
 /// browser signed in to the console, its anti-forgery token).
 /// </summary>
 /// <remarks>
-/// Errors are problem details: 404 the dead-letter topic does not exist; 400 a limit out of range; 503 Kafka could not
+/// Errors are problem details: 400 a topic that is not a Kafka topic name (<see cref="TopicNameProblem"/>), or a limit out
+/// of range; 404 the dead-letter topic does not exist; 503 Kafka could not
 /// be read or written (a replay that stopped part way can be run again: the ledger skips what was written).
 /// </remarks>
 internal static class DeadLetterEndpoints
@@ -28,6 +29,7 @@ internal static class DeadLetterEndpoints
             .WithName("ListDeadLetters")
             .RequireAuthorization(OperationsPolicies.Read)
             .Produces<DeadLetterListing>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         endpoints.MapPost("/dlq/{topic}/replay", ReplayAsync)
@@ -41,8 +43,19 @@ internal static class DeadLetterEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ListAsync(string topic, [AsParameters] DeadLetterFilterQuery filter, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        HttpContext context, string topic, [AsParameters] DeadLetterFilterQuery filter, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
+        if (DeadLetterFilterQuery.RenamedParameter(context.Request.Query) is { } renamed)
+        {
+            return renamed;
+        }
+
+        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
+        {
+            return invalidTopic;
+        }
+
         var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
         try
         {
@@ -55,8 +68,18 @@ internal static class DeadLetterEndpoints
     }
 
     private static async Task<IResult> ReplayAsync(
-        string topic, [AsParameters] DeadLetterFilterQuery filter, [AsParameters] ReplayQuery replay, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+        HttpContext context, string topic, [AsParameters] DeadLetterFilterQuery filter, [AsParameters] ReplayQuery replay, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
+        if (DeadLetterFilterQuery.RenamedParameter(context.Request.Query) is { } renamed)
+        {
+            return renamed;
+        }
+
+        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
+        {
+            return invalidTopic;
+        }
+
         var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
         try
         {

@@ -20,7 +20,7 @@ namespace Samsa.EventService.Endpoints;
 /// <para>Request headers: <c>X-Event-Key</c> the message key (optional; same key, same partition, in order);
 /// <c>X-Correlation-Id</c> the correlation id (optional; the request's trace identifier otherwise; echoed in the response);
 /// <c>X-Event-Type</c> the <c>samsa-event-type</c> header (optional; the topic name otherwise).</para>
-/// <para>Errors are problem details (RFC 9457): 400 invalid topic name (Kafka's rule, <see cref="TopicNameRules"/>), empty or
+/// <para>Errors are problem details (RFC 9457): 400 invalid topic name (Kafka's rule, <see cref="TopicNameRules"/>, <see cref="TopicNameProblem"/>), empty or
 /// invalid JSON; 415 a Content-Type that is not JSON; 404 topic not declared
 /// under <c>Kafka:Topics</c> or unknown to Kafka; 413 body larger than <c>EventService:MaxBodyBytes</c> or Kafka's limit;
 /// 503 Kafka did not acknowledge (with <c>errorCode</c>, <c>transient</c> and, when transient, <c>Retry-After</c>).</para>
@@ -55,10 +55,9 @@ internal static partial class EventEndpoints
         var correlationId = NonEmpty(request.Headers[CorrelationIdHeader]) ?? context.TraceIdentifier;
         context.Response.Headers[CorrelationIdHeader] = correlationId;
 
-        if (TopicNameRules.Problem(topic) is { } nameProblem)
+        if (TopicNameProblem.For(topic) is { } invalidTopic)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid topic name",
-                $"'{topic}' is not a Kafka topic name: it {nameProblem}. Use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-', other than '.' and '..'.");
+            return invalidTopic;
         }
 
         if (serviceOptions.Value.RestrictToDeclaredTopics && !kafkaOptions.Value.Topics.ContainsKey(topic))

@@ -21,9 +21,9 @@ internal sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOption
         {
             Fail("Topic is required.");
         }
-        else if (options.Topic.Length > TopicDefaults.Limits.MaxNameLength)
+        else if (TopicNameRules.Problem(options.Topic) is { } topicProblem)
         {
-            Fail($"Topic '{options.Topic}' is longer than {TopicDefaults.Limits.MaxNameLength} characters.");
+            Fail($"Topic '{options.Topic}' {topicProblem}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.GroupId))
@@ -106,6 +106,10 @@ internal sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOption
             else if (string.Equals(dlq, options.Topic, StringComparison.Ordinal))
             {
                 Fail($"DeadLetterTopic is the source topic '{dlq}'; dead letters would be consumed again.");
+            }
+            else if (TopicNameRules.Problem(dlq) is { } dlqProblem)
+            {
+                Fail($"DeadLetterTopic '{dlq}' {dlqProblem}.");
             }
         }
 

@@ -34,4 +34,13 @@ public static class TopicNameRules
 
     /// <summary>Whether <paramref name="name"/> is a legal topic name.</summary>
     public static bool IsValid(string? name) => Problem(name) is null;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> saying what is wrong when <paramref name="name"/> is not a legal topic name.</summary>
+    internal static void ThrowIfInvalid(string? name, string parameterName)
+    {
+        if (Problem(name) is { } problem)
+        {
+            throw new ArgumentException($"'{name}' is not a Kafka topic name: it {problem}.", parameterName);
+        }
+    }
 }

@@ -50,7 +50,7 @@ public class ConsumerProtocolGroupTests
     /// <summary>Waits until the members own all <paramref name="partitions"/> partitions between them, shares differing by at most one.</summary>
     private static async Task WaitBalancedAsync(int partitions, params GroupTestConsumer[] members)
     {
-        var balanced = await GroupTestConsumer.WaitUntilAsync(
+        var balanced = await Poll.TryUntilAsync(
             () =>
             {
                 var counts = members.Select(m => m.Assignment.Count).ToList();
@@ -73,7 +73,7 @@ public class ConsumerProtocolGroupTests
         using var monitor = new OwnershipMonitor(first, second);
         await WaitBalancedAsync(Partitions, first, second);
         await ProduceAsync(broker, 600);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Values(first, second).Count >= 600, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Values(first, second).Count >= 600, Bounded));
 
         var before = first.Assignment.Concat(second.Assignment).ToDictionary(p => p, p => first.Assignment.Contains(p) ? "c1" : "c2");
         first.Revoked.Clear();
@@ -89,7 +89,7 @@ public class ConsumerProtocolGroupTests
         Assert.All(second.Assignment, p => Assert.Equal("c2", before[p]));
 
         await ProduceAsync(broker, 600, start: 600);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Values(first, second, third).Distinct().Count() >= 1200, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Values(first, second, third).Distinct().Count() >= 1200, Bounded));
         foreach (var member in new[] { first, second, third })
         {
             Assert.All(member.Received.Where(r => r.Offset.Value >= 50), r => Assert.Contains(r.TopicPartition, member.Assignment));
@@ -99,7 +99,7 @@ public class ConsumerProtocolGroupTests
         third.Close();
         await WaitBalancedAsync(Partitions, first, second);
         await ProduceAsync(broker, 240, start: 1200);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Values(first, second, third).Distinct().Count() >= 1440, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Values(first, second, third).Distinct().Count() >= 1440, Bounded));
         Assert.Empty(monitor.Violations);
 
         var coordinator = broker.Broker.Groups.FindCoordinator("kip848-grow").Node!.Id;
@@ -120,7 +120,7 @@ public class ConsumerProtocolGroupTests
         using var monitor = new OwnershipMonitor(first, second, victim);
         await WaitBalancedAsync(6, first, second, victim);
         await ProduceAsync(broker, 300, partitions: 6);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Values(first, second, victim).Distinct().Count() >= 300, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Values(first, second, victim).Distinct().Count() >= 300, Bounded));
         var orphaned = victim.Assignment;
 
         var clock = Stopwatch.StartNew();
@@ -132,7 +132,7 @@ public class ConsumerProtocolGroupTests
         Assert.InRange(clock.Elapsed, SessionTimeout - TimeSpan.FromMilliseconds(500), SessionTimeout + TimeSpan.FromSeconds(6));
         Assert.All(orphaned, p => Assert.True(first.Assignment.Contains(p) || second.Assignment.Contains(p)));
         await ProduceAsync(broker, 300, start: 300, partitions: 6);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Values(first, second, victim).Distinct().Count() >= 600, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Values(first, second, victim).Distinct().Count() >= 600, Bounded));
         Assert.Empty(monitor.Violations);
     }
 
@@ -149,9 +149,9 @@ public class ConsumerProtocolGroupTests
         using var monitor = new OwnershipMonitor(first, second);
         await WaitBalancedAsync(Partitions, first, second);
         await ProduceAsync(broker, 240);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Values(first, second).Count >= 240, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Values(first, second).Count >= 240, Bounded));
         var old = broker.Broker.Groups.FindCoordinator("kip848-failover").Node!.Id;
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () => broker.Broker.Groups.FetchOffsetsAsync(old, "kip848-failover", null).GetAwaiter().GetResult() is { Error: Samsa.Protocol.ErrorCode.None } r
                 && r.Offsets.Count == Partitions && r.Offsets.All(o => o.Committed?.Offset == 20),
             Bounded));
@@ -163,7 +163,7 @@ public class ConsumerProtocolGroupTests
         Assert.NotEqual(old, node!.Id);
 
         // The new coordinator replayed the group from __consumer_offsets: members, epochs and assignment.
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () => broker.Broker.Groups.DescribeConsumerGroupAsync(node.Id, "kip848-failover").GetAwaiter().GetResult() is { Error: Samsa.Protocol.ErrorCode.None } d
                 && d.Members.Count == 2,
             TimeSpan.FromSeconds(10)));
@@ -172,7 +172,7 @@ public class ConsumerProtocolGroupTests
         Assert.Equal(Partitions, replayed.Members.Sum(m => m.Member.Assigned.Count));
 
         await ProduceAsync(broker, 240, start: 240);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Values(first, second).Distinct().Count() >= 480, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Values(first, second).Distinct().Count() >= 480, Bounded));
         Assert.Equal(480, Values(first, second).Distinct().Count());
         Assert.Empty(monitor.Violations);
     }
@@ -188,9 +188,9 @@ public class ConsumerProtocolGroupTests
             {
                 await ProduceAsync(broker, 240);
                 using var before = new GroupTestConsumer("before", Config(broker, "kip848-restart"), Topic, commitEach: true);
-                Assert.True(await GroupTestConsumer.WaitUntilAsync(() => before.Received.Count >= 240, Bounded));
+                Assert.True(await Poll.TryUntilAsync(() => before.Received.Count >= 240, Bounded));
                 var coordinator = broker.Broker.Groups.FindCoordinator("kip848-restart").Node!.Id;
-                Assert.True(await GroupTestConsumer.WaitUntilAsync(
+                Assert.True(await Poll.TryUntilAsync(
                     () => broker.Broker.Groups.FetchOffsetsAsync(coordinator, "kip848-restart", null).GetAwaiter().GetResult().Offsets.Sum(o => o.Committed?.Offset ?? 0) == 240,
                     Bounded));
                 before.Close();
@@ -207,7 +207,7 @@ public class ConsumerProtocolGroupTests
 
                 await ProduceAsync(broker, 120, start: 240);
                 using var after = new GroupTestConsumer("after", Config(broker, "kip848-restart"), Topic, commitEach: true);
-                Assert.True(await GroupTestConsumer.WaitUntilAsync(() => after.Received.Count >= 120, Bounded));
+                Assert.True(await Poll.TryUntilAsync(() => after.Received.Count >= 120, Bounded));
 
                 // Resumed from the committed offsets: only the new records, none of the first 240.
                 Assert.Equal(Enumerable.Range(240, 120).Select(i => $"v{i}").Order(), after.Received.Select(r => r.Message.Value).Order());
@@ -235,7 +235,7 @@ public class ConsumerProtocolGroupTests
         // A static member's close sends epoch -2: it keeps its assignment for its session timeout.
         second.Close();
         using var restarted = new GroupTestConsumer("c2-again", Config(broker, "kip848-static", c => Static(c, "i2")), Topic);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => restarted.Assignment.Count == owned.Count, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => restarted.Assignment.Count == owned.Count, Bounded));
         Assert.Equal(owned, restarted.Assignment);
         Assert.Equal(kept, first.Assignment);
         Assert.Empty(first.Revoked);
@@ -251,7 +251,7 @@ public class ConsumerProtocolGroupTests
             o.SeedTopics["metrics-b"] = 3;
         });
         using var member = new GroupTestConsumer("c1", Config(broker, "kip848-regex"), "^metrics-.*");
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => member.Assignment.Count == 6, Bounded), "Assigned: " + string.Join(",", member.Assignment));
+        Assert.True(await Poll.TryUntilAsync(() => member.Assignment.Count == 6, Bounded), "Assigned: " + string.Join(",", member.Assignment));
         Assert.DoesNotContain(member.Assignment, p => p.Topic == Topic);
 
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
@@ -259,9 +259,9 @@ public class ConsumerProtocolGroupTests
             await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification { Name = "metrics-c", NumPartitions = 2, ReplicationFactor = 1 }]);
         }
 
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => member.Assignment.Count == 8, Bounded), "Assigned: " + string.Join(",", member.Assignment));
+        Assert.True(await Poll.TryUntilAsync(() => member.Assignment.Count == 8, Bounded), "Assigned: " + string.Join(",", member.Assignment));
         await ProduceAsync(broker, 20, topic: "metrics-c", partitions: 2);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => member.Received.Count(r => r.Topic == "metrics-c") == 20, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => member.Received.Count(r => r.Topic == "metrics-c") == 20, Bounded));
     }
 
     [Fact]
@@ -298,7 +298,7 @@ public class ConsumerProtocolGroupTests
 
         // Committed offsets are read as for any group (lag tools).
         await ProduceAsync(broker, 24);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () => admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions("kip848-listed", null)]).GetAwaiter().GetResult()[0]
                 .Partitions.Sum(p => Math.Max(0, p.Offset.Value)) == 24,
             Bounded));

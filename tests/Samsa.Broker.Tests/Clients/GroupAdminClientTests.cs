@@ -21,7 +21,7 @@ public class GroupAdminClientTests
         var first = new GroupTestConsumer("c1", GroupConsumerTests.GroupConfig(broker, "admin-g", c => c.ClientId = "client-one"), Topic, commitEach: true);
         var second = new GroupTestConsumer("c2", GroupConsumerTests.GroupConfig(broker, "admin-g", c => c.ClientId = "client-two"), Topic, commitEach: true);
         await GroupConsumerTests.WaitBalancedAsync(first, second);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => first.Received.Count + second.Received.Count == 120, TimeSpan.FromSeconds(30)));
+        Assert.True(await Poll.TryUntilAsync(() => first.Received.Count + second.Received.Count == 120, TimeSpan.FromSeconds(30)));
 
         var listed = await admin.ListConsumerGroupsAsync();
         var listing = Assert.Single(listed.Valid, g => g.GroupId == "admin-g");
@@ -45,7 +45,7 @@ public class GroupAdminClientTests
 
         first.Close();
         second.Close();
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () => admin.ListConsumerGroupsAsync().GetAwaiter().GetResult().Valid.Any(g => g.GroupId == "admin-g" && g.State == ConsumerGroupState.Empty),
             TimeSpan.FromSeconds(30)));
         await admin.DeleteGroupsAsync(["admin-g"]);

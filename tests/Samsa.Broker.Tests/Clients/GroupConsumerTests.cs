@@ -45,7 +45,7 @@ public class GroupConsumerTests
     internal static async Task WaitBalancedAsync(params GroupTestConsumer[] members)
     {
         var share = Partitions / members.Length;
-        var balanced = await GroupTestConsumer.WaitUntilAsync(
+        var balanced = await Poll.TryUntilAsync(
             () =>
             {
                 var assignments = members.Select(m => m.Assignment).ToList();
@@ -68,7 +68,7 @@ public class GroupConsumerTests
         await WaitBalancedAsync(first, second, third);
 
         await ProduceAsync(broker, 1200);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => first.Received.Count + second.Received.Count + third.Received.Count >= 1200, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => first.Received.Count + second.Received.Count + third.Received.Count >= 1200, Bounded));
 
         var all = new[] { first, second, third }.SelectMany(m => m.Received).ToList();
         Assert.Equal(1200, all.Count);
@@ -94,7 +94,7 @@ public class GroupConsumerTests
         var victim = new GroupTestConsumer("c3", GroupConfig(broker, "killed"), Topic, commitEach: true);
         await WaitBalancedAsync(first, second, victim);
         await ProduceAsync(broker, 600);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Consumed(first, second, victim).Count == 600, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Consumed(first, second, victim).Count == 600, Bounded));
         var orphaned = victim.Assignment;
 
         var clock = Stopwatch.StartNew();
@@ -105,7 +105,7 @@ public class GroupConsumerTests
 
         // No LeaveGroup: the partitions moved only once the session timed out, and soon after.
         Assert.InRange(moved, TimeSpan.FromMilliseconds(SessionTimeoutMs - 1000), TimeSpan.FromMilliseconds(SessionTimeoutMs + 4000));
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => Consumed(first, second, victim).Count == 1200, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => Consumed(first, second, victim).Count == 1200, Bounded));
         Assert.Contains(orphaned, p => first.Assignment.Contains(p) || second.Assignment.Contains(p));
     }
 
@@ -140,7 +140,7 @@ public class GroupConsumerTests
         await using var broker = await StartBrokerAsync(o => o.GroupInitialRebalanceDelay = TimeSpan.Zero);
         void Cooperative(ConsumerConfig c) => c.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
         using var first = new GroupTestConsumer("c1", GroupConfig(broker, "coop-race", Cooperative), Topic);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => !first.Assigned.IsEmpty, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => !first.Assigned.IsEmpty, Bounded));
 
         // The first member is still settling its first generation (and its leader will rejoin for
         // the cooperative follow-up as soon as the second one shows up).
@@ -149,7 +149,7 @@ public class GroupConsumerTests
         if (thirdJoinsDuringFollowUp)
         {
             // Once the first gave partitions up, its follow-up rejoin is due: a third member joins right then.
-            Assert.True(await GroupTestConsumer.WaitUntilAsync(() => !first.Revoked.IsEmpty, Bounded));
+            Assert.True(await Poll.TryUntilAsync(() => !first.Revoked.IsEmpty, Bounded));
             members.Add(new GroupTestConsumer("c3", GroupConfig(broker, "coop-race", Cooperative), Topic));
         }
 
@@ -171,11 +171,11 @@ public class GroupConsumerTests
         await using var broker = await StartBrokerAsync();
         await ProduceAsync(broker, 240);
         var before = new GroupTestConsumer("before", GroupConfig(broker, "restart"), Topic, commitEach: true);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => before.Received.Count >= 100, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => before.Received.Count >= 100, Bounded));
         before.Close();
 
         using var after = new GroupTestConsumer("after", GroupConfig(broker, "restart"), Topic, commitEach: true);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => before.Received.Count + after.Received.Count >= 240, Bounded));
+        Assert.True(await Poll.TryUntilAsync(() => before.Received.Count + after.Received.Count >= 240, Bounded));
 
         AssertResumedExactly(before, after, 240);
     }
@@ -191,14 +191,14 @@ public class GroupConsumerTests
             {
                 await ProduceAsync(broker, 240);
                 before = new GroupTestConsumer("before", GroupConfig(broker, "durable"), Topic, commitEach: true);
-                Assert.True(await GroupTestConsumer.WaitUntilAsync(() => before.Received.Count >= 100, Bounded));
+                Assert.True(await Poll.TryUntilAsync(() => before.Received.Count >= 100, Bounded));
                 before.Close();
             }
 
             await using (var broker = await StartBrokerAsync(o => o.DataDirectory = directory.FullName))
             {
                 using var after = new GroupTestConsumer("after", GroupConfig(broker, "durable"), Topic, commitEach: true);
-                Assert.True(await GroupTestConsumer.WaitUntilAsync(() => before.Received.Count + after.Received.Count >= 240, Bounded));
+                Assert.True(await Poll.TryUntilAsync(() => before.Received.Count + after.Received.Count >= 240, Bounded));
                 AssertResumedExactly(before, after, 240);
             }
         }
@@ -228,7 +228,7 @@ public class GroupConsumerTests
         using var second = new GroupTestConsumer("c2", GroupConfig(broker, "static", c => c.GroupInstanceId = "instance-1"), Topic);
 
         Assert.True(
-            await GroupTestConsumer.WaitUntilAsync(() => first.Errors.Any(e => e.IsFatal && e.Reason.Contains("fenced", StringComparison.OrdinalIgnoreCase)), Bounded),
+            await Poll.TryUntilAsync(() => first.Errors.Any(e => e.IsFatal && e.Reason.Contains("fenced", StringComparison.OrdinalIgnoreCase)), Bounded),
             "Errors of the first consumer: " + string.Join(" | ", first.Errors.Select(e => $"{e.Code} {e.Reason}")));
         await WaitBalancedAsync(second);
     }
@@ -245,7 +245,7 @@ public class GroupConsumerTests
         consumer.Subscribe(Topic);
         string? memberId = null;
         var coordinator = broker.Broker.Groups.FindCoordinator("removed").Node!;
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () =>
             {
                 consumer.Consume(TimeSpan.FromMilliseconds(20));
@@ -258,7 +258,7 @@ public class GroupConsumerTests
         var leave = await broker.Broker.Groups.LeaveGroupAsync(coordinator.Id, "removed", [new Samsa.Broker.Groups.LeavingMember(memberId!, null, "removed by admin")]);
         Assert.Equal([Samsa.Protocol.ErrorCode.None], leave.MemberErrors);
 
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () =>
             {
                 consumer.Consume(TimeSpan.FromMilliseconds(20));

@@ -22,11 +22,11 @@ public class GroupCoordinatorFailoverTests
         using var first = new GroupTestConsumer("c1", GroupConsumerTests.GroupConfig(broker, "failover"), Topic, commitEach: true);
         using var second = new GroupTestConsumer("c2", GroupConsumerTests.GroupConfig(broker, "failover"), Topic, commitEach: true);
         await GroupConsumerTests.WaitBalancedAsync(first, second);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => first.Received.Count + second.Received.Count >= 240, TimeSpan.FromSeconds(30)));
+        Assert.True(await Poll.TryUntilAsync(() => first.Received.Count + second.Received.Count >= 240, TimeSpan.FromSeconds(30)));
         var old = broker.Broker.Groups.FindCoordinator("failover").Node!.Id;
 
         // Commits follow receipt asynchronously: stop the coordinator only once it holds every one of them.
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () => broker.Broker.Groups.FetchOffsetsAsync(old, "failover", null).GetAwaiter().GetResult() is { Error: Samsa.Protocol.ErrorCode.None } r
                 && r.Offsets.Count == 12 && r.Offsets.All(o => o.Committed?.Offset == 20),
             TimeSpan.FromSeconds(30)));
@@ -36,7 +36,7 @@ public class GroupCoordinatorFailoverTests
         Assert.NotEqual(old, node!.Id);
 
         // The new coordinator replayed the group: it knows the committed offsets and the members.
-        var loaded = await GroupTestConsumer.WaitUntilAsync(
+        var loaded = await Poll.TryUntilAsync(
             () => broker.Broker.Groups.FetchOffsetsAsync(node.Id, "failover", null).GetAwaiter().GetResult() is { Error: Samsa.Protocol.ErrorCode.None } r && r.Offsets.Count == 12,
             TimeSpan.FromSeconds(10));
         Assert.True(loaded);
@@ -45,7 +45,7 @@ public class GroupCoordinatorFailoverTests
 
         // The consumers find it and go on; nothing is consumed twice (every record was committed).
         await GroupConsumerTests.ProduceAsync(broker, 240, start: 240);
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => first.Received.Count + second.Received.Count >= 480, TimeSpan.FromSeconds(45)));
+        Assert.True(await Poll.TryUntilAsync(() => first.Received.Count + second.Received.Count >= 480, TimeSpan.FromSeconds(45)));
         var values = first.Received.Concat(second.Received).Select(r => r.Message.Value).ToList();
         Assert.Equal(480, values.Distinct().Count());
         var description = await broker.Broker.Groups.DescribeGroupAsync(node.Id, "failover");
@@ -59,7 +59,7 @@ public class GroupCoordinatorFailoverTests
         await GroupConsumerTests.ProduceAsync(broker, 120);
         using (var member = new GroupTestConsumer("c1", GroupConsumerTests.GroupConfig(broker, "burrow-g"), Topic, commitEach: true))
         {
-            Assert.True(await GroupTestConsumer.WaitUntilAsync(() => member.Received.Count >= 120, TimeSpan.FromSeconds(30)));
+            Assert.True(await Poll.TryUntilAsync(() => member.Received.Count >= 120, TimeSpan.FromSeconds(30)));
         }
 
         // Read __consumer_offsets as Burrow does: every record of the group's partition, decoded with Kafka's schemas.

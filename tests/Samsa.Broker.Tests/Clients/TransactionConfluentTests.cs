@@ -69,22 +69,6 @@ public sealed class TransactionConfluentTests : IDisposable
         return [.. consumer.ConsumeToEnd(1, Bounded).Select(r => r.Message.Value)];
     }
 
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > Bounded)
-            {
-                return false;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return true;
-    }
-
     private static Samsa.Broker.Replication.Partition PartitionOf(EmbeddedBroker broker, string topic)
     {
         Assert.True(broker.Broker.Cluster.TryGetTopic(topic, out var state));
@@ -293,7 +277,7 @@ public sealed class TransactionConfluentTests : IDisposable
         Assert.Equal(0, partition.LastStableOffset);
 
         // The stalled producer does nothing; the coordinator aborts the transaction once it is 1 s old.
-        Assert.True(await WaitUntilAsync(() => partition.LastStableOffset == partition.HighWatermark && partition.HighWatermark == 4));
+        Assert.True(await Poll.TryUntilAsync(() => partition.LastStableOffset == partition.HighWatermark && partition.HighWatermark == 4, Bounded));
 
         Assert.Empty(ReadAll(broker, Topic, IsolationLevel.ReadCommitted));
         Assert.Equal(Values("stalled", 3), ReadAll(broker, Topic, IsolationLevel.ReadUncommitted));
@@ -347,7 +331,7 @@ public sealed class TransactionConfluentTests : IDisposable
         // last stable offset, and is aborted once its timeout passes, as Kafka's coordinator does.
         var partition = PartitionOf(restarted, Topic);
         Assert.InRange(partition.HighWatermark, 6, 7);
-        Assert.True(await WaitUntilAsync(() => partition.LastStableOffset == 7 && partition.HighWatermark == 7));
+        Assert.True(await Poll.TryUntilAsync(() => partition.LastStableOffset == 7 && partition.HighWatermark == 7, Bounded));
         Assert.Equal(Values("kept", 3), ReadAll(restarted, Topic, IsolationLevel.ReadCommitted));
         Assert.Equal([.. Values("kept", 3), .. Values("open", 2)], ReadAll(restarted, Topic, IsolationLevel.ReadUncommitted));
 

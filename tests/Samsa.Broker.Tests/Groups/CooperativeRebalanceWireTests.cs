@@ -166,7 +166,7 @@ public class CooperativeRebalanceWireTests
     private static async Task UntilStateAsync(EmbeddedBroker broker, string state)
     {
         var coordinator = broker.Broker.Groups.FindCoordinator(Group).Node!.Id;
-        var reached = await Clients.GroupTestConsumer.WaitUntilAsync(
+        var reached = await Poll.TryUntilAsync(
             () => broker.Broker.Groups.DescribeGroupAsync(coordinator, Group).GetAwaiter().GetResult().State == state,
             Bound);
         Assert.True(reached, $"the group did not reach {state}");

@@ -142,7 +142,7 @@ public class FetchSessionTests
         using var consumer = new ConsumerBuilder<string, string>(broker.ConsumerConfig("wide-reader")).Build();
         consumer.Assign(Enumerable.Range(0, 500).Select(p => new TopicPartitionOffset("wide", p, Offset.Beginning)));
         var values = new HashSet<string>();
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(
+        Assert.True(await Poll.TryUntilAsync(
             () =>
             {
                 if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message: { } message })
@@ -162,7 +162,7 @@ public class FetchSessionTests
             Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
         }
 
-        Assert.True(await GroupTestConsumer.WaitUntilAsync(() => consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: "late" }, TimeSpan.FromSeconds(30)));
+        Assert.True(await Poll.TryUntilAsync(() => consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: "late" }, TimeSpan.FromSeconds(30)));
         Assert.Equal(0, fetch.SessionCount(0));
     }
 }

@@ -2,6 +2,7 @@ using Samsa.Broker.Groups;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
+using Samsa.TestUtils;
 
 namespace Samsa.Broker.Tests.Transactions;
 
@@ -323,7 +324,7 @@ public class TransactionCoordinatorTests
 
         harness.Time.Advance(TimeSpan.FromSeconds(2));
 
-        Assert.True(await TransactionTestHarness.WaitUntilAsync(() => harness.Coordinator.Describe(0, "txn").Transaction!.State == TransactionState.CompleteAbort));
+        Assert.True(await Poll.TryUntilAsync(() => harness.Coordinator.Describe(0, "txn").Transaction!.State == TransactionState.CompleteAbort));
     }
 
     [Fact]
@@ -362,7 +363,7 @@ public class TransactionCoordinatorTests
         await harness.Broker.StopNodeAsync(oldCoordinator);
         var newCoordinator = harness.CoordinatorOf("txn");
         Assert.NotEqual(oldCoordinator, newCoordinator);
-        Assert.True(await TransactionTestHarness.WaitUntilAsync(() => harness.Coordinator.Describe(newCoordinator, "txn").Error == ErrorCode.None));
+        Assert.True(await Poll.TryUntilAsync(() => harness.Coordinator.Describe(newCoordinator, "txn").Error == ErrorCode.None));
 
         var replayed = harness.Coordinator.Describe(newCoordinator, "txn").Transaction!;
         Assert.Equal(TransactionState.Ongoing, replayed.State);
@@ -393,7 +394,7 @@ public class TransactionCoordinatorTests
         await harness.Broker.StopNodeAsync(coordinator);
         var newCoordinator = harness.CoordinatorOf("txn");
 
-        Assert.True(await TransactionTestHarness.WaitUntilAsync(() => harness.Coordinator.Describe(newCoordinator, "txn").Transaction?.State == TransactionState.CompleteAbort));
+        Assert.True(await Poll.TryUntilAsync(() => harness.Coordinator.Describe(newCoordinator, "txn").Transaction?.State == TransactionState.CompleteAbort));
         Assert.Equal(ControlRecordType.Abort, Assert.Single(harness.Markers("solo", 0)).Type);
     }
 }

@@ -4,6 +4,7 @@ using Samsa.Broker.Replication;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
+using Samsa.TestUtils;
 
 namespace Samsa.Broker.Tests.Transactions;
 
@@ -120,23 +121,6 @@ internal sealed class TransactionTestHarness : IAsyncDisposable
         }
 
         return result;
-    }
-
-    /// <summary>Waits (bounded) until <paramref name="condition"/> holds.</summary>
-    public static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(10)))
-            {
-                return false;
-            }
-
-            await Task.Delay(10);
-        }
-
-        return true;
     }
 
     public ValueTask DisposeAsync() => Broker.DisposeAsync();

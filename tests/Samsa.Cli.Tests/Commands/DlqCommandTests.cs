@@ -62,13 +62,55 @@ public sealed class DlqCommandTests
         await using var broker = await EmbeddedBroker.StartAsync();
         var variables = CliRun.Development(broker.BootstrapServers);
 
-        var badTime = await CliRun.InvokeAsync(variables, "dlq", "replay", DeadLetters, "--failed-after", "yesterday");
+        var badTime = await CliRun.InvokeAsync(variables, "dlq", "replay", DeadLetters, "--failed-from", "yesterday");
         var missing = await CliRun.InvokeAsync(variables, "dlq", "replay", "nowhere.dlq");
 
         Assert.True(badTime.ExitCode == 2, badTime.ToString());
-        Assert.Contains("--failed-after expects an ISO 8601 time", badTime.Error, StringComparison.Ordinal);
+        Assert.Contains("--failed-from expects an ISO 8601 time", badTime.Error, StringComparison.Ordinal);
         Assert.True(missing.ExitCode == 1, missing.ToString());
         Assert.Contains("nowhere.dlq", missing.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every filter flag is a <see cref="ReplayFilter"/> property in kebab-case; the flags' old names still work, unlisted.</summary>
+    [Fact]
+    public async Task List_FilterFlagsAreTheLibrarysNames_OldNamesStillWork()
+    {
+        await using var broker = await StartWithDeadLettersAsync();
+        var variables = CliRun.Development(broker.BootstrapServers);
+
+        var current = await CliRun.InvokeAsync(variables, "dlq", "list", DeadLetters, "--json", "--exception-type", "TimeoutException", "--original-partition", "2",
+            "--from-offset", "5", "--to-offset", "5", "--group-id", "billing", "--reason", DeadLetterReasons.Permanent,
+            "--failed-from", "2000-01-01T00:00:00Z", "--failed-to", "2100-01-01T00:00:00Z");
+        var old = await CliRun.InvokeAsync(variables, "dlq", "list", DeadLetters, "--json", "--partition", "2", "--group", "billing",
+            "--failed-after", "2000-01-01T00:00:00Z", "--failed-before", "2100-01-01T00:00:00Z");
+        var none = await CliRun.InvokeAsync(variables, "dlq", "list", DeadLetters, "--json", "--group-id", "audit", "--failed-to", "2000-01-01T00:00:00Z");
+        var help = await CliRun.InvokeAsync(variables, "dlq", "list", "--help");
+
+        Assert.True(current.ExitCode == 0, current.ToString());
+        Assert.Equal("order-3", Assert.Single(Json(current).GetProperty("records").EnumerateArray()).GetProperty("deadLetter").GetProperty("key").GetString());
+        Assert.True(old.ExitCode == 0, old.ToString());
+        Assert.Equal("order-3", Assert.Single(Json(old).GetProperty("records").EnumerateArray()).GetProperty("deadLetter").GetProperty("key").GetString());
+        Assert.Equal(0, Json(none).GetProperty("matched").GetInt32());
+        foreach (var flag in new[] { "--exception-type", "--failed-from", "--failed-to", "--original-partition", "--from-offset", "--to-offset", "--group-id", "--reason" })
+        {
+            Assert.Contains(flag, help.Output, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("--failed-after", help.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--partition ", help.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("list", ".")]
+    [InlineData("list", "..")]
+    [InlineData("replay", "bad!topic.dlq")]
+    public async Task ListAndReplay_NotATopicName_Exit2BeforeConnecting(string command, string topic)
+    {
+        // Nothing listens on port 1: the name is refused before any connection is tried.
+        var run = await CliRun.InvokeAsync(CliRun.Development("127.0.0.1:1"), "dlq", command, topic);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"'{topic}' is not a Kafka topic name", run.Error, StringComparison.Ordinal);
     }
 
     private static JsonElement Json(CliRun run) => JsonDocument.Parse(run.Output).RootElement;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Confluent.Kafka;
 using OpenQA.Selenium;
+using Samsa.TestUtils;
 using static Samsa.EventService.Tests.SamplePipelineClient;
 
 namespace Samsa.EventService.Tests.Console;
@@ -112,7 +113,7 @@ public sealed class ConsoleBrowserTests(ConsoleAppFixture fixture) : IClassFixtu
     {
         var orderId = "console-" + Guid.NewGuid().ToString("N")[..8];
         var published = await fixture.Client.PublishAsync($"{{\"orderId\":\"{orderId}\",\"fail\":\"permanent-once\"}}");
-        await WaitForAsync(() => fixture.Client.DeadLettersAsync(published), d => d.Count > 0, "the event dead-lettered");
+        await Poll.UntilAsync(() => fixture.Client.DeadLettersAsync(published), d => d.Count > 0, "the event dead-lettered");
 
         Driver.Navigate().GoToUrl(new Uri(fixture.Address, "/console/#deadletters"));
         var rowCss = $"#dlq tbody tr[data-partition='{published.Partition}'][data-offset='{published.Offset.ToString(CultureInfo.InvariantCulture)}']";
@@ -141,7 +142,7 @@ public sealed class ConsoleBrowserTests(ConsoleAppFixture fixture) : IClassFixtu
 
         Browser.Click("#replay-confirm", "confirm");
         Browser.WaitForText("#replay-outcome", text => text.StartsWith("Replayed 1", StringComparison.Ordinal), "the replay's outcome");
-        await WaitForAsync(() => fixture.Client.HandledAsync(published.EventId), h => h.Count > 0, "the replayed event handled");
+        await Poll.UntilAsync(() => fixture.Client.HandledAsync(published.EventId), h => h.Count > 0, "the replayed event handled");
         Browser.WaitForText(rowCss + " td.replayed", text => text == "yes", "the dead letter marked replayed");
         Browser.Screenshot("console-replayed");
         Assert.Empty(Browser.ConsoleErrors());

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Samsa.Configuration;
 using Samsa.Native;
 using static Samsa.Tests.Configuration.KafkaTestSupport;
@@ -320,7 +321,7 @@ public class KafkaOptionsValidatorTests
     public void Check_CatalogFails_ClearError()
     {
         var validator = new KafkaOptionsValidator(
-            new FixedTimeProvider(Now), null, () => throw new LibrdkafkaLoadException("librdkafka 2.0.2 is loaded from /usr/lib/librdkafka.so.1"));
+            new FakeTimeProvider(Now), null, () => throw new LibrdkafkaLoadException("librdkafka 2.0.2 is loaded from /usr/lib/librdkafka.so.1"));
 
         var issue = Assert.Single(validator.Check(Development()));
         Assert.Equal("librdkafka", issue.Setting);

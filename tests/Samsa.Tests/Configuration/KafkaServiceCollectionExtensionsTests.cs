@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Samsa.Configuration;
 using static Samsa.Tests.Configuration.KafkaTestSupport;
 
@@ -66,7 +67,7 @@ public class KafkaServiceCollectionExtensionsTests
         services.AddLogging();
         services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = environmentName, ApplicationName = "svc" });
         services.AddSingleton(environment);
-        services.AddSingleton<TimeProvider>(new FixedTimeProvider(Now));
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
         services.AddSamsaKafkaOptions(Config(configuration), configure);
         return services;
     }

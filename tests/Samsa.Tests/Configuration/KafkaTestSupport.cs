@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
 using Samsa.Configuration;
 using Samsa.Native;
 
@@ -54,7 +55,7 @@ internal static class KafkaTestSupport
         Load(environment: new DictionaryEnvironmentVariableSource(SeedEnvironment), configure: configure);
 
     public static KafkaOptionsValidator Validator(DateTimeOffset? now = null) =>
-        new(new FixedTimeProvider(now ?? Now), null, () => LibrdkafkaPropertyCatalog.Shared);
+        new(new FakeTimeProvider(now ?? Now), null, () => LibrdkafkaPropertyCatalog.Shared);
 
     public static IReadOnlyList<KafkaConfigurationIssue> Errors(KafkaOptions options, DateTimeOffset? now = null) =>
         Validator(now).Check(options).Where(i => i.Severity == KafkaConfigurationSeverity.Error).ToList();
@@ -63,10 +64,4 @@ internal static class KafkaTestSupport
         Validator(now).Check(options).Where(i => i.Severity == KafkaConfigurationSeverity.Warning).ToList();
 
     public static string Describe(IEnumerable<KafkaConfigurationIssue> issues) => string.Join("\n", issues);
-}
-
-/// <summary>A clock that always says the same time.</summary>
-internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
 }

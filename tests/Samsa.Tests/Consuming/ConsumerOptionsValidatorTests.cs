@@ -37,4 +37,38 @@ public sealed class ConsumerOptionsValidatorTests
 
         Assert.Contains("TransactionalId is blank; leave it null", Assert.Single(result.Failures!), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(".", "cannot be `.` or `..`")]
+    [InlineData("..", "cannot be `.` or `..`")]
+    [InlineData("orders/eu", "contains `/`")]
+    public void Validate_TopicNotAKafkaName_FailsWithKafkasRule(string topic, string problem)
+    {
+        var options = Valid();
+        options.Topic = topic;
+
+        var result = new ConsumerOptionsValidator().Validate(null, options);
+
+        Assert.Contains($"Topic '{topic}' {problem}", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TopicOf249Characters_Succeeds_250Fails()
+    {
+        var options = Valid();
+        options.Topic = new string('t', 249);
+        Assert.True(new ConsumerOptionsValidator().Validate(null, options).Succeeded);
+
+        options.Topic = new string('t', 250);
+        Assert.Contains("is 250 characters long; Kafka allows at most 249", Assert.Single(new ConsumerOptionsValidator().Validate(null, options).Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DeadLetterTopicNotAKafkaName_Fails()
+    {
+        var options = Valid();
+        options.DeadLetterTopic = "..";
+
+        Assert.Contains("DeadLetterTopic '..' cannot be `.` or `..`", Assert.Single(new ConsumerOptionsValidator().Validate(null, options).Failures!), StringComparison.Ordinal);
+    }
 }

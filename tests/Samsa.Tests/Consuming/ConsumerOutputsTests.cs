@@ -68,7 +68,7 @@ public sealed class ConsumerOutputsTests
                 await ProduceAsync(broker, "orders", Enumerable.Range(0, 40).Select(i => new TestEvent(i)), headers: correlation);
             }
 
-            await WaitUntilAsync(() => CommittedAsync(broker, group, "orders").GetAwaiter().GetResult().Values.Sum() == 40, $"{group}: every input committed");
+            await Poll.UntilAsync(() => CommittedAsync(broker, group, "orders").GetAwaiter().GetResult().Values.Sum() == 40, $"{group}: every input committed");
 
             // Committed inputs imply acknowledged outputs: all 80 are readable the moment the offsets are.
             outputs[group] = ReadCommitted(broker, $"{group}-out", 80);
@@ -120,7 +120,7 @@ public sealed class ConsumerOutputsTests
 
         await ProduceAsync(broker, "orders", [new TestEvent(1)], partition: 0);
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "plain", "orders").GetAwaiter().GetResult()[0] == 1, "the input committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "plain", "orders").GetAwaiter().GetResult()[0] == 1, "the input committed");
         var output = Assert.Single(ReadCommitted(broker, "shipments", 1));
         Assert.Equal(new Shipped(1, "attempt-3"), JsonSerializer.Deserialize<Shipped>(output.Message.Value, JsonSerializerOptions.Web));
         await host.StopAsync(Token);

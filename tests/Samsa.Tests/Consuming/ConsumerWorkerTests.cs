@@ -30,8 +30,8 @@ public sealed class ConsumerWorkerTests
 
         await ProduceAsync(broker, "orders", [new TestEvent(1, "transient:2")], partition: 0);
 
-        await WaitUntilAsync(() => handler.SuccessCount == 1, "the event handled");
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[0] == 1, "offset 1 committed");
+        await Poll.UntilAsync(() => handler.SuccessCount == 1, "the event handled");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[0] == 1, "offset 1 committed");
         Assert.Equal([1, 2, 3], handler.Calls.Select(c => c.Attempt));
         Assert.All(handler.Calls, c => Assert.Equal(0, c.Offset));
         Assert.Equal(1, handler.Successes[1]);
@@ -53,8 +53,8 @@ public sealed class ConsumerWorkerTests
 
         var dead = Assert.Single(ReadAll(broker, "orders.dlq", 1));
 
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(8), "the next record handled");
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[1] == 2, "both offsets committed");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(8), "the next record handled");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[1] == 2, "both offsets committed");
         Assert.Single(handler.Calls, c => c.Id == 7);
         Assert.Equal("k-7", Encoding.UTF8.GetString(dead.Message.Key!));
         Assert.Equal(new TestEvent(7, "permanent"), Event(dead));
@@ -90,8 +90,8 @@ public sealed class ConsumerWorkerTests
         await ProduceRawAsync(broker, "orders", 0, Encoding.UTF8.GetBytes("{not json"), Json(new TestEvent(2)));
 
         var dead = Assert.Single(ReadAll(broker, "orders.dlq", 1));
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(2), "the record after the poison one handled");
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[0] == 2, "both offsets committed");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(2), "the record after the poison one handled");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[0] == 2, "both offsets committed");
         Assert.Equal("{not json", Encoding.UTF8.GetString(dead.Message.Value!));
         Assert.Equal(DeadLetterReasons.Deserialization, Header(dead, DeadLetterHeaders.Reason));
         Assert.Equal(typeof(EventDeserializationException).FullName, Header(dead, DeadLetterHeaders.ExceptionType));
@@ -116,7 +116,7 @@ public sealed class ConsumerWorkerTests
         await ProduceAsync(broker, "orders", [new TestEvent(1, "transient:99"), new TestEvent(2, "transient:3")], partition: 0);
 
         var dead = Assert.Single(ReadAll(broker, "orders.dlq", 1));
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(2), "event 2 handled on its second retry topic");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(2), "event 2 handled on its second retry topic");
         Assert.Equal(new TestEvent(1, "transient:99"), Event(dead));
         Assert.Equal(DeadLetterReasons.RetriesExhausted, Header(dead, DeadLetterHeaders.Reason));
         Assert.Equal("4", Header(dead, DeadLetterHeaders.Attempts));
@@ -146,11 +146,11 @@ public sealed class ConsumerWorkerTests
 
         await ProduceAsync(broker, "orders", [new TestEvent(1, "transient:1"), new TestEvent(2), new TestEvent(3)], partition: 0);
 
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(3), "the later records handled");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(3), "the later records handled");
         Assert.DoesNotContain(1, handler.Successes.Keys);
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(1), "event 1 handled from the retry topic");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(1), "event 1 handled from the retry topic");
         Assert.Equal([1, 2, 3, 1], handler.Calls.Select(c => c.Id));
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[0] == 3, "the source partition committed past event 1");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[0] == 3, "the source partition committed past event 1");
     }
 
     [Fact]
@@ -168,12 +168,12 @@ public sealed class ConsumerWorkerTests
         await host.StartAsync(Token);
 
         await ProduceAsync(broker, "orders", [new TestEvent(1, "transient:1"), new TestEvent(2)], partition: 0);
-        await WaitUntilAsync(() => handler.Calls.Count == 1, "event 1 failed once");
+        await Poll.UntilAsync(() => handler.Calls.Count == 1, "event 1 failed once");
         await ProduceAsync(broker, "orders", [new TestEvent(10), new TestEvent(11)], partition: 1);
 
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(11), "partition 1 handled");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(11), "partition 1 handled");
         Assert.DoesNotContain(2, handler.Successes.Keys);
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(2), "partition 0 handled after the retry");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(2), "partition 0 handled after the retry");
         Assert.Equal([1, 1, 2], handler.Calls.Where(c => c.Partition == 0).Select(c => c.Id));
     }
 
@@ -200,13 +200,13 @@ public sealed class ConsumerWorkerTests
         var check = new ConsumerHealthCheck(worker);
 
         await ProduceAsync(broker, "orders", [new TestEvent(1), new TestEvent(2)], partition: 0);
-        await WaitUntilAsync(() => worker.GetStatus() is { DependencyDownPartitions: 1, PausedPartitions: 1 }, "partition 0 paused for its dependency");
+        await Poll.UntilAsync(() => worker.GetStatus() is { DependencyDownPartitions: 1, PausedPartitions: 1 }, "partition 0 paused for its dependency");
         Assert.Equal(
             [(0, ConsumerPartitionState.DependencyDown), (1, ConsumerPartitionState.Running)],
             worker.GetStatus().Partitions.Where(p => p.Topic == "orders").OrderBy(p => p.Partition).Select(p => (p.Partition, p.State)));
-        await WaitUntilAsync(() => Volatile.Read(ref probes) >= 3, "the probe called");
+        await Poll.UntilAsync(() => Volatile.Read(ref probes) >= 3, "the probe called");
         await ProduceAsync(broker, "orders", [new TestEvent(10)], partition: 1);
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(10), "partition 1 still flows");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(10), "partition 1 still flows");
 
         var degraded = await check.CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Degraded, degraded.Status);
@@ -215,8 +215,8 @@ public sealed class ConsumerWorkerTests
         Assert.True(Committed(broker, "billing", "orders")[0] <= 0, "nothing past the record is committed");
 
         Volatile.Write(ref up, true);
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(2), "partition 0 resumed");
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[0] == 2, "partition 0 committed");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(2), "partition 0 resumed");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[0] == 2, "partition 0 committed");
         Assert.Equal(2, handler.Calls.Count(c => c.Id == 1));
         Assert.Equal(0, worker.GetStatus().DependencyDownPartitions);
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
@@ -239,15 +239,15 @@ public sealed class ConsumerWorkerTests
         var check = new ConsumerHealthCheck(worker);
 
         await ProduceAsync(broker, "orders", [new TestEvent(1), new TestEvent(2, "permanent"), new TestEvent(3)], partition: 0);
-        await WaitUntilAsync(() => worker.GetStatus().BlockedPartitions == 1, "partition 0 blocked on its dead letter");
+        await Poll.UntilAsync(() => worker.GetStatus().BlockedPartitions == 1, "partition 0 blocked on its dead letter");
         Assert.Contains(worker.GetStatus().Partitions, p => p is { Partition: 0, State: ConsumerPartitionState.Blocked });
         await ProduceAsync(broker, "orders", [new TestEvent(10)], partition: 1);
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(10), "partition 1 still flows");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(10), "partition 1 still flows");
 
         var unhealthy = await check.CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
         Assert.Contains("MsgSizeTooLarge", (string)unhealthy.Data["lastForwardError"], StringComparison.Ordinal);
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[0] == 1, "partition 0 committed up to the record");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[0] == 1, "partition 0 committed up to the record");
         Assert.DoesNotContain(3, handler.Successes.Keys);
 
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
@@ -260,8 +260,8 @@ public sealed class ConsumerWorkerTests
         }
 
         Assert.Single(ReadAll(broker, "orders.dlq", 1));
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(3), "partition 0 moved on");
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[0] == 3, "partition 0 committed past the dead letter");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(3), "partition 0 moved on");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[0] == 3, "partition 0 committed past the dead letter");
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
     }
 
@@ -275,7 +275,7 @@ public sealed class ConsumerWorkerTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 12).Select(i => new TestEvent(i)), partition: 0);
         await ProduceAsync(broker, "orders", Enumerable.Range(100, 8).Select(i => new TestEvent(i)), partition: 1);
-        await WaitUntilAsync(() => handler.SuccessCount == 20, "every event handled");
+        await Poll.UntilAsync(() => handler.SuccessCount == 20, "every event handled");
         Assert.Equal([-1, -1], Committed(broker, "billing", "orders").Values);
 
         await host.StopAsync(Token);
@@ -305,7 +305,7 @@ public sealed class ConsumerWorkerTests
         });
         await host.StartAsync(Token);
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 6).Select(i => new TestEvent(i)), partition: 0);
-        await WaitUntilAsync(() => handler.Calls.Any(c => c.Id == 3), "the handler stuck on event 3");
+        await Poll.UntilAsync(() => handler.Calls.Any(c => c.Id == 3), "the handler stuck on event 3");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await host.StopAsync(Token);
@@ -336,16 +336,16 @@ public sealed class ConsumerWorkerTests
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 200).Select(i => new TestEvent(i)), partition: 0);
         await ProduceAsync(broker, "orders", Enumerable.Range(1000, 200).Select(i => new TestEvent(i)), partition: 1);
 
-        await WaitUntilAsync(() => handler.Successes.Count(s => s.Key >= 1000) == 200, "partition 1 handled");
-        await WaitUntilAsync(() => worker.GetStatus().PausedPartitions == 1, "partition 0 paused");
+        await Poll.UntilAsync(() => handler.Successes.Count(s => s.Key >= 1000) == 200, "partition 1 handled");
+        await Poll.UntilAsync(() => worker.GetStatus().PausedPartitions == 1, "partition 0 paused");
         Assert.Contains(worker.GetStatus().Partitions, p => p is { Partition: 0, State: ConsumerPartitionState.Paused, OldestUnhandledAge: not null });
         Assert.True(worker.GetStatus().OldestUnhandledAge > TimeSpan.Zero);
 
         // Lag is measured on the poll thread's commit tick, so the pause may be seen before the next reading.
-        await WaitUntilAsync(() => worker.GetStatus().Lag >= 190, "partition 0's lag measured", TimeSpan.FromSeconds(5));
+        await Poll.UntilAsync(() => worker.GetStatus().Lag >= 190, "partition 0's lag measured", TimeSpan.FromSeconds(5));
         gate.SetResult();
-        await WaitUntilAsync(() => handler.SuccessCount == 400, "partition 0 handled after the gate opened");
-        await WaitUntilAsync(() => worker.GetStatus().PausedPartitions == 0, "partition 0 resumed");
+        await Poll.UntilAsync(() => handler.SuccessCount == 400, "partition 0 handled after the gate opened");
+        await Poll.UntilAsync(() => worker.GetStatus().PausedPartitions == 0, "partition 0 resumed");
         foreach (var partition in new[] { 0, 1 })
         {
             var offsets = handler.Calls.Where(c => c.Partition == partition).Select(c => c.Offset).ToList();
@@ -371,19 +371,19 @@ public sealed class ConsumerWorkerTests
         await crashed.StartAsync(Token);
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 20).Select(i => new TestEvent(i)), partition: 0);
         await ProduceAsync(broker, "orders", Enumerable.Range(100, 20).Select(i => new TestEvent(i)), partition: 1);
-        await WaitUntilAsync(() => first.SuccessCount == 10 && first.Calls.Count == 12, "five events per partition handled, the sixth in progress");
+        await Poll.UntilAsync(() => first.SuccessCount == 10 && first.Calls.Count == 12, "five events per partition handled, the sixth in progress");
 
         crashed.Worker("orders", "billing").Crash();
-        await WaitUntilAsync(() => crashed.Worker("orders", "billing").State == ConsumerWorkerState.Stopped, "the worker gone");
+        await Poll.UntilAsync(() => crashed.Worker("orders", "billing").State == ConsumerWorkerState.Stopped, "the worker gone");
         Assert.Equal([-1, -1], Committed(broker, "billing", "orders").Values);
 
         var second = new RecordingHandler();
         using var next = BuildHost(broker, "orders", "billing", second);
         await next.StartAsync(Token);
 
-        await WaitUntilAsync(() => second.SuccessCount == 40, "every record handled by the next instance");
+        await Poll.UntilAsync(() => second.SuccessCount == 40, "every record handled by the next instance");
         Assert.Equal(Enumerable.Range(0, 20).Concat(Enumerable.Range(100, 20)).Order(), second.Successes.Keys.Order());
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders").Values.SequenceEqual([20L, 20L]), "all committed");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders").Values.SequenceEqual([20L, 20L]), "all committed");
         await next.StopAsync(Token);
         await crashed.StopAsync(Token);
     }
@@ -404,12 +404,12 @@ public sealed class ConsumerWorkerTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 200).Select(i => new TestEvent(i)));
 
-        await WaitUntilAsync(() => one.SuccessCount + two.SuccessCount == 200, "every record handled");
+        await Poll.UntilAsync(() => one.SuccessCount + two.SuccessCount == 200, "every record handled");
         Assert.NotEmpty(one.Successes);
         Assert.NotEmpty(two.Successes);
         Assert.Equal(Enumerable.Range(0, 200), one.Successes.Keys.Concat(two.Successes.Keys).Order());
         Assert.Empty(one.Calls.Select(c => c.Partition).Intersect(two.Calls.Select(c => c.Partition)));
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders", 4).Values.Sum() == 200, "all committed");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders", 4).Values.Sum() == 200, "all committed");
         await hostTwo.StopAsync(Token);
         await hostOne.StopAsync(Token);
     }
@@ -430,7 +430,7 @@ public sealed class ConsumerWorkerTests
         });
         await hostOne.StartAsync(Token);
         await ProduceAsync(broker, "orders", [new TestEvent(0), new TestEvent(1), new TestEvent(2)], partition: 0);
-        await WaitUntilAsync(() => first.Calls.Count(c => c.Id == 1) >= 2, "event 1 retried in place");
+        await Poll.UntilAsync(() => first.Calls.Count(c => c.Id == 1) >= 2, "event 1 retried in place");
 
         var second = new RecordingHandler();
         using var hostTwo = BuildHost(broker, "orders", "billing", second);
@@ -442,11 +442,11 @@ public sealed class ConsumerWorkerTests
             await hostOne.StopAsync(Token);
         }
 
-        await WaitUntilAsync(() => second.Successes.ContainsKey(1) && second.Successes.ContainsKey(2), "the retried record and the one after it handled by the new owner");
+        await Poll.UntilAsync(() => second.Successes.ContainsKey(1) && second.Successes.ContainsKey(2), "the retried record and the one after it handled by the new owner");
         Assert.Equal([0], first.Successes.Keys);
         Assert.DoesNotContain(0, second.Successes.Keys);
         Assert.Equal([1, 2], second.Calls.Where(c => c.Partition == 0).Select(c => c.Id));
-        await WaitUntilAsync(() => Committed(broker, "billing", "orders")[0] == 3, "partition 0 committed");
+        await Poll.UntilAsync(() => Committed(broker, "billing", "orders")[0] == 3, "partition 0 committed");
         Assert.Empty(ReadAll(broker, "orders.dlq", 1, timeout: TimeSpan.FromMilliseconds(300)));
         await hostTwo.StopAsync(Token);
         await hostOne.StopAsync(Token);

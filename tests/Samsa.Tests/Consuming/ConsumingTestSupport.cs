@@ -124,23 +124,7 @@ internal static class ConsumingTestSupport
 
     /// <summary>Waits until the worker holds <paramref name="partitions"/> partitions.</summary>
     public static Task WaitForAssignmentAsync(this ConsumerWorker worker, int partitions) =>
-        WaitUntilAsync(() => worker.GetStatus().AssignedPartitions.Count == partitions, $"{worker.Topic} assigned {partitions} partition(s)");
-
-    /// <summary>Polls <paramref name="condition"/> until it holds or <see cref="Wait"/> passes.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? Wait;
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > limit)
-            {
-                throw new TimeoutException($"Waited {limit.TotalSeconds:0.#} s for: {what}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+        Poll.UntilAsync(() => worker.GetStatus().AssignedPartitions.Count == partitions, $"{worker.Topic} assigned {partitions} partition(s)");
 
     public static byte[] Json(TestEvent @event) => JsonSerializer.SerializeToUtf8Bytes(@event, JsonSerializerOptions.Web);
 

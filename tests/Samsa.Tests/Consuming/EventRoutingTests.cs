@@ -96,7 +96,7 @@ public sealed class EventRoutingTests
             (null, "no type at all"u8.ToArray()),
             (typeof(OrderPlaced).FullName, JsonSerializer.SerializeToUtf8Bytes(new OrderPlaced(2, 3m), JsonSerializerOptions.Web)));
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders", 1).GetAwaiter().GetResult()[0] == 5, "every record committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders", 1).GetAwaiter().GetResult()[0] == 5, "every record committed");
         Assert.Equal(
             [("placed", "1:9.5", 0L), ("cancelled", "1:customer asked", 1L), ("fallback", "refund 1", 2L), ("fallback", "no type at all", 3L), ("placed", "2:3", 4L)],
             journal.Calls.ToArray());
@@ -121,7 +121,7 @@ public sealed class EventRoutingTests
             (typeof(OrderPlaced).FullName, JsonSerializer.SerializeToUtf8Bytes(new OrderPlaced(2, 3m), JsonSerializerOptions.Web)));
 
         var dead = Assert.Single(ReadAll(broker, "orders.dlq", 1, partitions: 1));
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders", 1).GetAwaiter().GetResult()[0] == 2, "both records done with");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders", 1).GetAwaiter().GetResult()[0] == 2, "both records done with");
         Assert.Equal("refund 1", Encoding.UTF8.GetString(dead.Message.Value!));
         Assert.Contains("No handler for event type 'order.refunded'", Header(dead, DeadLetterHeaders.ExceptionMessage), StringComparison.Ordinal);
         Assert.Equal([("placed", "2:3", 1L)], journal.Calls.ToArray());

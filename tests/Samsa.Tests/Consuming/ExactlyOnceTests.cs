@@ -73,7 +73,7 @@ public sealed class ExactlyOnceTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 300).Select(i => new TestEvent(i)));
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.Sum() == 300, "every input offset committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.Sum() == 300, "every input offset committed");
         var end = EndOffsets(broker, "orders");
         Assert.Equal(end, await CommittedAsync(broker, "billing", "orders"));
         var outputs = ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted);
@@ -97,11 +97,11 @@ public sealed class ExactlyOnceTests
         using var crashed = BuildExactlyOnceHost(broker, first, configure: Stable);
         await crashed.StartAsync(Token);
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 20).Select(i => new TestEvent(i)));
-        await WaitUntilAsync(() => first.SuccessCount == 20, "every input handled in the open transaction");
-        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 20, "the open transaction's outputs in the log");
+        await Poll.UntilAsync(() => first.SuccessCount == 20, "every input handled in the open transaction");
+        await Poll.UntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 20, "the open transaction's outputs in the log");
 
         crashed.Worker("orders", "billing").Crash();
-        await WaitUntilAsync(() => crashed.Worker("orders", "billing").State == ConsumerWorkerState.Stopped, "the worker gone");
+        await Poll.UntilAsync(() => crashed.Worker("orders", "billing").State == ConsumerWorkerState.Stopped, "the worker gone");
 
         Assert.Empty(ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted));
         Assert.Equal([-1, -1], (await CommittedAsync(broker, "billing", "orders")).Values);
@@ -110,7 +110,7 @@ public sealed class ExactlyOnceTests
         var second = Producing();
         using var next = BuildExactlyOnceHost(broker, second, configure: Stable);
         await next.StartAsync(Token);
-        await WaitUntilAsync(() => second.SuccessCount == 20, "every input handled again by the next instance");
+        await Poll.UntilAsync(() => second.SuccessCount == 20, "every input handled again by the next instance");
         await next.StopAsync(Token);
 
         Assert.Equal(EndOffsets(broker, "orders"), await CommittedAsync(broker, "billing", "orders"));
@@ -150,7 +150,7 @@ public sealed class ExactlyOnceTests
         using var crashed = BuildExactlyOnceHost(broker, first, configure: ShortTimeout);
         await crashed.StartAsync(Token);
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 10).Select(i => new TestEvent(i)));
-        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 10, "the open transaction's outputs in the log");
+        await Poll.UntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 10, "the open transaction's outputs in the log");
         crashed.Worker("orders", "billing").Crash();
 
         var second = Producing();
@@ -162,7 +162,7 @@ public sealed class ExactlyOnceTests
         await next.StartAsync(Token);
 
         // The new worker's id differs, so the coordinator aborts the old transaction when it times out.
-        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Count == 10, "the next instance's outputs visible past the timed-out transaction");
+        await Poll.UntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Count == 10, "the next instance's outputs visible past the timed-out transaction");
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order());
         Assert.Equal(EndOffsets(broker, "orders"), await CommittedAsync(broker, "billing", "orders"));
         await next.StopAsync(Token);
@@ -200,9 +200,9 @@ public sealed class ExactlyOnceTests
         using var crashed = BuildExactlyOnceHost(broker, first, configure: options => SamePod(options, TimeSpan.FromMinutes(10)));
         await crashed.StartAsync(Token);
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 20).Select(i => new TestEvent(i)));
-        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 20, "the open transaction's outputs in the log");
+        await Poll.UntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 20, "the open transaction's outputs in the log");
         crashed.Worker("orders", "billing").Crash();
-        await WaitUntilAsync(() => crashed.Worker("orders", "billing").State == ConsumerWorkerState.Stopped, "the worker gone");
+        await Poll.UntilAsync(() => crashed.Worker("orders", "billing").State == ConsumerWorkerState.Stopped, "the worker gone");
         await ProduceAsync(broker, "orders", Enumerable.Range(20, 5).Select(i => new TestEvent(i)));
 
         clock.Start();
@@ -210,7 +210,7 @@ public sealed class ExactlyOnceTests
         using var restarted = BuildExactlyOnceHost(broker, second, configure: options => SamePod(options, TimeSpan.FromMilliseconds(100)));
         await restarted.StartAsync(Token);
 
-        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Count == 25, "every output visible to read_committed", TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Count == 25, "every output visible to read_committed", TimeSpan.FromSeconds(10));
         TestContext.Current.TestOutputHelper?.WriteLine($"read_committed outputs visible {clock.Elapsed.TotalSeconds:0.00} s after the restart began");
         Assert.Equal(Enumerable.Range(0, 25).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order());
         var started = Assert.Single(restarted.Logs(), r => r.Id.Name == "ConsumerStarted").Message;
@@ -233,7 +233,7 @@ public sealed class ExactlyOnceTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 30).Select(i => new TestEvent(i)));
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.Sum() == 30, "every input offset committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.Sum() == 30, "every input offset committed");
         Assert.Equal(30 + (10 * 2), handler.Calls.Count);
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Order());
         await host.StopAsync(Token);
@@ -266,13 +266,13 @@ public sealed class ExactlyOnceTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 20).Select(i => new TestEvent(i)), partition: 0);
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 20, "partition 0 committed after the rewind");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 20, "partition 0 committed after the rewind");
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"out-{i}").Order(), ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted).Order());
         Assert.True(handler.Calls.Count(c => c.Id == 7) >= 2, "event 7 handled again after the abort");
 
         // Records count when their transaction commits: the aborted attempt's records are not counted twice.
         var worker = host.Worker("orders", "billing");
-        await WaitUntilAsync(() => worker.GetStatus().Handled >= 20, "the committed records counted");
+        await Poll.UntilAsync(() => worker.GetStatus().Handled >= 20, "the committed records counted");
         Assert.Equal(20, worker.GetStatus().Handled);
         await host.StopAsync(Token);
     }
@@ -287,7 +287,7 @@ public sealed class ExactlyOnceTests
 
         await ProduceAsync(broker, "orders", [new TestEvent(1), new TestEvent(2, "permanent"), new TestEvent(3)], partition: 0);
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 3, "all three offsets committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 3, "all three offsets committed");
         await host.StopAsync(Token);
         var dead = Assert.Single(ReadRecordsToEnd(broker, "orders.dlq", IsolationLevel.ReadUncommitted));
         Assert.Single(ReadRecordsToEnd(broker, "orders.dlq", IsolationLevel.ReadCommitted));
@@ -313,8 +313,8 @@ public sealed class ExactlyOnceTests
         var check = new ConsumerHealthCheck(worker);
 
         await ProduceAsync(broker, "orders", [new TestEvent(1), new TestEvent(2, "permanent"), new TestEvent(3)], partition: 0);
-        await WaitUntilAsync(() => worker.GetStatus().BlockedPartitions > 0, "the transaction blocked on its dead letter");
-        await WaitUntilAsync(() => handler.Calls.Count(c => c.Id == 2) >= 3, "the record failing again after each rewind");
+        await Poll.UntilAsync(() => worker.GetStatus().BlockedPartitions > 0, "the transaction blocked on its dead letter");
+        await Poll.UntilAsync(() => handler.Calls.Count(c => c.Id == 2) >= 3, "the record failing again after each rewind");
 
         var unhealthy = await check.CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
@@ -332,8 +332,8 @@ public sealed class ExactlyOnceTests
             });
         }
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 3, "all three offsets committed once the dead letter fits");
-        await WaitUntilAsync(() => worker.GetStatus().BlockedPartitions == 0, "no longer blocked");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 3, "all three offsets committed once the dead letter fits");
+        await Poll.UntilAsync(() => worker.GetStatus().BlockedPartitions == 0, "no longer blocked");
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
         await host.StopAsync(Token);
         Assert.Single(ReadRecordsToEnd(broker, "orders.dlq", IsolationLevel.ReadCommitted));
@@ -359,8 +359,8 @@ public sealed class ExactlyOnceTests
 
         await ProduceAsync(broker, "orders", [new TestEvent(1), new TestEvent(2), new TestEvent(3)], partition: 0);
 
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(2), "event 2 handled from the retry topic");
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders.retry.1").GetAwaiter().GetResult()[0] == 1, "the retry copy's offset committed");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(2), "event 2 handled from the retry topic");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders.retry.1").GetAwaiter().GetResult()[0] == 1, "the retry copy's offset committed");
         await host.StopAsync(Token);
         Assert.Equal(3, (await CommittedAsync(broker, "billing", "orders"))[0]);
         Assert.Single(ReadRecordsToEnd(broker, "orders.retry.1", IsolationLevel.ReadUncommitted));
@@ -381,7 +381,7 @@ public sealed class ExactlyOnceTests
         await hostOne.StartAsync(Token);
         await hostOne.Worker("orders", "billing").WaitForAssignmentAsync(2);
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 400).Select(i => new TestEvent(i)));
-        await WaitUntilAsync(() => slow.SuccessCount >= 50, "the first instance under way");
+        await Poll.UntilAsync(() => slow.SuccessCount >= 50, "the first instance under way");
 
         var two = Producing();
         using var hostTwo = BuildExactlyOnceHost(broker, two, configure: options =>
@@ -393,7 +393,7 @@ public sealed class ExactlyOnceTests
         await hostTwo.Worker("orders", "billing").WaitForAssignmentAsync(1);
         await ProduceAsync(broker, "orders", Enumerable.Range(400, 100).Select(i => new TestEvent(i)));
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.Sum() == 500, "every input offset committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.Sum() == 500, "every input offset committed");
         Assert.NotEmpty(two.Successes);
         var outputs = ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted);
         Assert.Equal(Enumerable.Range(0, 500).Select(i => $"out-{i}").Order(), outputs.Order());
@@ -437,8 +437,8 @@ public sealed class ExactlyOnceTests
         await hostOne.Worker("orders", "billing").WaitForAssignmentAsync(2);
         await ProduceAsync(broker, "orders", Enumerable.Range(100, 10).Select(i => new TestEvent(i)), partition: 1);
         await ProduceAsync(broker, "orders", [new TestEvent(0)], partition: 0);
-        await WaitUntilAsync(() => zombie.SuccessCount == 10 && zombie.Calls.Any(c => c.Id == 0), "partition 1 handled into the open transaction, partition 0 stuck");
-        await WaitUntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 10, "the open transaction's outputs in the log");
+        await Poll.UntilAsync(() => zombie.SuccessCount == 10 && zombie.Calls.Any(c => c.Id == 0), "partition 1 handled into the open transaction, partition 0 stuck");
+        await Poll.UntilAsync(() => ReadToEnd(broker, Outputs, IsolationLevel.ReadUncommitted).Count == 10, "the open transaction's outputs in the log");
 
         var next = Producing();
         using var hostTwo = BuildExactlyOnceHost(broker, next, configure: options =>
@@ -448,8 +448,8 @@ public sealed class ExactlyOnceTests
         });
         await hostTwo.StartAsync(Token);
 
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.SequenceEqual([1L, 10L]), "every input committed");
-        await WaitUntilAsync(() => zombie.Successes.ContainsKey(0), "the stuck call over");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult().Values.SequenceEqual([1L, 10L]), "every input committed");
+        await Poll.UntilAsync(() => zombie.Successes.ContainsKey(0), "the stuck call over");
         await hostTwo.StopAsync(Token);
         await hostOne.StopAsync(Token);
         var outputs = ReadToEnd(broker, Outputs, IsolationLevel.ReadCommitted);
@@ -471,14 +471,14 @@ public sealed class ExactlyOnceTests
         await fenced.StartAsync(Token);
         var worker = fenced.Worker("orders", "billing");
         await ProduceAsync(broker, "orders", [new TestEvent(1)], partition: 0);
-        await WaitUntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 1, "the first input committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "billing", "orders").GetAwaiter().GetResult()[0] == 1, "the first input committed");
 
         using var newer = BuildExactlyOnceHost(broker, Producing(), group: "audit", configure: Shared);
         await newer.StartAsync(Token);
         await newer.Worker("orders", "audit").WaitForAssignmentAsync(2);
         await ProduceAsync(broker, "orders", [new TestEvent(2)], partition: 0);
 
-        await WaitUntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the fenced worker stopped");
+        await Poll.UntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the fenced worker stopped");
         var health = await new ConsumerHealthCheck(worker).CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, health.Status);
         Assert.Contains("shared-instance", worker.GetStatus().Fault!.Message, StringComparison.Ordinal);

@@ -37,7 +37,7 @@ public sealed class MisconfigurationTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 20).Select(i => new TestEvent(i)));
 
-        await WaitUntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the worker stopped");
+        await Poll.UntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the worker stopped");
         var health = await new ConsumerHealthCheck(worker).CheckHealthAsync(new HealthCheckContext(), Token);
         Assert.Equal(HealthStatus.Unhealthy, health.Status);
         Assert.Contains("Billing:ConnectionString is missing", health.Description, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class MisconfigurationTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 10).Select(i => new TestEvent(i)), partition: 0);
 
-        await WaitUntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the worker stopped");
+        await Poll.UntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the worker stopped");
         Assert.Equal(Enumerable.Range(0, 6), handler.Calls.Select(c => c.Id));
         Assert.Equal(5, (await CommittedAsync(broker, "billing", "orders"))[0]);
         Assert.Equal(0, EndOffsets(broker, "orders.dlq").Values.Sum());
@@ -98,7 +98,7 @@ public sealed class MisconfigurationTests
 
         await ProduceAsync(broker, "orders", Enumerable.Range(0, 6).Select(i => new TestEvent(i)), partition: 1);
 
-        await WaitUntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the worker stopped");
+        await Poll.UntilAsync(() => worker.State == ConsumerWorkerState.Faulted, "the worker stopped");
         Assert.Equal([0, 1, 2, 3], handler.Calls.Select(c => c.Id));
         Assert.Equal(3, (await CommittedAsync(broker, "billing", "orders"))[1]);
         Assert.Equal(0, EndOffsets(broker, "orders.dlq").Values.Sum());

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Samsa.Diagnostics;
 using Samsa.Publishing;
+using Samsa.TestUtils;
 using Samsa.Tests.Consuming;
 using Samsa.Tests.DependencyInjection;
 using static Samsa.Tests.Consuming.ConsumingTestSupport;
@@ -28,7 +29,7 @@ public sealed class ClientStatisticsMetricsTests
 
         await host.StartAsync(Token);
         await host.Services.GetRequiredService<IEventPublisher>().PublishRawAsync(Json(new TestEvent(1)), new PublishOptions { Topic = topic }, Token);
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             () =>
             {
                 recorder.Collect();

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Samsa.Diagnostics;
 using Samsa.Publishing;
+using Samsa.TestUtils;
 using Samsa.Tests.Consuming;
 using static Samsa.Tests.Consuming.ConsumingTestSupport;
 
@@ -37,7 +38,7 @@ public sealed class SamsaActivitySourceTests
             await host.Services.GetRequiredService<IEventPublisher>().PublishRawAsync(Json(new TestEvent(1)), new PublishOptions { Topic = topic }, Token);
         }
 
-        await WaitUntilAsync(() => spans.Named("send " + downstream).Count == 1, "the handler's publish span");
+        await Poll.UntilAsync(() => spans.Named("send " + downstream).Count == 1, "the handler's publish span");
         await host.StopAsync(Token);
 
         var send = Assert.Single(spans.Named("send " + topic));
@@ -71,7 +72,7 @@ public sealed class SamsaActivitySourceTests
         await host.Worker(topic, "link-group").WaitForAssignmentAsync(1);
 
         await host.Services.GetRequiredService<IEventPublisher>().PublishRawAsync(Json(new TestEvent(1)), new PublishOptions { Topic = topic }, Token);
-        await WaitUntilAsync(() => spans.Named("process " + topic).Count == 1, "the process span");
+        await Poll.UntilAsync(() => spans.Named("process " + topic).Count == 1, "the process span");
         await host.StopAsync(Token);
 
         var send = Assert.Single(spans.Named("send " + topic));
@@ -97,7 +98,7 @@ public sealed class SamsaActivitySourceTests
 
         await host.Services.GetRequiredService<IEventPublisher>().PublishRawAsync(Json(new TestEvent(1)), new PublishOptions { Topic = topic }, Token);
         var retryTopic = Samsa.Consuming.Retry.RetryTopicNames.Retry(topic, 1);
-        await WaitUntilAsync(() => spans.Named("process " + retryTopic).Count == 1, "the retry topic's process span");
+        await Poll.UntilAsync(() => spans.Named("process " + retryTopic).Count == 1, "the retry topic's process span");
         var deadLetter = Assert.Single(ReadAll(broker, topic + ".dlq", 1, partitions: 1));
         await host.StopAsync(Token);
 
@@ -141,8 +142,8 @@ public sealed class SamsaActivitySourceTests
         var result = await host.Services.GetRequiredService<Samsa.Consuming.DeadLetter.DeadLetterReplayer>()
             .ReplayAsync(new Samsa.Consuming.DeadLetter.ReplayOptions { DeadLetterTopic = topic + ".dlq" }, Token);
         Assert.Equal(1, result.Replayed);
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(1), "the replayed record handled");
-        await WaitUntilAsync(() => spans.Named("process " + topic).Count == 2, "the replayed record's process span");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(1), "the replayed record handled");
+        await Poll.UntilAsync(() => spans.Named("process " + topic).Count == 2, "the replayed record's process span");
         await host.StopAsync(Token);
 
         // Two sends: the original publish, and the replay's produce back onto the topic.

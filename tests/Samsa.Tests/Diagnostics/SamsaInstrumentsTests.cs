@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Samsa.Diagnostics;
 using Samsa.Publishing;
+using Samsa.TestUtils;
 using Samsa.Tests.Consuming;
 using Samsa.Tests.DependencyInjection;
 using static Samsa.Tests.Consuming.ConsumingTestSupport;
@@ -76,7 +77,7 @@ public sealed class SamsaInstrumentsTests
         await Assert.ThrowsAsync<PublishException>(async () =>
             await publisher.PublishRawAsync(Json(new TestEvent(4)), new PublishOptions { Topic = topic, Partition = 7 }, Token));
 
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             () =>
             {
                 listener.RecordObservableInstruments();

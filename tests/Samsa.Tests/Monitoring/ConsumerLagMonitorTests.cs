@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Samsa.Consuming;
 using Samsa.Diagnostics;
 using Samsa.Monitoring;
+using Samsa.TestUtils;
 using Samsa.Tests.Consuming;
 using Samsa.Tests.DependencyInjection;
 using static Samsa.Tests.Consuming.ConsumingTestSupport;
@@ -76,11 +77,11 @@ public sealed class ConsumerLagMonitorTests
         await host.StartAsync(Token);
         await host.Worker(topic, "lag-group").WaitForAssignmentAsync(1);
         await ProduceAsync(broker, topic, [new TestEvent(1)], partition: 0);
-        await WaitUntilAsync(() => CommittedAsync(broker, "lag-group", topic, 1).GetAwaiter().GetResult()[0] == 1, "offset 1 committed");
+        await Poll.UntilAsync(() => CommittedAsync(broker, "lag-group", topic, 1).GetAwaiter().GetResult()[0] == 1, "offset 1 committed");
         await ProduceAsync(broker, topic, Enumerable.Range(2, 5).Select(i => new TestEvent(i)), partition: 0);
         var monitor = host.Services.GetRequiredService<ConsumerLagMonitor>();
 
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             () =>
             {
                 listener.RecordObservableInstruments();
@@ -103,7 +104,7 @@ public sealed class ConsumerLagMonitorTests
 
         // Progress again: the lag drains, the partition is no longer stuck and the check is healthy.
         release.SetResult();
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             () =>
             {
                 listener.RecordObservableInstruments();

@@ -1,11 +1,12 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Time.Testing;
 using Samsa.Publishing;
 
 namespace Samsa.Tests.Publishing;
 
 public sealed class ProducerErrorTrackerTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 8, 21, 10, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 8, 21, 10, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void RecordFailure_SeveralCodes_CountsEachCodeAndKeepsTheLast()

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Samsa.Health;
 using Samsa.Publishing;
 
@@ -8,7 +9,7 @@ namespace Samsa.Tests.Publishing;
 
 public sealed class ProducerErrorsHealthCheckTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 8, 21, 10, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 8, 21, 10, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task CheckHealthAsync_BrokerStoppedAndMessageUnacknowledgedPastThreshold_IsDegradedBeforeAnyReport()

@@ -20,20 +20,6 @@ public sealed record Unrouted(int Value);
 [JsonSerializable(typeof(OrderPlaced))]
 internal sealed partial class PublishingJsonContext : JsonSerializerContext;
 
-/// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
-{
-    private long _ticks = start.UtcTicks;
-
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-}
-
 internal static class PublishingTestSupport
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

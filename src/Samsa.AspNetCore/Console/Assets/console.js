@@ -176,7 +176,7 @@ async function renderProducer() {
 // ---- Dead letters ---------------------------------------------------------------------------------------------
 function filterQuery() {
   const query = new URLSearchParams();
-  for (const name of ["exceptionType", "reason", "group", "partition", "fromOffset", "toOffset", "failedFrom", "failedTo"]) {
+  for (const name of ["exceptionType", "reason", "groupId", "originalPartition", "fromOffset", "toOffset", "failedFrom", "failedTo"]) {
     const value = $("#f-" + name).value.trim();
     if (value) query.set(name, value);
   }

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Samsa.Native;
+using Samsa.Provisioning;
 
 namespace Samsa.Consuming.DeadLetter;
 
@@ -11,11 +12,12 @@ public sealed partial class DeadLetterReplayer
     /// offset order per partition, each marked with whether the ledger says it was replayed. Lists at most
     /// <see cref="DeadLetterDefaults.MaxListedRecords"/>; the counts are always complete.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="deadLetterTopic"/> is not a legal topic name (<see cref="TopicNameRules"/>).</exception>
     /// <exception cref="ReplayException">The dead-letter topic is missing, or reading failed.</exception>
     /// <exception cref="TimeoutException">The topics could not be read to their ends within <see cref="DeadLetterDefaults.ScanTimeout"/>.</exception>
     public Task<DeadLetterListing> ListAsync(string deadLetterTopic, ReplayFilter? filter = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(deadLetterTopic);
+        TopicNameRules.ThrowIfInvalid(deadLetterTopic, nameof(deadLetterTopic));
         LibrdkafkaLoader.EnsureLoaded();
         return Task.Factory.StartNew(
             () => List(deadLetterTopic, filter ?? new ReplayFilter(), cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);

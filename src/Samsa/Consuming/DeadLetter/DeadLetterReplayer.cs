@@ -75,12 +75,14 @@ public sealed partial class DeadLetterReplayer
     }
 
     /// <summary>Replays the dead letters <paramref name="options"/> select; see the class summary.</summary>
+    /// <exception cref="ArgumentException">The dead-letter topic is not a legal topic name (<see cref="TopicNameRules"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range.</exception>
     /// <exception cref="ReplayException">The dead-letter topic is missing, or reading or writing failed.</exception>
     /// <exception cref="TimeoutException">The topics could not be read to their ends within <see cref="ReplayOptions.ScanTimeout"/>.</exception>
     public Task<ReplayResult> ReplayAsync(ReplayOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.DeadLetterTopic);
+        TopicNameRules.ThrowIfInvalid(options.DeadLetterTopic, nameof(options));
         ArgumentNullException.ThrowIfNull(options.Filter);
         if (options.MaxRecordsPerSecond is { } rate && !(rate > 0))
         {

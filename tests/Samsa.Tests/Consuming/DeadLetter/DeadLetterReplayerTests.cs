@@ -43,7 +43,7 @@ public sealed class DeadLetterReplayerTests
         Assert.Equal(("orders", 1, 1L), (replayed.TargetTopic, replayed.TargetPartition, replayed.TargetOffset));
         Assert.Equal((dead.Partition.Value, dead.Offset.Value), (replayed.DeadLetter.Partition, replayed.DeadLetter.Offset));
         Assert.Equal(typeof(PermanentFailureException).FullName, replayed.DeadLetter.ExceptionType);
-        await WaitUntilAsync(() => handler.Successes.ContainsKey(7), "the replayed event handled");
+        await Poll.UntilAsync(() => handler.Successes.ContainsKey(7), "the replayed event handled");
         Assert.Equal(1, handler.Successes[7]);
         Assert.Equal([(1, 0L), (1, 1L)], handler.Calls.Where(c => c.Id == 7).Select(c => (c.Partition, c.Offset)));
 
@@ -143,7 +143,7 @@ public sealed class DeadLetterReplayerTests
         var interval = TimeSpan.FromMilliseconds(500);
         for (var wait = 1; wait <= 4; wait++)
         {
-            await WaitUntilAsync(() => clock.Waits.Count >= wait || replay.IsCompleted, $"rate-limit wait {wait}");
+            await Poll.UntilAsync(() => clock.Waits.Count >= wait || replay.IsCompleted, $"rate-limit wait {wait}");
             Assert.False(replay.IsCompleted, $"the replay finished after {wait - 1} wait(s) of 4");
             Assert.Equal(interval, clock.Waits[wait - 1]);
             clock.Advance(interval);
@@ -170,11 +170,11 @@ public sealed class DeadLetterReplayerTests
         var replay = Replayer(broker, clock).ReplayAsync(new ReplayOptions { DeadLetterTopic = "orders.dlq", MaxRecordsPerSecond = 2 }, Token);
 
         // Record 1 waits; the clock then jumps 10 s (a stalled write, a long scan): the time lost is not saved up.
-        await WaitUntilAsync(() => clock.Waits.Count >= 1 || replay.IsCompleted, "the first rate-limit wait");
+        await Poll.UntilAsync(() => clock.Waits.Count >= 1 || replay.IsCompleted, "the first rate-limit wait");
         clock.Advance(TimeSpan.FromSeconds(10));
         for (var wait = 2; wait <= 3; wait++)
         {
-            await WaitUntilAsync(() => clock.Waits.Count >= wait || replay.IsCompleted, $"rate-limit wait {wait}");
+            await Poll.UntilAsync(() => clock.Waits.Count >= wait || replay.IsCompleted, $"rate-limit wait {wait}");
             Assert.False(replay.IsCompleted, $"records went in a burst after the pause: {wait - 1} wait(s) of 3");
             Assert.Equal(interval, clock.Waits[wait - 1]);
             clock.Advance(interval);
@@ -314,6 +314,21 @@ public sealed class DeadLetterReplayerTests
         var exception = await Assert.ThrowsAsync<ReplayException>(() => Replayer(broker).ListAsync("nothing.dlq", cancellationToken: Token));
 
         Assert.True(exception.TopicMissing);
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("orders/dlq")]
+    public async Task ReplayAndList_NotATopicName_ThrowArgumentExceptionBeforeConnecting(string topic)
+    {
+        var replayer = DeadLetterReplayer.Create(new Samsa.Configuration.KafkaOptions());
+
+        var replay = await Assert.ThrowsAsync<ArgumentException>(() => replayer.ReplayAsync(new ReplayOptions { DeadLetterTopic = topic }, Token));
+        var list = await Assert.ThrowsAsync<ArgumentException>(() => replayer.ListAsync(topic, cancellationToken: Token));
+
+        Assert.StartsWith($"'{topic}' is not a Kafka topic name: it ", replay.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"'{topic}' is not a Kafka topic name: it ", list.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The filters of <see cref="ReplayAsync_Filter_SelectsOnlyMatchingRecords"/> over the records of <see cref="SeedFilterCasesAsync"/>.</summary>
