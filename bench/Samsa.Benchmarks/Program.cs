@@ -26,5 +26,6 @@ switch (args.FirstOrDefault())
         return Samsa.Benchmarks.Http.BaselineHttpHost.Run(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);
+Samsa.Benchmarks.Utils.BenchmarkDotNetResults.Print(summaries);
 return 0;
