@@ -42,13 +42,13 @@ dll="$artifacts/bin/Samsa.Benchmarks/release/Samsa.Benchmarks.dll"
 
 # name | quick arguments | full arguments
 suites=(
-  "broker-throughput|broker-throughput --scale=0.1 --brokers=memory,disk|broker-throughput"
+  "broker-throughput|broker-throughput --scale=0.05 --brokers=memory,disk|broker-throughput"
   "publish|publish --rounds=3 --messages=20000|publish"
   "consume|consume --scale=0.1 --rounds=1|consume"
   "record-batch|--filter *RecordBatch* --job short --inProcess|--filter *RecordBatch*"
   "test-cluster|test-cluster --runs=5|test-cluster --runs=30"
   "http-publish|http-publish --rounds=2 --seconds=1.5 --warmup=0.5|http-publish"
-  "end-to-end|end-to-end --seconds=2 --rounds=2 --warmup=0.5|end-to-end"
+  "end-to-end|end-to-end --seconds=2 --rounds=2 --warmup=1|end-to-end"
   "group|--filter *GroupBenchmarks*|--filter *GroupBenchmarks*"
 )
 limit=$([ "$quick" = 1 ] && echo 600 || echo 7200)
@@ -72,6 +72,7 @@ for entry in "${suites[@]}"; do
   # shellcheck disable=SC2086 # the arguments are meant to split; the filters' globs are quoted by set -f below
   (set -f; SAMSA_BENCH_QUICK=$quick timeout --kill-after=30 "$limit" dotnet "$dll" $args) > "$logs/$name.log" 2>&1
   code=$?
+  grep -h '^RESULT ' "$logs/$name.log" >> "$logs/results.txt"
   seconds=$(( $(date +%s) - suite_started ))
   grep -E '^(\| |Samsa/raw|samsa / )' "$logs/$name.log" | tail -n 40
   if [ "$code" -ne 0 ]; then
@@ -88,7 +89,8 @@ echo "=== suites"
 printf '%s\n' "${status_lines[@]}"
 echo
 echo "=== summary (ratio: Samsa against the baseline of the same run; for times, latencies and CPU lower is better, for rates higher)"
-cat "$logs"/*.log | grep -h '^RESULT ' | awk '
+touch "$logs/results.txt"
+awk '
   function field(name,   i, kv) {
     for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return substr($i, length(name) + 2) }
     return ""
@@ -102,7 +104,7 @@ cat "$logs"/*.log | grep -h '^RESULT ' | awk '
     if (verdict == "met") met++; else if (verdict == "MISSED") missed++
     printf "%-18s %-58s %-16s %8s %8s  %s\n", suite, c, metric, ratio, target, verdict
   }
-  END { printf "\ntargets: %d met, %d missed\n", met, missed }'
+  END { printf "\ntargets: %d met, %d missed\n", met, missed }' "$logs/results.txt"
 
 total=$(( $(date +%s) - started ))
 echo

@@ -28,7 +28,7 @@ internal static class BenchmarkDotNetResults
                 var type = benchmark.Descriptor.Type;
                 BenchResult.Print(
                     type == typeof(GroupBenchmarks) ? "group" : type == typeof(Protocol.RecordBatchBenchmarks) ? "record-batch" : type.Name,
-                    benchmark.Descriptor.WorkloadMethodDisplayInfo + parameters,
+                    benchmark.Descriptor.WorkloadMethod.Name + parameters,
                     "mean-time",
                     report.ResultStatistics!.Mean / baselineStatistics.Mean);
             }
