@@ -18,7 +18,14 @@ switch (args.FirstOrDefault())
         return ConsumerBenchmarks.RunOne(args[1..]);
     case "test-cluster":
         return Samsa.Benchmarks.Testing.TestClusterStartupHarness.Run(args[1..]);
+    case "http-publish":
+        return Samsa.Benchmarks.Http.HttpPublishHarness.Run(args[1..]);
+    case "end-to-end":
+        return Samsa.Benchmarks.EndToEnd.EndToEndHarness.Run(args[1..]);
+    case "http-baseline-host":
+        return Samsa.Benchmarks.Http.BaselineHttpHost.Run(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BrokerThroughputHarness).Assembly).Run(args);
+Samsa.Benchmarks.Utils.BenchmarkDotNetResults.Print(summaries);
 return 0;

@@ -206,5 +206,14 @@ internal static class BrokerThroughputHarness
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {row.Broker} | {row.Phase} | {row.ValueSize} B | {row.MessagesPerSecond:N0} | {row.MegabytesPerSecond:F1} | {row.MessagesPerSecond / baseline.MessagesPerSecond:F2} | {row.BrokerCores:F2} | {row.BrokerMicrosPerMessage:F2} | {row.BrokerMicrosPerMessage / baseline.BrokerMicrosPerMessage:F2} |"));
         }
+
+        Console.WriteLine();
+        foreach (var row in rows.Where(r => r.Broker != "librdkafka mock"))
+        {
+            var baseline = rows.First(r => r.Broker == "librdkafka mock" && r.Phase == row.Phase && r.ValueSize == row.ValueSize);
+            var name = $"{row.Broker.Replace("Samsa (", "samsa-", StringComparison.Ordinal).TrimEnd(')')}-{row.Phase}-{row.ValueSize}B";
+            BenchResult.Print("broker-throughput", name, "msgs/s", row.MessagesPerSecond / baseline.MessagesPerSecond);
+            BenchResult.Print("broker-throughput", name, "broker-cpu/msg", row.BrokerMicrosPerMessage / baseline.BrokerMicrosPerMessage);
+        }
     }
 }

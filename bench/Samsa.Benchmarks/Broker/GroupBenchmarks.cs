@@ -224,7 +224,10 @@ public class GroupBenchmarks : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>In process (the brokers live here), few iterations: each one is a real rebalance or a full consume.</summary>
+    /// <summary>
+    /// In process (the brokers live here), few iterations: each one is a real rebalance or a full consume. With
+    /// <c>SAMSA_BENCH_QUICK=1</c> (bench/run.sh --quick) two iterations instead of five.
+    /// </summary>
     private sealed class GroupBenchmarkConfig : ManualConfig
     {
         public GroupBenchmarkConfig()
@@ -234,7 +237,7 @@ public class GroupBenchmarks : IAsyncDisposable
                 .WithStrategy(RunStrategy.Monitoring)
                 .WithLaunchCount(1)
                 .WithWarmupCount(1)
-                .WithIterationCount(5)
+                .WithIterationCount(Environment.GetEnvironmentVariable("SAMSA_BENCH_QUICK") == "1" ? 2 : 5)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1));
             AddColumn(new RecordsPerSecondColumn());

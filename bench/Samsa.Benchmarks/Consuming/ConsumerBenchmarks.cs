@@ -318,6 +318,8 @@ internal static class ConsumerBenchmarks
             var b = medians[baseline];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"samsa / {baseline}: msgs/s {subject.MessagesPerSecond / b.MessagesPerSecond:F3} (goal ≥ 0.95), CPU/msg {subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage:F3}, allocated {subject.BytesPerMessage - b.BytesPerMessage:+0;-0} B/msg"));
+            BenchResult.Print("consume", $"samsa/{baseline}", "msgs/s", subject.MessagesPerSecond / b.MessagesPerSecond, baseline == PlainSamsaConfig ? ">=0.95" : null);
+            BenchResult.Print("consume", $"samsa/{baseline}", "cpu/msg", subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage);
         }
     }
 
@@ -327,6 +329,7 @@ internal static class ConsumerBenchmarks
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{SamsaExactlyOnce} / {SamsaWorker}: msgs/s {exactlyOnce.MessagesPerSecond / atLeastOnce.MessagesPerSecond:F3}, CPU/msg {exactlyOnce.CpuMicrosPerMessage / atLeastOnce.CpuMicrosPerMessage:F3}, allocated {exactlyOnce.BytesPerMessage - atLeastOnce.BytesPerMessage:+0;-0} B/msg"));
+            BenchResult.Print("consume", $"{SamsaExactlyOnce}/{SamsaWorker}", "msgs/s", exactlyOnce.MessagesPerSecond / atLeastOnce.MessagesPerSecond);
         }
     }
 

@@ -488,6 +488,14 @@ public class PublisherBenchmarks
                 $"msgs/s {Spread([.. list.Select(s => s.Publisher.MessagesPerSecond / s.Plain.MessagesPerSecond)], "F3")}; " +
                 $"allocated B/msg difference {Spread([.. list.Select(s => s.Publisher.BytesPerMessage - s.Plain.BytesPerMessage)], "F0")}");
         }
+
+        Console.WriteLine();
+        foreach (var pair in pairs)
+        {
+            var list = samples[pair.Path];
+            BenchResult.Print("publish", pair.Path, "cpu/msg", Quantile(list.Select(s => s.Publisher.CpuMicrosPerMessage / s.Plain.CpuMicrosPerMessage), 0.5));
+            BenchResult.Print("publish", pair.Path, "msgs/s", Quantile(list.Select(s => s.Publisher.MessagesPerSecond / s.Plain.MessagesPerSecond), 0.5));
+        }
     }
 
     /// <summary>One measurement; its per-message figures are derived from the totals, so two can be added.</summary>

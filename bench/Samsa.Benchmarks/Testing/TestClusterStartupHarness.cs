@@ -26,6 +26,7 @@ internal static class TestClusterStartupHarness
         var mock = Enumerable.Range(0, runs).Select(_ => MeasureMock()).ToList();
         var mockMedian = Percentile(mock, 0.5);
         Console.WriteLine($"{"librdkafka mock cluster (baseline)",-34} {"",12} {"",8} {Ms(mockMedian),14} {Ms(Percentile(mock, 0.9)),8} {"1.00",8}");
+        var results = new List<(string Case, double Ratio)>();
         foreach (var (nodes, storage) in new[] { (1, KafkaTestStorage.Memory), (3, KafkaTestStorage.Memory), (1, KafkaTestStorage.Disk), (3, KafkaTestStorage.Disk) })
         {
             var samples = Enumerable.Range(0, runs).Select(_ => MeasureStart(nodes, storage).GetAwaiter().GetResult()).ToList();
@@ -33,10 +34,16 @@ internal static class TestClusterStartupHarness
             var acked = samples.Select(s => s.FirstAck).ToList();
             var ratio = Percentile(acked, 0.5) / mockMedian;
             Console.WriteLine($"{$"Samsa.Testing, {nodes} node(s), {storage.ToString().ToLowerInvariant()}",-34} {Ms(Percentile(started, 0.5)),12} {Ms(Percentile(started, 0.9)),8} {Ms(Percentile(acked, 0.5)),14} {Ms(Percentile(acked, 0.9)),8} {ratio.ToString("0.00", CultureInfo.InvariantCulture),8}");
+            results.Add(($"{nodes}-node-{storage.ToString().ToLowerInvariant()}", ratio));
         }
 
         var resets = MeasureResets(runs).GetAwaiter().GetResult();
         Console.WriteLine($"{"ResetAsync (10 topics, 1 group)",-34} {"",12} {"",8} {Ms(Percentile(resets, 0.5)),14} {Ms(Percentile(resets, 0.9)),8}");
+        Console.WriteLine();
+        foreach (var (name, ratio) in results)
+        {
+            Samsa.Benchmarks.Utils.BenchResult.Print("test-cluster", name, "first-ack-p50", ratio);
+        }
         return 0;
     }
 
