@@ -112,13 +112,33 @@ public sealed partial class DeadLetterReplayer
             var (deadLetters, ledger) = Open(topic, createLedger: !options.DryRun, readConfig, options.ScanTimeout, cancellationToken);
             var current = run = new Run(options, ledger, _timeProvider);
             using var producer = options.DryRun ? null : new ProducerBuilder<byte[]?, byte[]?>(_producerConfig()).Build();
-            TopicReader.ReadAll(readConfig, topic, deadLetters, options.ScanTimeout, _timeProvider, record =>
+            using var pipeline = producer is null ? null : new ReplayPipeline(producer, ledger.Topic);
+            try
             {
-                if (!current.Truncated)
+                TopicReader.ReadAll(readConfig, topic, deadLetters, options.ScanTimeout, _timeProvider, record =>
                 {
-                    Replay(current, producer, record, cancellationToken);
+                    // After a failed write nothing more is sent; the scan still counts what is left.
+                    if (!current.Truncated && pipeline?.Failure is null)
+                    {
+                        Replay(current, pipeline, record, cancellationToken);
+                    }
+                }, cancellationToken);
+            }
+            finally
+            {
+                if (pipeline is not null)
+                {
+                    // Every record acknowledged gets its marker, also when the scan or a write failed.
+                    pipeline.Flush(cancellationToken);
+                    RecordAcknowledged(current, pipeline);
+                    pipeline.Flush(cancellationToken);
                 }
-            }, cancellationToken);
+            }
+
+            if (pipeline?.Failure is { } failure)
+            {
+                throw failure;
+            }
         }
         catch (ProduceException<byte[]?, byte[]?> exception)
         {
@@ -167,7 +187,7 @@ public sealed partial class DeadLetterReplayer
         return (deadLetters, ledger);
     }
 
-    private void Replay(Run run, IProducer<byte[]?, byte[]?>? producer, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
+    private void Replay(Run run, ReplayPipeline? pipeline, ConsumeResult<byte[]?, byte[]?> record, CancellationToken cancellationToken)
     {
         var deadLetter = DeadLetterRecord.From(record);
         run.Scanned++;
@@ -189,17 +209,20 @@ public sealed partial class DeadLetterReplayer
             return;
         }
 
-        if (run.Options.MaxRecords is { } max && run.Replayed >= max)
+        if (run.Options.MaxRecords is { } max && run.Sent >= max)
         {
             run.Truncated = true;
             return;
         }
 
-        if (producer is null)
+        if (pipeline is null)
         {
+            run.Sent++;
             run.Add(new ReplayedRecord(deadLetter, target, deadLetter.OriginalPartition, -1));
             return;
         }
+
+        RecordAcknowledged(run, pipeline);
 
         run.WaitForRate(cancellationToken);
         var message = new Message<byte[]?, byte[]?>
@@ -222,34 +245,36 @@ public sealed partial class DeadLetterReplayer
         var span = SamsaActivitySource.HasListeners ? SamsaActivitySource.StartSend(target) : null;
         SamsaActivitySource.PrepareReplay(message.Headers);
         var destination = deadLetter.OriginalPartition >= 0 ? new TopicPartition(target, deadLetter.OriginalPartition) : new TopicPartition(target, Partition.Any);
-        DeliveryResult<byte[]?, byte[]?> written;
         try
         {
-            written = producer.ProduceAsync(destination, message, cancellationToken).GetAwaiter().GetResult();
+            pipeline.Send(destination, message, deadLetter, span, cancellationToken);
         }
         catch (ProduceException<byte[]?, byte[]?> exception) when (span is not null)
         {
             SamsaActivitySource.CompleteSend(span, -1, -1, exception.Error.Code, exception.Error.Reason);
-            Activity.Current = previous;
             throw;
         }
-
-        if (span is not null)
+        finally
         {
-            SamsaActivitySource.CompleteSend(span, written.Partition.Value, written.Offset.Value, ErrorCode.NoError, null);
             Activity.Current = previous;
         }
 
-        producer.ProduceAsync(
-            run.Ledger.Topic,
-            ReplayLedger.Marker(deadLetter.Partition, deadLetter.Offset, target, written.Partition.Value, written.Offset.Value, now),
-            cancellationToken).GetAwaiter().GetResult();
-        run.Ledger.Add(deadLetter.Partition, deadLetter.Offset);
-        run.Add(new ReplayedRecord(deadLetter, target, written.Partition.Value, written.Offset.Value));
-        if (_logger.IsEnabled(LogLevel.Debug))
+        run.Sent++;
+    }
+
+    /// <summary>Writes the ledger markers of the records acknowledged so far and counts them as replayed.</summary>
+    private void RecordAcknowledged(Run run, ReplayPipeline pipeline)
+    {
+        foreach (var replayed in pipeline.TakeAcknowledged())
         {
-            var to = string.Create(CultureInfo.InvariantCulture, $"{target}[{written.Partition.Value}]@{written.Offset.Value}");
-            Log.ReplayedRecord(_logger, run.Options.DeadLetterTopic, deadLetter.Partition, deadLetter.Offset, to);
+            pipeline.WriteMarker(replayed, _timeProvider.GetUtcNow());
+            run.Ledger.Add(replayed.DeadLetter.Partition, replayed.DeadLetter.Offset);
+            run.Add(replayed);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var to = string.Create(CultureInfo.InvariantCulture, $"{replayed.TargetTopic}[{replayed.TargetPartition}]@{replayed.TargetOffset}");
+                Log.ReplayedRecord(_logger, run.Options.DeadLetterTopic, replayed.DeadLetter.Partition, replayed.DeadLetter.Offset, to);
+            }
         }
     }
 
@@ -308,6 +333,9 @@ public sealed partial class DeadLetterReplayer
         public int Matched { get; set; }
 
         public int Replayed { get; private set; }
+
+        /// <summary>Records sent (or, in a dry run, that would be), acknowledged or not: what <see cref="ReplayOptions.MaxRecords"/> counts.</summary>
+        public int Sent { get; set; }
 
         public int AlreadyReplayed { get; set; }
 

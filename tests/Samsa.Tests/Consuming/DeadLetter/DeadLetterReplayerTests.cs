@@ -245,6 +245,30 @@ public sealed class DeadLetterReplayerTests
     }
 
     [Fact]
+    public async Task ReplayAsync_TwoThousandDeadLetters_WrittenInOrderPerPartitionEachWithItsLedgerMarker()
+    {
+        await using var broker = await StartBrokerAsync();
+        await CreateTopicsAsync(broker, ("orders", 2), ("orders.dlq", 2));
+        // Each dead-letter partition holds the dead letters of one original partition, in the order they failed.
+        await SeedAsync(broker, "orders.dlq", 0, [.. Enumerable.Range(0, 1000).Select(i => new SeededDeadLetter($"a{i:D4}", "orders", 0, i))]);
+        await SeedAsync(broker, "orders.dlq", 1, [.. Enumerable.Range(0, 1000).Select(i => new SeededDeadLetter($"b{i:D4}", "orders", 1, i))]);
+
+        var first = await Replayer(broker).ReplayAsync(new ReplayOptions { DeadLetterTopic = "orders.dlq" }, Token);
+        var second = await Replayer(broker).ReplayAsync(new ReplayOptions { DeadLetterTopic = "orders.dlq" }, Token);
+
+        Assert.Equal((2000, 0), (first.Replayed, first.AlreadyReplayed));
+        Assert.Equal((0, 2000), (second.Replayed, second.AlreadyReplayed));
+        var written = ReadToEnd(broker, "orders", 2);
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => $"a{i:D4}"), written.Where(r => r.Partition.Value == 0).OrderBy(r => r.Offset.Value).Select(Key));
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => $"b{i:D4}"), written.Where(r => r.Partition.Value == 1).OrderBy(r => r.Offset.Value).Select(Key));
+
+        // One marker per dead letter, naming where its copy went.
+        var markers = ReadToEnd(broker, RetryTopicNames.ReplayLedger("orders.dlq"), 1);
+        Assert.Equal(2000, markers.Count);
+        Assert.Equal(2000, markers.Select(m => Encoding.UTF8.GetString(m.Message.Key!)).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public async Task ReplayAsync_MaxRecords_StopsThereAndTheNextReplayContinues()
     {
         await using var broker = await StartBrokerAsync();
