@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Samsa.Broker;
+using Samsa.Testing;
 using Xunit;
 
 namespace Samsa.TestUtils;
@@ -10,39 +11,75 @@ namespace Samsa.TestUtils;
 /// <c>SAMSA_TEST_BOOTSTRAP_SERVERS</c> is set, that cluster instead (librdkafka's mock cluster, a
 /// real Apache Kafka), so the same conformance tests can run against it. Seed topics are created
 /// through the AdminClient there; tests that need to control the broker (stop a node, read its
-/// storage) are skipped against an external cluster.
+/// storage, inject faults) are skipped against an external cluster. The embedded broker is started
+/// through Samsa.Testing's <see cref="KafkaTestCluster"/> (with the broker's own defaults, not the
+/// test cluster's), so <see cref="Cluster"/> gives its fault injection and, when asked for, its request log.
 /// </summary>
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
     public const string ExternalBootstrapVariable = "SAMSA_TEST_BOOTSTRAP_SERVERS";
 
-    private readonly SamsaBroker? _broker;
+    private readonly KafkaTestCluster? _cluster;
     private readonly string? _external;
 
-    private EmbeddedBroker(SamsaBroker? broker, string? external)
+    private EmbeddedBroker(KafkaTestCluster? cluster, string? external)
     {
-        _broker = broker;
+        _cluster = cluster;
         _external = external;
     }
 
     /// <summary>The embedded broker; skips the test when running against an external cluster.</summary>
-    public SamsaBroker Broker => _broker ?? SkipExternal<SamsaBroker>();
+    public SamsaBroker Broker => _cluster?.Broker ?? SkipExternal<SamsaBroker>();
+
+    /// <summary>
+    /// The embedded broker as a Samsa.Testing cluster (faults, request log); skips the test when running
+    /// against an external cluster. Its request log is empty unless the test turned
+    /// <see cref="KafkaTestClusterOptions.LogRequests"/> on when starting.
+    /// </summary>
+    public KafkaTestCluster Cluster => _cluster ?? SkipExternal<KafkaTestCluster>();
 
     public bool IsExternal => _external is not null;
 
-    public string BootstrapServers => _external ?? _broker!.BootstrapServers;
+    public string BootstrapServers => _external ?? _cluster!.BootstrapServers;
 
-    public static async Task<EmbeddedBroker> StartAsync(Action<BrokerOptions>? configure = null)
+    /// <summary>
+    /// Starts the embedded broker configured by <paramref name="configure"/> (the broker's defaults, except no
+    /// initial rebalance delay), or points at the external cluster. <paramref name="cluster"/> sets what
+    /// Samsa.Testing adds (the request log is off unless it turns it on); it is ignored for an external cluster.
+    /// </summary>
+    public static async Task<EmbeddedBroker> StartAsync(Action<BrokerOptions>? configure = null, Action<KafkaTestClusterOptions>? cluster = null)
     {
         NativeKafka.EnsureLoaded();
-        // Tests form groups many times: skip Kafka's 3 s wait for more members (tests that need it set it back).
-        var options = new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero };
-        configure?.Invoke(options);
         var external = Environment.GetEnvironmentVariable(ExternalBootstrapVariable);
         if (string.IsNullOrWhiteSpace(external))
         {
-            return new EmbeddedBroker(await SamsaBroker.StartAsync(options).ConfigureAwait(false), null);
+            var started = await KafkaTestCluster.StartAsync(o =>
+            {
+                // Logging decodes every request again: only tests that read the log pay for it.
+                o.LogRequests = false;
+                o.RequestLogCapacity = 20_000;
+                cluster?.Invoke(o);
+                o.ConfigureBroker = broker =>
+                {
+                    // The test cluster's own choices (auto-created topics, short shutdown) give way to the broker's defaults.
+                    // Tests form groups many times: skip Kafka's 3 s wait for more members (tests that need it set it back).
+                    var defaults = new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero };
+                    broker.NodeCount = defaults.NodeCount;
+                    broker.Host = defaults.Host;
+                    broker.AutoCreateTopics = defaults.AutoCreateTopics;
+                    broker.DefaultPartitions = defaults.DefaultPartitions;
+                    broker.GroupInitialRebalanceDelay = defaults.GroupInitialRebalanceDelay;
+                    broker.TimeProvider = defaults.TimeProvider;
+                    broker.ShutdownTimeout = defaults.ShutdownTimeout;
+                    broker.SeedTopics.Clear();
+                    configure?.Invoke(broker);
+                };
+            }).ConfigureAwait(false);
+            return new EmbeddedBroker(started, null);
         }
+
+        var options = new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero };
+        configure?.Invoke(options);
 
         if (options.DataDirectory is not null)
         {
@@ -123,5 +160,5 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         return config;
     }
 
-    public ValueTask DisposeAsync() => _broker?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _cluster?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

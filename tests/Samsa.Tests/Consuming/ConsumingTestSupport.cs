@@ -72,6 +72,24 @@ internal static class ConsumingTestSupport
             options.OffsetsTopicPartitions = 3;
         });
 
+    /// <summary>
+    /// A broker for fault tests: as <see cref="StartBrokerAsync()"/> with <paramref name="nodes"/> nodes (topics
+    /// replicated to all of them) and the request log on; its faults are <c>broker.Cluster.Faults</c>.
+    /// </summary>
+    public static Task<EmbeddedBroker> StartFaultBrokerAsync(int nodes = 1) =>
+        EmbeddedBroker.StartAsync(
+            options =>
+            {
+                options.NodeCount = nodes;
+                options.DefaultReplicationFactor = (short)nodes;
+                options.OffsetsTopicReplicationFactor = (short)nodes;
+                options.TransactionStateTopicReplicationFactor = (short)nodes;
+                options.GroupInitialRebalanceDelay = TimeSpan.Zero;
+                options.GroupMinSessionTimeout = TimeSpan.FromMilliseconds(500);
+                options.OffsetsTopicPartitions = 3;
+            },
+            cluster => cluster.LogRequests = true);
+
     /// <summary>Fast settings for tests: short commit interval and retry waits, short session timeout.</summary>
     public static void Fast(ConsumerOptions options)
     {
@@ -96,7 +114,7 @@ internal static class ConsumingTestSupport
         };
     }
 
-    /// <summary>A host with one consumer of <paramref name="topic"/> (declared with <paramref name="partitions"/>) calling <paramref name="handler"/>.</summary>
+    /// <summary>A host with one consumer of <paramref name="topic"/> (declared with <paramref name="partitions"/>, and <paramref name="replicationFactor"/> when set) calling <paramref name="handler"/>.</summary>
     public static IHost BuildHost(
         EmbeddedBroker broker,
         string topic,
@@ -104,12 +122,17 @@ internal static class ConsumingTestSupport
         RecordingHandler handler,
         int partitions = 2,
         Action<ConsumerOptions>? configure = null,
-        Action<SamsaKafkaBuilder>? more = null)
+        Action<SamsaKafkaBuilder>? more = null,
+        short? replicationFactor = null)
     {
         return SamsaTestHost.Build(broker.BootstrapServers, samsa =>
         {
             samsa.Services.AddSingleton(handler);
-            samsa.AddTopic(topic, t => t.Partitions = partitions)
+            samsa.AddTopic(topic, t =>
+                {
+                    t.Partitions = partitions;
+                    t.ReplicationFactor = replicationFactor;
+                })
                 .AddConsumer<RecordingHandler, TestEvent>(topic, group, options =>
                 {
                     Fast(options);
