@@ -66,7 +66,7 @@ public sealed class ConsumerFaultTests
 
         using var fault = kafka.Faults.FailNext(api, error, count: 3, filter: new RequestFilter { GroupId = Group });
         await ProduceAsync(broker, Topic, Enumerable.Range(20, 20).Select(i => new TestEvent(i)));
-        await WaitUntilAsync(() => fault.TimesApplied == 3, $"three {api} requests answered {error}");
+        await Poll.UntilAsync(() => fault.TimesApplied == 3, $"three {api} requests answered {error}");
         await ProduceAsync(broker, Topic, Enumerable.Range(40, 20).Select(i => new TestEvent(i)));
         var end = EndOffsets(kafka);
         await WaitForCommitsAsync(kafka, end);
