@@ -6,8 +6,9 @@ using Samsa.Broker;
 // --nodes N --port P --default-replication-factor N` gives it, and the same console logging, plus one thing the CLI has
 // no way to do: stop and start a single node of the running process. Arguments: DATA_DIR NODES PORT. Prints
 // "bootstrap.servers=..." once it accepts connections, then reads commands from standard input, one a line:
-// "ID stop NODE" or "ID start NODE", answered "command ID done." or "command ID failed: ...". Exits when standard input
-// closes (the test process is gone), so that no broker outlives its test.
+// "ID stop NODE" or "ID start NODE", answered "command ID done." or "command ID failed: ...", and "ID heap", which runs
+// a full blocking garbage collection and answers "command ID done. heap=BYTES" (the managed heap that survived it). Exits
+// when standard input closes (the test process is gone), so that no broker outlives its test.
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: Samsa.Chaos.Broker DATA_DIR NODES PORT");
@@ -42,6 +43,15 @@ while (await Console.In.ReadLineAsync() is { } line)
 
     try
     {
+        if (words is [var id, "heap"])
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Console.WriteLine($"command {id} done. heap={GC.GetTotalMemory(forceFullCollection: false)}");
+            continue;
+        }
+
         var node = words.Length == 3 ? int.Parse(words[2], CultureInfo.InvariantCulture) : -1;
         switch (words.Length == 3 ? words[1] : null)
         {
@@ -52,7 +62,7 @@ while (await Console.In.ReadLineAsync() is { } line)
                 await broker.StartNodeAsync(node);
                 break;
             default:
-                throw new ArgumentException("expected 'ID stop NODE' or 'ID start NODE'");
+                throw new ArgumentException("expected 'ID stop NODE', 'ID start NODE' or 'ID heap'");
         }
 
         Console.WriteLine($"command {words[0]} done.");

@@ -66,6 +66,7 @@ public sealed class SoakTests : IDisposable
         Task<List<ResourceSample>>? sampling = null;
         var events = new List<string>();
         var slowestProgress = TimeSpan.Zero;
+        long heapBefore = 0, heapAfter = 0;
         var samples = new List<ResourceSample>();
         try
         {
@@ -80,6 +81,9 @@ public sealed class SoakTests : IDisposable
             await WaitForProgressAsync(observer, 0, state, cancellationToken);
             events.Add($"group formed in {formed.Elapsed.TotalSeconds:F1} s");
 
+            // The managed heap that survives a full collection, before the soak and after it (not during: a forced
+            // collection would move the resident memory the fit measures).
+            heapBefore = await broker.ManagedHeapAfterFullCollectionAsync(cancellationToken);
             var clock = Stopwatch.StartNew();
             sampling = SampleAsync(broker.ProcessId, plan.Sample, clock, () => !state.NodeDown, stopSampling.Token);
             foreach (var fault in plan.Schedule())
@@ -142,6 +146,7 @@ public sealed class SoakTests : IDisposable
 
             await stopSampling.CancelAsync();
             samples = await sampling;
+            heapAfter = await broker.ManagedHeapAfterFullCollectionAsync(cancellationToken);
             await stopProducing.CancelAsync();
             await producing;
 
@@ -211,7 +216,7 @@ public sealed class SoakTests : IDisposable
             $"{state.Faults[FaultKind.StartNode]} node restarts, committed progress after each within {slowestProgress.TotalSeconds:F1} s; {acknowledged} acknowledged, {state.ConsumedDistinct} consumed ({state.Deliveries - state.ConsumedDistinct} again), " +
             $"{state.DeliveryFailures} failed deliveries; broker after {warmUpEnd:F0} s warm-up ({steady.Count} samples): RSS {Describe(samples, s => s.RssKiB / 1024.0)} MiB, " +
             $"slope {rssSlope:F2} MiB/min (anon {anonSlope:F2}), handles {Describe(samples, s => s.Handles)} slope {handleSlope:F1}/min (the {wholeSteady.Count} with all nodes up), " +
-            $"threads {Describe(samples, s => s.Threads)} slope {threadSlope:F1}/min; {totalClock.Elapsed.TotalSeconds:F0} s in all, load average {LoadAverage()}");
+            $"threads {Describe(samples, s => s.Threads)} slope {threadSlope:F1}/min; managed heap after a full GC {heapBefore / 1048576.0:F1}->{heapAfter / 1048576.0:F1} MiB; {totalClock.Elapsed.TotalSeconds:F0} s in all, load average {LoadAverage()}");
         var detail = summary + "\n" + string.Join('\n', events) + "\n" + state.DescribeErrors() + "\nsamples (s, RSS KiB, anon KiB, handles, threads, all nodes up):\n" +
             string.Join('\n', samples.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Seconds:F0} {s.RssKiB} {s.RssAnonKiB} {s.Handles} {s.Threads} {(s.Whole ? "yes" : "no")}")));
         TestContext.Current.TestOutputHelper?.WriteLine(detail);

@@ -51,17 +51,29 @@ internal sealed class NodeControlledBroker : IDisposable
     /// <summary>Starts a stopped node again on its port (<c>SamsaBroker.StartNodeAsync</c>); returns once it accepts connections.</summary>
     public Task StartNodeAsync(int node, CancellationToken cancellationToken) => CommandAsync("start", node, cancellationToken);
 
+    /// <summary>The broker's managed heap, in bytes, after a full blocking, compacting garbage collection in it.</summary>
+    public async Task<long> ManagedHeapAfterFullCollectionAsync(CancellationToken cancellationToken)
+    {
+        var answer = await CommandAsync("heap", cancellationToken);
+        return long.Parse(answer[(answer.IndexOf("heap=", StringComparison.Ordinal) + "heap=".Length)..], CultureInfo.InvariantCulture);
+    }
+
     public void Dispose() => _process.Dispose();
 
-    private async Task CommandAsync(string verb, int node, CancellationToken cancellationToken)
+    private Task<string> CommandAsync(string verb, int node, CancellationToken cancellationToken) =>
+        CommandAsync(string.Create(CultureInfo.InvariantCulture, $"{verb} {node}"), cancellationToken);
+
+    private async Task<string> CommandAsync(string command, CancellationToken cancellationToken)
     {
         var id = ++_commands;
-        await _process.StandardInput.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{id} {verb} {node}").AsMemory(), cancellationToken);
+        await _process.StandardInput.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{id} {command}").AsMemory(), cancellationToken);
         await _process.StandardInput.FlushAsync(cancellationToken);
         var answer = await _process.WaitForOutputAsync(string.Create(CultureInfo.InvariantCulture, $"command {id} "), CommandTimeout, cancellationToken);
-        if (!answer.EndsWith(" done.", StringComparison.Ordinal))
+        if (!answer.Contains($"command {id} done.", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"'{verb} {node}' was answered: {answer}");
+            throw new InvalidOperationException($"'{command}' was answered: {answer}");
         }
+
+        return answer;
     }
 }
