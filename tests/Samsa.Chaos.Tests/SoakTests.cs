@@ -78,7 +78,11 @@ public sealed class SoakTests : IDisposable
 
             // The clock starts once the group has formed and committed (Kafka's 3 s initial rebalance delay is behind it).
             var formed = Stopwatch.StartNew();
-            await WaitForProgressAsync(observer, 0, state, cancellationToken);
+            if (await WaitForProgressAsync(observer, 0, state, cancellationToken) is null)
+            {
+                state.Violation($"the group committed nothing within {ProgressTimeout} of its members starting");
+            }
+
             events.Add($"group formed in {formed.Elapsed.TotalSeconds:F1} s");
 
             // The managed heap that survives a full collection, before the soak and after it (not during: a forced
