@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The fault suite (tests/Samsa.Chaos.Tests): broker kill -9/restart cycles, consumer workers killed
 # with kill -9 (at least once, exactly once), the EventService killed with kill -9 under concurrent
-# POSTs, wire fuzzing, the EventService's HTTP surface. Short mode by default (what ./test.sh runs, a few
-# minutes); --long runs the same scenarios at full size (100 broker kill cycles with a CPU hog, 30
-# worker and service kills, 10^6 mutated frames per listener).
+# POSTs, wire fuzzing, the EventService's HTTP surface, a soak with rebalances and node restarts that
+# measures the broker process's memory, handles and threads. Short mode by default (what ./test.sh runs,
+# a few minutes); --long runs the same scenarios at full size (100 broker kill cycles with a CPU hog, 30
+# worker and service kills, 10^6 mutated frames per listener, a 10-minute soak).
 # Prints one line per scenario and a final "N passed, M failed". Extra arguments go to dotnet test
 # (e.g. --filter "FullyQualifiedName~BrokerKill"). SAMSA_CHAOS_SEED=N repeats a run's random choices.
 set -uo pipefail

@@ -30,11 +30,16 @@ public sealed class BackgroundProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The child's standard input; only when started with <c>redirectStandardInput</c>.</summary>
+    public StreamWriter StandardInput => _process.StandardInput;
+
     /// <param name="environment">Variables set (or, with a null value, removed) in the child's environment, on top of this process's.</param>
-    public static BackgroundProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <param name="redirectStandardInput">Give the child a pipe as standard input, written through <see cref="StandardInput"/>.</param>
+    public static BackgroundProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, bool redirectStandardInput = false)
     {
         var start = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = redirectStandardInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

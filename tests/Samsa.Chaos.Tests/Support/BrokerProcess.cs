@@ -55,14 +55,15 @@ internal sealed class BrokerProcess : IDisposable
     /// (which bring the ASP.NET Core framework the EventService reference pulls in; the CLI's own
     /// deps file would look for package copies that this directory does not hold).
     /// </summary>
-    public static BackgroundProcess StartDotNet(string assembly, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    public static BackgroundProcess StartDotNet(string assembly, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, bool redirectStandardInput = false)
     {
         var self = Path.Combine(AppContext.BaseDirectory, typeof(BrokerProcess).Assembly.GetName().Name!);
         return BackgroundProcess.Start(
             DotNet,
             ["exec", "--runtimeconfig", self + ".runtimeconfig.json", "--depsfile", self + ".deps.json", Path.Combine(AppContext.BaseDirectory, assembly), .. arguments],
             workingDirectory,
-            environment);
+            environment,
+            redirectStandardInput);
     }
 
     public static string DotNetPath => DotNet;
