@@ -34,7 +34,7 @@ public sealed partial class PackInstallUseTests : IDisposable
         }
 
         var config = WriteNuGetConfig(feed);
-        foreach (var project in new[] { "Samsa.Protocol", "Samsa.Broker", "Samsa", "Samsa.Testing", "Samsa.Testing.XunitV3", "Samsa.Testing.AspNetCore", "Samsa.Cli" })
+        foreach (var project in new[] { "Samsa.Protocol", "Samsa.Broker", "Samsa", "Samsa.Testing", "Samsa.Testing.XunitV3", "Samsa.Testing.AspNetCore", "Samsa.AspNetCore", "Samsa.Cli" })
         {
             var pack = await DotnetAsync(environment, null, ct, "pack", Path.Combine(RepositoryPaths.Root, "src", project), "-o", feed);
             Assert.True(pack.ExitCode == 0, pack.ToString());
