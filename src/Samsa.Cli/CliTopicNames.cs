@@ -27,9 +27,9 @@ internal static class CliTopicNames
 
     private static void Check(SymbolResult result, string? topic)
     {
-        if (TopicNameRules.Problem(topic) is { } problem)
+        if (TopicNameRules.Explain(topic) is { } explanation)
         {
-            result.AddError($"'{topic}' is not a Kafka topic name: it {problem}.");
+            result.AddError(explanation);
         }
     }
 }

@@ -144,8 +144,8 @@ internal sealed class ConsoleEndpoints
     private IResult DeadLetterTopics() => TypedResults.Json(
         Consumers.Workers.Select(w => new ConsoleDeadLetterTopic(w.Topic, w.GroupId, w.Options.EffectiveDeadLetterTopic)).DistinctBy(t => t.DeadLetterTopic).ToList());
 
-    private static IResult? InvalidTopic(string topic) => TopicNameRules.Problem(topic) is { } problem
-        ? TypedResults.Problem(detail: $"'{topic}' is not a Kafka topic name: it {problem}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid topic name")
+    private static IResult? InvalidTopic(string topic) => TopicNameRules.Explain(topic) is { } explanation
+        ? TypedResults.Problem(detail: explanation, statusCode: StatusCodes.Status400BadRequest, title: "Invalid topic name")
         : null;
 
     private string DeadLetterTopicOf(string topic) =>

@@ -23,9 +23,9 @@ internal static class CheckCommand
                 {
                     result.AddError(error!);
                 }
-                else if (Samsa.Provisioning.TopicNameRules.Problem(consumer.Topic) is { } problem)
+                else if (Samsa.Provisioning.TopicNameRules.Explain(consumer.Topic) is { } explanation)
                 {
-                    result.AddError($"--consumer `{value}`: '{consumer.Topic}' is not a Kafka topic name: it {problem}.");
+                    result.AddError($"--consumer `{value}`: {explanation}");
                 }
             }
         });

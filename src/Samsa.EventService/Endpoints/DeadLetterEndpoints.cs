@@ -51,12 +51,12 @@ internal static class DeadLetterEndpoints
             return renamed;
         }
 
-        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
+        var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
+        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(deadLetterTopic)) is { } invalidTopic)
         {
             return invalidTopic;
         }
 
-        var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
         try
         {
             return TypedResults.Json(await replayer.ListAsync(deadLetterTopic, filter.ToFilter(), cancellationToken));
@@ -75,12 +75,12 @@ internal static class DeadLetterEndpoints
             return renamed;
         }
 
-        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(RetryTopicNames.DeadLetter(topic))) is { } invalidTopic)
+        var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
+        if ((TopicNameProblem.For(topic) ?? TopicNameProblem.For(deadLetterTopic)) is { } invalidTopic)
         {
             return invalidTopic;
         }
 
-        var deadLetterTopic = RetryTopicNames.DeadLetter(topic);
         try
         {
             var options = new ReplayOptions

@@ -12,9 +12,9 @@ internal static class TopicNameProblem
     public const string Title = "Invalid topic name";
 
     /// <summary>The problem for <paramref name="topic"/>, or null when it is a legal topic name.</summary>
-    public static IResult? For(string? topic) => TopicNameRules.Problem(topic) is { } problem
+    public static IResult? For(string? topic) => TopicNameRules.Explain(topic) is { } explanation
         ? TypedResults.Problem(
-            detail: $"'{topic}' is not a Kafka topic name: it {problem}. Use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-', other than '.' and '..'.",
+            detail: $"{explanation} Use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-', other than '.' and '..'.",
             statusCode: StatusCodes.Status400BadRequest,
             title: Title)
         : null;

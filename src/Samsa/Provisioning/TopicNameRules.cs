@@ -35,12 +35,15 @@ public static class TopicNameRules
     /// <summary>Whether <paramref name="name"/> is a legal topic name.</summary>
     public static bool IsValid(string? name) => Problem(name) is null;
 
+    /// <summary>Null when <paramref name="name"/> is a legal topic name; otherwise the sentence every caller reports: "'a b' is not a Kafka topic name: it contains ….".</summary>
+    public static string? Explain(string? name) => Problem(name) is { } problem ? $"'{name}' is not a Kafka topic name: it {problem}." : null;
+
     /// <summary>Throws an <see cref="ArgumentException"/> saying what is wrong when <paramref name="name"/> is not a legal topic name.</summary>
     internal static void ThrowIfInvalid(string? name, string parameterName)
     {
-        if (Problem(name) is { } problem)
+        if (Explain(name) is { } explanation)
         {
-            throw new ArgumentException($"'{name}' is not a Kafka topic name: it {problem}.", parameterName);
+            throw new ArgumentException(explanation, parameterName);
         }
     }
 }

@@ -112,7 +112,7 @@ public sealed partial class DeadLetterReplayer
             var (deadLetters, ledger) = Open(topic, createLedger: !options.DryRun, readConfig, options.ScanTimeout, cancellationToken);
             var current = run = new Run(options, ledger, _timeProvider);
             using var producer = options.DryRun ? null : new ProducerBuilder<byte[]?, byte[]?>(_producerConfig()).Build();
-            using var pipeline = producer is null ? null : new ReplayPipeline(producer, ledger.Topic);
+            var pipeline = producer is null ? null : new ReplayPipeline(producer, ledger.Topic);
             try
             {
                 TopicReader.ReadAll(readConfig, topic, deadLetters, options.ScanTimeout, _timeProvider, record =>

@@ -16,11 +16,14 @@ namespace Samsa.Consuming.DeadLetter;
 /// window slot and queues what was acknowledged; the replay thread takes the queue (<see cref="TakeAcknowledged"/>),
 /// writes the markers and updates the run.
 /// </remarks>
-internal sealed class ReplayPipeline(IProducer<byte[]?, byte[]?> producer, string ledgerTopic) : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The window is left to the GC on purpose: see the field.")]
+internal sealed class ReplayPipeline(IProducer<byte[]?, byte[]?> producer, string ledgerTopic)
 {
     /// <summary>Replayed records sent and not yet acknowledged, at most.</summary>
     public const int MaxInFlight = 256;
 
+    // Not disposed: a delivery report can still arrive while the producer is disposed after a cancelled replay, and it
+    // releases a slot (a SemaphoreSlim whose wait handle is never asked for holds nothing to free).
     private readonly SemaphoreSlim _window = new(MaxInFlight, MaxInFlight);
     private readonly ConcurrentQueue<ReplayedRecord> _acknowledged = new();
     private ProduceException<byte[]?, byte[]?>? _failure;
@@ -68,8 +71,6 @@ internal sealed class ReplayPipeline(IProducer<byte[]?, byte[]?> producer, strin
 
     /// <summary>Waits until every write sent so far is acknowledged or failed.</summary>
     public void Flush(CancellationToken cancellationToken) => producer.Flush(cancellationToken);
-
-    public void Dispose() => _window.Dispose();
 
     private void OnRecordDelivered(DeliveryReport<byte[]?, byte[]?> report, DeadLetterRecord deadLetter, Activity? span)
     {
