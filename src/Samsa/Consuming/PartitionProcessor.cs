@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 
+using Samsa.Diagnostics;
+
 namespace Samsa.Consuming;
 
 /// <summary>
@@ -66,7 +68,11 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         _pauseChanged = pauseChanged;
         _resume = () => Drive(resumed: true);
         Context = pipeline.CreateContext();
+        Consumed = pipeline.ConsumedCountFor(topicPartition);
     }
+
+    /// <summary>The partition's consumed-messages total, when the host has metrics.</summary>
+    public ConsumedCount? Consumed { get; }
 
     public TopicPartition TopicPartition { get; }
 

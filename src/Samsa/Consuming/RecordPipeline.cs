@@ -90,6 +90,10 @@ internal sealed partial class RecordPipeline
     /// <summary>Reports a processor that failed outside any handler call (a bug): the worker faults.</summary>
     public void PartitionFaulted(PartitionProcessor partition, Exception exception) => _partitionFaulted(partition, exception);
 
+    /// <summary>The running consumed-messages total for a partition's processor; null when the host has no metrics.</summary>
+    public ConsumedCount? ConsumedCountFor(TopicPartition topicPartition) =>
+        _metrics?.ConsumedCountFor(topicPartition.Topic, _groupId, topicPartition.Partition.Value);
+
     /// <summary>A context for one partition's records, reused from record to record (see <see cref="ConsumeContext"/>).</summary>
     public ConsumeContext CreateContext() => new(_groupId, _sourceTopic, _transaction is not null) { Outputs = _outputBuilder };
 
@@ -100,7 +104,7 @@ internal sealed partial class RecordPipeline
     /// </summary>
     public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
     {
-        _metrics?.RecordConsumed(record.Topic, _groupId, record.Partition.Value);
+        partition.Consumed?.Increment();
         if (!_options.DisableTracing && SamsaActivitySource.HasListeners)
         {
             return ProcessTracedAsync(partition, record);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Samsa.Consuming.Retry;
@@ -11,7 +12,11 @@ namespace Samsa.Diagnostics;
 /// <see cref="ProcessDuration"/> as the OpenTelemetry messaging conventions name them, and Samsa's failure, retry,
 /// dead-letter, lag and blocked-partition instruments. <see cref="SamsaInstruments.All"/> lists them.
 /// </summary>
-/// <remarks>Recording checks <see cref="Instrument.Enabled"/> first, so without a listener an instrument costs a field read and no tags are built.</remarks>
+/// <remarks>
+/// Recording checks <see cref="Instrument.Enabled"/> first, so without a listener an instrument costs a field read and
+/// no tags are built. The consumed-messages counter is observable: each partition keeps a <see cref="ConsumedCount"/>
+/// and the totals are read when metrics are collected, so the per-record cost is one field increment.
+/// </remarks>
 internal sealed class ConsumerMetrics : IDisposable
 {
     private static readonly KeyValuePair<string, object?> SystemTag = new(Attributes.System, Attributes.Kafka);
@@ -19,7 +24,7 @@ internal sealed class ConsumerMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly Counter<long> _consumed;
+    private readonly ConcurrentDictionary<(string Topic, string Group, int Partition), ConsumedCount> _consumed = new();
     private readonly Counter<long> _failures;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _retries;
@@ -36,7 +41,7 @@ internal sealed class ConsumerMetrics : IDisposable
         var options = new MeterOptions(SamsaNames.MeterName);
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(options) ?? new Meter(options);
-        _consumed = _meter.CreateCounter<long>(ConsumedMessages, unit: "{message}", description: "Records delivered to the consumer's pipeline.");
+        _meter.CreateObservableCounter(ConsumedMessages, ObserveConsumed, unit: "{message}", description: "Records delivered to the consumer's pipeline.");
         _duration = _meter.CreateHistogram<double>(
             ProcessDuration, unit: "s", description: "Time one handler call took; error.type when it threw.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
@@ -50,15 +55,13 @@ internal sealed class ConsumerMetrics : IDisposable
     /// <summary>True when the duration histogram is listened to (the only instrument that needs timestamps).</summary>
     public bool DurationEnabled => _duration.Enabled;
 
-    /// <summary>One record delivered to the pipeline.</summary>
-    public void RecordConsumed(string topic, string group, int partition)
-    {
-        if (_consumed.Enabled)
-        {
-            var tags = new TagList { SystemTag, ProcessTag, { Attributes.DestinationName, topic }, { Attributes.ConsumerGroup, group }, { Attributes.PartitionId, PartitionIds.Of(partition) } };
-            _consumed.Add(1, in tags);
-        }
-    }
+    /// <summary>
+    /// The running total of records delivered to the pipeline from one partition, for its processor to increment. A
+    /// processor that replaces another on the same partition (after a rebalance) continues the same total, so the
+    /// counter stays monotonic.
+    /// </summary>
+    public ConsumedCount ConsumedCountFor(string topic, string group, int partition) =>
+        _consumed.GetOrAdd((topic, group, partition), static key => new ConsumedCount(key.Topic, key.Group, key.Partition));
 
     public void RecordHandled(string topic, string group, int partition, TimeSpan? duration)
     {
@@ -143,6 +146,15 @@ internal sealed class ConsumerMetrics : IDisposable
         }
 
         return [.. sources.Select(source => source())];
+    }
+
+    private IEnumerable<Measurement<long>> ObserveConsumed()
+    {
+        foreach (var count in _consumed.Values)
+        {
+            var tags = new TagList { SystemTag, ProcessTag, { Attributes.DestinationName, count.Topic }, { Attributes.ConsumerGroup, count.Group }, { Attributes.PartitionId, PartitionIds.Of(count.Partition) } };
+            yield return new Measurement<long>(count.Value, in tags);
+        }
     }
 
     private IEnumerable<Measurement<long>> ObserveLag() =>

@@ -82,7 +82,7 @@ public static class SamsaInstruments
             [Attributes.System, Attributes.OperationName, Attributes.DestinationName, Attributes.PartitionId, Attributes.ErrorType]),
         new(OperationDuration, SamsaInstrumentKind.Histogram, "s",
             [Attributes.System, Attributes.OperationName, Attributes.OperationType, Attributes.DestinationName, Attributes.PartitionId, Attributes.ErrorType]),
-        new(ConsumedMessages, SamsaInstrumentKind.Counter, "{message}",
+        new(ConsumedMessages, SamsaInstrumentKind.ObservableCounter, "{message}",
             [Attributes.System, Attributes.OperationName, Attributes.DestinationName, Attributes.ConsumerGroup, Attributes.PartitionId]),
         new(ProcessDuration, SamsaInstrumentKind.Histogram, "s",
             [Attributes.System, Attributes.OperationName, Attributes.DestinationName, Attributes.ConsumerGroup, Attributes.PartitionId, Attributes.ErrorType]),
