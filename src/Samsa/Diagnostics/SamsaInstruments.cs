@@ -78,7 +78,7 @@ public static class SamsaInstruments
     /// <summary>Every instrument, in one list.</summary>
     public static IReadOnlyList<SamsaInstrument> All { get; } =
     [
-        new(SentMessages, SamsaInstrumentKind.Counter, "{message}",
+        new(SentMessages, SamsaInstrumentKind.ObservableCounter, "{message}",
             [Attributes.System, Attributes.OperationName, Attributes.DestinationName, Attributes.PartitionId, Attributes.ErrorType]),
         new(OperationDuration, SamsaInstrumentKind.Histogram, "s",
             [Attributes.System, Attributes.OperationName, Attributes.OperationType, Attributes.DestinationName, Attributes.PartitionId, Attributes.ErrorType]),

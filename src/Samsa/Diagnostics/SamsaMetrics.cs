@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using static Samsa.Diagnostics.SamsaInstruments;
 
@@ -11,7 +13,9 @@ namespace Samsa.Diagnostics;
 /// gauges. <see cref="SamsaInstruments.All"/> lists them with their units and attributes.
 /// </summary>
 /// <remarks>
-/// Recording checks <see cref="Instrument.Enabled"/> first, so without a listener an instrument costs one field read.
+/// The duration histogram checks <see cref="Instrument.Enabled"/> first, so without a listener it costs one field read.
+/// The sent-messages counter is observable: running totals per topic, partition and error are kept here and read when
+/// metrics are collected.
 /// Created through <see cref="IMeterFactory"/> when the container has one (the host registers it), so the meter is
 /// scoped to the container and disposed with it.
 /// </remarks>
@@ -23,7 +27,7 @@ internal sealed class SamsaMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly Counter<long> _sent;
+    private readonly ConcurrentDictionary<SentKey, StrongBox<long>> _sent = new();
     private readonly Histogram<double> _duration;
     private readonly List<Func<UnacknowledgedReading>> _unacknowledgedSources = [];
     private readonly Lock _gate = new();
@@ -38,8 +42,8 @@ internal sealed class SamsaMetrics : IDisposable
         var options = new MeterOptions(SamsaNames.MeterName);
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(options) ?? new Meter(options);
-        _sent = _meter.CreateCounter<long>(
-            SentMessages, unit: "{message}", description: "Messages the producer tried to send, counted when Kafka answered; error.type on failures.");
+        _meter.CreateObservableCounter(
+            SentMessages, ObserveSent, unit: "{message}", description: "Messages the producer tried to send, counted when Kafka answered; error.type on failures.");
         _duration = _meter.CreateHistogram<double>(
             OperationDuration, unit: "s", description: "Time from publish to Kafka's acknowledgement or failure.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
@@ -49,36 +53,23 @@ internal sealed class SamsaMetrics : IDisposable
             OldestUnacknowledgedAge, ObserveOldestAge, unit: "s", description: "Age of the oldest message not yet acknowledged or failed (0 when none).");
     }
 
-    /// <summary>True when anything listens to a publish instrument.</summary>
-    public bool PublishEnabled => _sent.Enabled || _duration.Enabled;
+    /// <summary>True when anything listens to the publish duration (the only instrument that needs a start timestamp).</summary>
+    public bool PublishEnabled => _duration.Enabled;
 
     /// <summary>Records one publish outcome, and its duration since <paramref name="startTimestamp"/> (<see cref="Stopwatch"/> ticks; 0 for none).</summary>
     public void RecordPublish(string topic, int partition, ErrorCode error, long startTimestamp)
     {
-        var tags = new TagList { SystemTag, SendNameTag, { Attributes.DestinationName, topic } };
-        if (partition >= 0)
-        {
-            tags.Add(Attributes.PartitionId, PartitionIds.Of(partition));
-        }
-
-        if (error != ErrorCode.NoError)
-        {
-            tags.Add(Attributes.ErrorType, ErrorCodeNames.Of(error));
-        }
-
-        if (_sent.Enabled)
-        {
-            _sent.Add(1, in tags);
-        }
-
+        // The total is kept here and read when metrics are collected (see ObserveSent): a dictionary hit and an
+        // increment per message, where a counter measurement would aggregate four attributes in the SDK each time.
+        Interlocked.Increment(ref _sent.GetOrAdd(new SentKey(topic, partition, error), static _ => new StrongBox<long>()).Value);
         if (_duration.Enabled && startTimestamp != 0)
         {
+            var tags = Tags(topic, partition, error);
             tags.Add(SendTypeTag);
             _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, in tags);
         }
     }
 
-    /// <summary>Adds a publisher whose unacknowledged messages the gauges report; the returned object removes it again.</summary>
     public IDisposable AddUnacknowledgedSource(Func<UnacknowledgedReading> source)
     {
         lock (_gate)
@@ -94,6 +85,31 @@ internal sealed class SamsaMetrics : IDisposable
         if (_ownsMeter)
         {
             _meter.Dispose();
+        }
+    }
+
+    private static TagList Tags(string topic, int partition, ErrorCode error)
+    {
+        var tags = new TagList { SystemTag, SendNameTag, { Attributes.DestinationName, topic } };
+        if (partition >= 0)
+        {
+            tags.Add(Attributes.PartitionId, PartitionIds.Of(partition));
+        }
+
+        if (error != ErrorCode.NoError)
+        {
+            tags.Add(Attributes.ErrorType, ErrorCodeNames.Of(error));
+        }
+
+        return tags;
+    }
+
+    private IEnumerable<Measurement<long>> ObserveSent()
+    {
+        foreach (var (key, count) in _sent)
+        {
+            var tags = Tags(key.Topic, key.Partition, key.Error);
+            yield return new Measurement<long>(Volatile.Read(ref count.Value), in tags);
         }
     }
 
@@ -135,4 +151,7 @@ internal sealed class SamsaMetrics : IDisposable
 }
 
 /// <summary>One publisher's unacknowledged messages for the gauges: how many, and the age of the oldest (zero when none).</summary>
+/// <summary>What one running total of sent messages is kept for: the attributes <see cref="SamsaInstruments.SentMessages"/> carries.</summary>
+internal readonly record struct SentKey(string Topic, int Partition, ErrorCode Error);
+
 internal readonly record struct UnacknowledgedReading(int Count, TimeSpan OldestAge);
