@@ -15,12 +15,15 @@ internal static class LagCommand
     public static Command Create(CliContext context)
     {
         var connection = new ClusterConnectionOptions();
-        var groups = new Option<string[]>("--group", "-g") { Description = "A consumer group; repeatable. Default: every consumer group.", AllowMultipleArgumentsPerToken = false };
+        var groups = new Option<string[]>("--group-id", "-g") { Description = "A consumer group; repeatable. Default: every consumer group.", AllowMultipleArgumentsPerToken = false };
+
+        // The name before the CLI took the library's vocabulary (GroupId, as the dead-letter commands' --group-id): still accepted, not shown in help.
+        var deprecatedGroups = new Option<string[]>("--group") { Description = "Deprecated: --group-id.", AllowMultipleArgumentsPerToken = false, Hidden = true };
         var maxLag = new Option<long?>("--max-lag") { Description = "Exit 1 when any group's total lag is above this (for alerting from cron or CI)." };
         var json = new Option<bool>("--json") { Description = "Print the lag as JSON instead of a table." };
         var command = new Command("lag", "Show consumer group lag: committed offset, end offset and lag per partition, and each group's total. Exit 0: done; 1: a group is above --max-lag; 2: invalid settings; 3: the cluster did not answer.")
         {
-            groups, maxLag, json,
+            groups, deprecatedGroups, maxLag, json,
         };
         connection.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -43,7 +46,7 @@ internal static class LagCommand
                 using var admin = new AdminClientBuilder(KafkaClientConfigFactory.CreateAdminClientConfig(options))
                     .SetLogHandler((_, _) => { })
                     .Build();
-                lag = await ConsumerLagReader.ReadAsync(admin, parse.GetValue(groups) ?? [], connection.Timeout(parse)).ConfigureAwait(false);
+                lag = await ConsumerLagReader.ReadAsync(admin, [.. parse.GetValue(groups) ?? [], .. parse.GetValue(deprecatedGroups) ?? []], connection.Timeout(parse)).ConfigureAwait(false);
             }
             catch (KafkaException exception)
             {

@@ -16,7 +16,8 @@ public sealed class LagCommandTests
         Commit(broker, "billing", (0, 10), (1, 4));
         Commit(broker, "audit", (2, 1));
 
-        var run = await CliRun.InvokeAsync(CliRun.Development(broker.BootstrapServers), "lag", "--group", "billing", "--group", "audit", "--json");
+        // --group, the name before --group-id, is still accepted.
+        var run = await CliRun.InvokeAsync(CliRun.Development(broker.BootstrapServers), "lag", "--group-id", "billing", "--group", "audit", "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         using var document = JsonDocument.Parse(run.Output);
@@ -54,8 +55,8 @@ public sealed class LagCommandTests
         Commit(broker, "slow", (0, 2));
         var variables = CliRun.Development(broker.BootstrapServers);
 
-        var above = await CliRun.InvokeAsync(variables, "lag", "--group", "slow", "--max-lag", "5");
-        var within = await CliRun.InvokeAsync(variables, "lag", "--group", "slow", "--max-lag", "6");
+        var above = await CliRun.InvokeAsync(variables, "lag", "--group-id", "slow", "--max-lag", "5");
+        var within = await CliRun.InvokeAsync(variables, "lag", "--group-id", "slow", "--max-lag", "6");
 
         Assert.True(above.ExitCode == 1, above.ToString());
         Assert.Contains("group slow: lag 6 is above --max-lag 5", above.Error, StringComparison.Ordinal);

@@ -42,7 +42,7 @@ public sealed class UsageAndExitCodeTests
             consumer.Commit([new Confluent.Kafka.TopicPartitionOffset("exit-codes", 0, 0)]);
         }
 
-        var run = await RunSamsaAsync("lag", "--group", "behind", "--max-lag", "0", "--bootstrap-servers", broker.BootstrapServers, "--environment", "Development");
+        var run = await RunSamsaAsync("lag", "--group-id", "behind", "--max-lag", "0", "--bootstrap-servers", broker.BootstrapServers, "--environment", "Development");
 
         Assert.True(run.ExitCode == CliExitCodes.Findings, run.ToString());
     }
