@@ -83,12 +83,7 @@ public sealed class ProtocolFuzzTests
 
         // Some mutated frames are valid CreateTopics/CreatePartitions requests (one seed asked for 32,770 partitions): that
         // state is what the requests asked for, not a leak, so it is dropped before the heap is measured.
-        var created = new List<string>();
-        foreach (var topic in broker.Cluster.Topics.Where(t => t.Name != "fuzz" && !t.Name.StartsWith("__", StringComparison.Ordinal)).ToList())
-        {
-            created.Add($"{topic.Name} ({topic.Partitions.Count} partitions)");
-            broker.Cluster.DeleteTopic(topic);
-        }
+        var created = DeleteCreatedTopics(broker);
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -101,6 +96,24 @@ public sealed class ProtocolFuzzTests
         Assert.True(stats.ProbeFailures.Count == 0, summary + "\n" + string.Join('\n', stats.ProbeFailures));
         Assert.True(leftOpen == 0, summary);
         Assert.True(growthMb < 64, summary);
+    }
+
+    /// <summary>
+    /// Deletes the topics the fuzz created and names them. A method of its own so that no reference to a deleted
+    /// topic outlives it: in a Debug build a local keeps its object alive to the end of its method, and the
+    /// 32,770-partition topic above once stayed on the heap (about 36 MB) only because the test still held it.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<string> DeleteCreatedTopics(SamsaBroker broker)
+    {
+        var created = new List<string>();
+        foreach (var topic in broker.Cluster.Topics.Where(t => t.Name != "fuzz" && !t.Name.StartsWith("__", StringComparison.Ordinal)).ToList())
+        {
+            created.Add($"{topic.Name} ({topic.Partitions.Count} partitions)");
+            broker.Cluster.DeleteTopic(topic);
+        }
+
+        return created;
     }
 
     private static async Task<List<Seed>> BuildCorpusAsync(string host, int port, CancellationToken cancellationToken)
