@@ -11,7 +11,9 @@ namespace Samsa.Broker.Handlers;
 /// defaults) or an explicit replica assignment, and validated configs; validate-only checks
 /// without creating. Errors per topic: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS,
 /// INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (more replicas than live nodes),
-/// INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST (a topic named twice).
+/// INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST (a topic named twice). A request
+/// for more than <see cref="MaxPartitionsPerRequest"/> partitions in all is refused whole with
+/// POLICY_VIOLATION, as Kafka's controller refuses it before allocating anything.
 /// Version notes: v1 validate-only and error messages; v4 -1 defaults; v5 flexible, and the
 /// answer carries partitions, replication factor and every config with its source; v7 topic id.
 /// </summary>
@@ -23,11 +25,26 @@ internal sealed class CreateTopicsHandler : RequestHandler<CreateTopicsRequest, 
 
     public override short MaxVersion => 7;
 
+    /// <summary>Kafka's bound on the partitions one CreateTopics request may ask for (ReplicationControlManager.MAX_PARTITIONS_PER_BATCH).</summary>
+    public const int MaxPartitionsPerRequest = 10_000;
+
     protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request)
     {
         var version = context.ApiVersion;
         var response = new CreateTopicsResponse();
         var clusterCreate = context.AuthorizeCluster(AclOperation.Create);
+        if (RequestedPartitions(request, context.Cluster.Options.DefaultPartitions) > MaxPartitionsPerRequest)
+        {
+            foreach (var requested in request.Topics)
+            {
+                var refused = new CreateTopicsResponse.CreatableTopicResult { Name = requested.Name };
+                SetError(refused, ErrorCode.PolicyViolation, "Excessively large number of partitions per request.", version);
+                response.Topics.Add(refused);
+            }
+
+            return ValueTask.FromResult<CreateTopicsResponse?>(response);
+        }
+
         var duplicates = request.Topics.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var requested in request.Topics)
         {
@@ -93,6 +110,20 @@ internal sealed class CreateTopicsHandler : RequestHandler<CreateTopicsRequest, 
         }
 
         return ValueTask.FromResult<CreateTopicsResponse?>(response);
+    }
+
+    /// <summary>An upper bound of the partitions the request asks for, as Kafka counts it: -1 means the default, invalid counts add nothing.</summary>
+    private static long RequestedPartitions(CreateTopicsRequest request, int defaultPartitions)
+    {
+        long total = 0;
+        foreach (var topic in request.Topics)
+        {
+            total += topic.Assignments.Count > 0 ? topic.Assignments.Count
+                : topic.NumPartitions == -1 ? defaultPartitions
+                : Math.Max(topic.NumPartitions, 0);
+        }
+
+        return total;
     }
 
     private static void SetError(CreateTopicsResponse.CreatableTopicResult result, ErrorCode error, string? message, short version)

@@ -89,6 +89,48 @@ public class AdminClientTests
     }
 
     [Fact]
+    public async Task CreateTopics_MoreThanTenThousandPartitionsInOneRequest_RefusesEveryTopicWithPolicyViolation()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        using var admin = Admin(broker);
+
+        // 6,000 + 4,001: each topic alone would be fine, the request as a whole is above Kafka's bound of 10,000.
+        var failure = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync(
+        [
+            new TopicSpecification { Name = "wide-a", NumPartitions = 6_000, ReplicationFactor = 1 },
+            new TopicSpecification { Name = "wide-b", NumPartitions = 4_001, ReplicationFactor = 1 },
+        ]));
+
+        Assert.Equal(2, failure.Results.Count);
+        Assert.All(failure.Results, r => Assert.Equal(ErrorCode.PolicyViolation, r.Error.Code));
+        Assert.All(failure.Results, r => Assert.Contains("Excessively large number of partitions", r.Error.Reason, StringComparison.Ordinal));
+        Assert.DoesNotContain(admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics, t => t.Topic.StartsWith("wide-", StringComparison.Ordinal));
+
+        // Exactly the bound is allowed.
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = "wide-c", NumPartitions = 10_000, ReplicationFactor = 1 }]);
+    }
+
+    [Fact]
+    public async Task CreatePartitions_MoreThanTenThousandNewPartitionsInOneRequest_RefusesEveryTopicWithPolicyViolation()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(o => { o.SeedTopics["grow-a"] = 1; o.SeedTopics["grow-b"] = 1; });
+        using var admin = Admin(broker);
+
+        var failure = await Assert.ThrowsAsync<CreatePartitionsException>(() => admin.CreatePartitionsAsync(
+        [
+            new PartitionsSpecification { Topic = "grow-a", IncreaseTo = 6_001 },
+            new PartitionsSpecification { Topic = "grow-b", IncreaseTo = 4_002 },
+        ]));
+
+        Assert.All(failure.Results, r => Assert.Equal(ErrorCode.PolicyViolation, r.Error.Code));
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+        Assert.All(metadata.Topics.Where(t => t.Topic.StartsWith("grow-", StringComparison.Ordinal)), t => Assert.Single(t.Partitions));
+
+        // 6,000 + 4,000 new partitions: exactly the bound is allowed.
+        await admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = "grow-a", IncreaseTo = 6_001 }, new PartitionsSpecification { Topic = "grow-b", IncreaseTo = 4_001 }]);
+    }
+
+    [Fact]
     public async Task CreatePartitions_Grow_AddsPartitionsAndRefusesShrink()
     {
         await using var broker = await EmbeddedBroker.StartAsync(o => o.SeedTopics["grow"] = 2);
