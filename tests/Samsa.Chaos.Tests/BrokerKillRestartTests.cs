@@ -336,19 +336,8 @@ public sealed class BrokerKillRestartTests : IDisposable
         }
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, BrokerProcess broker)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Waited {timeout} for {what}.\nBroker output:\n{broker.Output}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what, BrokerProcess broker) =>
+        Poll.UntilAsync(condition, what, timeout, () => $"\nBroker output:\n{broker.Output}");
 
     private readonly record struct Delivery(int Partition, long Offset, long Sequence);
 

@@ -305,22 +305,12 @@ public sealed class ConsumerKillTests : IDisposable
         return partitions.Select(p => (committed[p.Partition.Value], consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value)).ToList();
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what, WorkerProcess worker, Func<string>? detail = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > ProgressTimeout)
-            {
-                throw new TimeoutException($"Waited {ProgressTimeout} for {what}. {detail?.Invoke()}\nWorker output:\n{worker.Output}");
-            }
-
-            if (worker.HasExited)
-            {
-                throw new InvalidOperationException($"The worker exited while waiting for {what}.\nWorker output:\n{worker.Output}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, string what, WorkerProcess worker, Func<string>? detail = null) =>
+        Poll.UntilAsync(
+            () => condition() || (worker.HasExited
+                ? throw new InvalidOperationException($"The worker exited while waiting for {what}.\nWorker output:\n{worker.Output}")
+                : false),
+            what,
+            ProgressTimeout,
+            () => $"{detail?.Invoke()}\nWorker output:\n{worker.Output}");
 }

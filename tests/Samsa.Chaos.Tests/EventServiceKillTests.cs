@@ -199,19 +199,8 @@ public sealed partial class EventServiceKillTests
         return violations.Take(50).ToList();
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what, ServiceSlot slot)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > ProgressTimeout)
-            {
-                throw new TimeoutException($"Waited {ProgressTimeout} for {what}.\nService output:\n{slot.Output}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, string what, ServiceSlot slot) =>
+        Poll.UntilAsync(condition, what, ProgressTimeout, () => $"\nService output:\n{slot.Output}");
 
     /// <summary>What the clients sent and what came back.</summary>
     private sealed class Tally
