@@ -226,8 +226,9 @@ public sealed class SamsaBroker : IAsyncDisposable
 
             _cluster.Housekeeping();
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e)
         {
+            // A timer callback: an exception escaping it would end the process that embeds the broker.
             _logger.LogWarning(e, "Broker housekeeping failed; retrying at the next heartbeat");
         }
     }

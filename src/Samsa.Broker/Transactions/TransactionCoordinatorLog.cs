@@ -12,8 +12,7 @@ internal static partial class TransactionCoordinatorLog
     [LoggerMessage(7001, LogLevel.Information, "__transaction_state-{Partition}: unloaded {Count} transactional id(s) from node {NodeId}")]
     public static partial void PartitionUnloaded(ILogger logger, int partition, int count, int nodeId);
 
-    [LoggerMessage(7002, LogLevel.Error, "__transaction_state-{Partition}: loading for node {NodeId} failed (attempt {Attempt}); answering COORDINATOR_NOT_AVAILABLE and trying again")]
-    public static partial void LoadFailed(ILogger logger, Exception exception, int partition, int nodeId, int attempt);
+    // 7002 (load failed) moved to CoordinationLog 8000, shared with the group coordinator.
 
     [LoggerMessage(7003, LogLevel.Warning, "__transaction_state could not be created: {Error}: {Message}")]
     public static partial void StateTopicNotCreated(ILogger logger, ErrorCode error, string? message);
