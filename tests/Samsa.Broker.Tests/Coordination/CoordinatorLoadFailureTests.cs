@@ -6,6 +6,7 @@ using Samsa.Broker.Groups;
 using Samsa.Broker.Tests.Groups;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
+using ErrorCode = Samsa.Protocol.ErrorCode;
 using Samsa.Protocol.Messages;
 using Samsa.TestUtils;
 
