@@ -102,7 +102,7 @@ public sealed class SamsaBroker : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 node.Port = options.Port == 0 ? 0 : options.Port + node.Id;
                 broker.BindListener(node);
-                node.IsAlive = true;
+                broker._cluster.OnNodeBound(node);
             }
 
             if (beforeLoading is not null)
@@ -257,7 +257,6 @@ public sealed class SamsaBroker : IAsyncDisposable
             foreach (var node in _cluster.Nodes)
             {
                 node.Listener = null;
-                node.IsAlive = false;
             }
 
             _cluster.CloseAll();

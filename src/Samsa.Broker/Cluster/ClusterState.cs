@@ -479,11 +479,28 @@ internal sealed partial class ClusterState
         }
     }
 
-    /// <summary>Flushes and closes every log (broker shutdown).</summary>
+    /// <summary>
+    /// Marks a node of a starting broker running, before any topic is loaded: there is no leadership to move
+    /// yet (<see cref="OnNodeStarted"/> is for a node started again later).
+    /// </summary>
+    public void OnNodeBound(BrokerNode node)
+    {
+        lock (_gate)
+        {
+            node.IsAlive = true;
+        }
+    }
+
+    /// <summary>Marks every node stopped, then flushes and closes every log (broker shutdown).</summary>
     public void CloseAll()
     {
         lock (_gate)
         {
+            foreach (var node in Nodes)
+            {
+                node.IsAlive = false;
+            }
+
             Persist();
             foreach (var topic in _topicsByName.Values)
             {
