@@ -106,7 +106,7 @@ internal sealed partial class ClusterState
     }
 
     private Partition NewPartition(TopicState topic, int index, int[] replicas, int leaderEpoch, IReadOnlyList<(int, long)> epochs) =>
-        new(topic, index, replicas, Nodes.Count, leaderEpoch, epochs, node => _logs.Open(node, topic.Name, index, topic.Config), IsAlive);
+        new(topic, index, replicas, Nodes.Count, leaderEpoch, epochs, node => _logs.Open(node, topic.Name, index, topic.Config), node => _logs.Close(node, topic.Name, index), IsAlive);
 
     /// <summary>Null when <paramref name="name"/> is a legal topic name, else why not.</summary>
     public static string? ValidateTopicName(string? name)
