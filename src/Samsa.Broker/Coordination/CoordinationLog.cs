@@ -11,6 +11,9 @@ internal static partial class CoordinationLog
     [LoggerMessage(8001, LogLevel.Error, "{Topic}-{Partition}: handing the shard over failed")]
     public static partial void HandOverFailed(ILogger logger, Exception exception, string topic, int partition);
 
+    [LoggerMessage(8003, LogLevel.Warning, "{Topic} could not be created: {Error}: {Message}")]
+    public static partial void TopicNotCreated(ILogger logger, string topic, Samsa.Protocol.ErrorCode error, string? message);
+
     [LoggerMessage(8002, LogLevel.Error, "{Work} failed; it runs again at its next tick")]
     public static partial void TimerCallbackFailed(ILogger logger, Exception exception, string work);
 }

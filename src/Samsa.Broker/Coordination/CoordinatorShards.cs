@@ -73,6 +73,34 @@ internal sealed class CoordinatorShards<TItem>
     }
 
     /// <summary>
+    /// The internal topic, created when missing and <paramref name="create"/> (<see cref="InternalTopic"/>) and then
+    /// adopted (<see cref="Adopt"/>). Returns the loads started.
+    /// </summary>
+    public List<Task> EnsureTopic(ClusterState cluster, int partitions, short replicationFactor, bool create, out TopicState? topic)
+    {
+        if (TryGetTopic(out var current))
+        {
+            topic = current;
+            return [];
+        }
+
+        if (!create && !cluster.TryGetTopic(_topicName, out _))
+        {
+            topic = null;
+            return [];
+        }
+
+        (topic, var failure) = InternalTopic.GetOrCreate(cluster, _topicName, partitions, replicationFactor);
+        if (topic is null)
+        {
+            CoordinationLog.TopicNotCreated(_logger, _topicName, failure!.Error, failure.Message);
+            return [];
+        }
+
+        return Adopt(topic);
+    }
+
+    /// <summary>
     /// Takes <paramref name="topic"/> (first use, or recreated) as the internal topic: the items of the previous one
     /// are unloaded and each partition starts loading on its leader. Returns the loads started; none when it is the
     /// current topic already.

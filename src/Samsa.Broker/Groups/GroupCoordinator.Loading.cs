@@ -16,24 +16,8 @@ internal sealed partial class GroupCoordinator : IShardContentLoader<ConsumerGro
     /// the options, replication capped at the live nodes) and starts loading each partition on its leader.
     /// Returns the loads started.
     /// </summary>
-    private List<Task> EnsureOffsetsTopic(out TopicState? topic)
-    {
-        if (_shards.TryGetTopic(out var current))
-        {
-            topic = current;
-            return [];
-        }
-
-        var options = _cluster.Options;
-        (topic, var failure) = InternalTopic.GetOrCreate(_cluster, OffsetsTopicName, options.OffsetsTopicPartitions, options.OffsetsTopicReplicationFactor);
-        if (topic is null)
-        {
-            GroupLog.OffsetsTopicNotCreated(_logger, failure!.Error, failure.Message);
-            return [];
-        }
-
-        return _shards.Adopt(topic);
-    }
+    private List<Task> EnsureOffsetsTopic(out TopicState? topic) =>
+        _shards.EnsureTopic(_cluster, _cluster.Options.OffsetsTopicPartitions, _cluster.Options.OffsetsTopicReplicationFactor, create: true, out topic);
 
     ShardContent<ConsumerGroup> IShardContentLoader<ConsumerGroup>.Load(CoordinatorShard<ConsumerGroup> shard, int leader)
     {

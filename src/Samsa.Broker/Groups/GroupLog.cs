@@ -46,6 +46,5 @@ internal static partial class GroupLog
     [LoggerMessage(5014, LogLevel.Information, "Group {GroupId}: member {MemberId} (instance {InstanceId}) joined with the consumer protocol")]
     public static partial void ConsumerMemberJoined(ILogger logger, string groupId, string memberId, string? instanceId);
 
-    [LoggerMessage(5012, LogLevel.Warning, "Could not create __consumer_offsets: {Error} {Message}")]
-    public static partial void OffsetsTopicNotCreated(ILogger logger, Samsa.Protocol.ErrorCode error, string? message);
+    // 5012 (internal topic not created) moved to CoordinationLog 8003.
 }

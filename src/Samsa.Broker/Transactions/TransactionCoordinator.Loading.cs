@@ -17,29 +17,8 @@ internal sealed partial class TransactionCoordinator : IShardContentLoader<Trans
     /// internal; partitions and replication from the options, replication capped at the live nodes)
     /// and starts loading each partition on its leader. Returns the loads started.
     /// </summary>
-    private List<Task> EnsureStateTopic(bool create, out TopicState? topic)
-    {
-        if (_shards.TryGetTopic(out var current))
-        {
-            topic = current;
-            return [];
-        }
-
-        if (!create && !_cluster.TryGetTopic(StateTopicName, out _))
-        {
-            topic = null;
-            return [];
-        }
-
-        (topic, var failure) = InternalTopic.GetOrCreate(_cluster, StateTopicName, _settings.StateTopicPartitions, _settings.StateTopicReplicationFactor);
-        if (topic is null)
-        {
-            TransactionCoordinatorLog.StateTopicNotCreated(_logger, failure!.Error, failure.Message);
-            return [];
-        }
-
-        return _shards.Adopt(topic);
-    }
+    private List<Task> EnsureStateTopic(bool create, out TopicState? topic) =>
+        _shards.EnsureTopic(_cluster, _settings.StateTopicPartitions, _settings.StateTopicReplicationFactor, create, out topic);
 
     ShardContent<TransactionMetadata> IShardContentLoader<TransactionMetadata>.Load(CoordinatorShard<TransactionMetadata> shard, int leader)
     {

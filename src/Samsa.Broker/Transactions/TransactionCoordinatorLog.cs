@@ -14,8 +14,7 @@ internal static partial class TransactionCoordinatorLog
 
     // 7002 (load failed) moved to CoordinationLog 8000, shared with the group coordinator.
 
-    [LoggerMessage(7003, LogLevel.Warning, "__transaction_state could not be created: {Error}: {Message}")]
-    public static partial void StateTopicNotCreated(ILogger logger, ErrorCode error, string? message);
+    // 7003 (internal topic not created) moved to CoordinationLog 8003.
 
     [LoggerMessage(7004, LogLevel.Debug, "Transaction {TransactionalId}: {From} -> {To} (producer {ProducerId}, epoch {ProducerEpoch})")]
     public static partial void StateChanged(ILogger logger, string transactionalId, TransactionState from, TransactionState to, long producerId, short producerEpoch);
