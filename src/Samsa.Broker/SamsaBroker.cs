@@ -102,7 +102,7 @@ public sealed class SamsaBroker : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 node.Port = options.Port == 0 ? 0 : options.Port + node.Id;
                 broker.BindListener(node);
-                node.IsAlive = true;
+                broker._cluster.OnNodeBound(node);
             }
 
             if (beforeLoading is not null)
@@ -226,8 +226,9 @@ public sealed class SamsaBroker : IAsyncDisposable
 
             _cluster.Housekeeping();
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e)
         {
+            // A timer callback: an exception escaping it would end the process that embeds the broker.
             _logger.LogWarning(e, "Broker housekeeping failed; retrying at the next heartbeat");
         }
     }
@@ -256,7 +257,6 @@ public sealed class SamsaBroker : IAsyncDisposable
             foreach (var node in _cluster.Nodes)
             {
                 node.Listener = null;
-                node.IsAlive = false;
             }
 
             _cluster.CloseAll();

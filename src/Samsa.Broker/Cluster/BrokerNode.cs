@@ -5,6 +5,8 @@ namespace Samsa.Broker.Cluster;
 /// <summary>One broker of the cluster: its id and advertised address, and whether it is running.</summary>
 public sealed class BrokerNode
 {
+    private bool _isAlive;
+
     internal BrokerNode(int id, string host)
     {
         Id = id;
@@ -21,7 +23,16 @@ public sealed class BrokerNode
     public int Port { get; internal set; }
 
     /// <summary>True while the node accepts connections; false after <see cref="SamsaBroker.StopNodeAsync"/>.</summary>
-    public bool IsAlive { get; internal set; }
+    /// <remarks>
+    /// Owned by <see cref="ClusterState"/>: it alone writes it, under its lock, together with the leadership
+    /// changes that follow (OnNodeBound, OnNodeStopped, OnNodeStarted, CloseAll); everyone else only reads.
+    /// Volatile because readers (connections, handlers, coordinators) do not take that lock.
+    /// </remarks>
+    public bool IsAlive
+    {
+        get => Volatile.Read(ref _isAlive);
+        internal set => Volatile.Write(ref _isAlive, value);
+    }
 
     /// <summary><c>host:port</c>.</summary>
     public string Address => $"{Host}:{Port}";

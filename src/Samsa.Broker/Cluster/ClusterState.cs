@@ -106,7 +106,7 @@ internal sealed partial class ClusterState
     }
 
     private Partition NewPartition(TopicState topic, int index, int[] replicas, int leaderEpoch, IReadOnlyList<(int, long)> epochs) =>
-        new(topic, index, replicas, Nodes.Count, leaderEpoch, epochs, node => _logs.Open(node, topic.Name, index, topic.Config), IsAlive);
+        new(topic, index, replicas, Nodes.Count, leaderEpoch, epochs, node => _logs.Open(node, topic.Name, index, topic.Config), node => _logs.Close(node, topic.Name, index), IsAlive);
 
     /// <summary>Null when <paramref name="name"/> is a legal topic name, else why not.</summary>
     public static string? ValidateTopicName(string? name)
@@ -479,11 +479,28 @@ internal sealed partial class ClusterState
         }
     }
 
-    /// <summary>Flushes and closes every log (broker shutdown).</summary>
+    /// <summary>
+    /// Marks a node of a starting broker running, before any topic is loaded: there is no leadership to move
+    /// yet (<see cref="OnNodeStarted"/> is for a node started again later).
+    /// </summary>
+    public void OnNodeBound(BrokerNode node)
+    {
+        lock (_gate)
+        {
+            node.IsAlive = true;
+        }
+    }
+
+    /// <summary>Marks every node stopped, then flushes and closes every log (broker shutdown).</summary>
     public void CloseAll()
     {
         lock (_gate)
         {
+            foreach (var node in Nodes)
+            {
+                node.IsAlive = false;
+            }
+
             Persist();
             foreach (var topic in _topicsByName.Values)
             {

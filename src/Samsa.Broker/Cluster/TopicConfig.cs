@@ -1,4 +1,5 @@
 using System.Globalization;
+using Samsa.Broker.Storage;
 
 namespace Samsa.Broker.Cluster;
 
@@ -131,4 +132,22 @@ internal sealed class TopicConfig
 
     /// <summary>The same overrides over new broker defaults (a dynamic broker config changed).</summary>
     public TopicConfig With(BrokerLevelConfigs brokerDefaults) => new(Overrides, brokerDefaults);
+
+    /// <summary>The settings a partition log follows for this topic: the one place topic configs become log configs.</summary>
+    public LogConfig ToLogConfig() => new()
+    {
+        SegmentBytes = SegmentBytes,
+        SegmentMs = SegmentMs,
+        RetentionMs = RetentionMs,
+        RetentionBytes = RetentionBytes,
+        IndexIntervalBytes = IndexIntervalBytes,
+        FlushMessages = FlushMessages,
+        FlushMs = FlushMs,
+        LogAppendTime = LogAppendTime,
+        Delete = IsDeleted,
+        Compact = IsCompacted,
+        DeleteRetentionMs = DeleteRetentionMs,
+        MinCompactionLagMs = MinCompactionLagMs,
+        MinCleanableDirtyRatio = MinCleanableDirtyRatio,
+    };
 }

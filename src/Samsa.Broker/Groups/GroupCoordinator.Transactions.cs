@@ -1,3 +1,4 @@
+using Samsa.Broker.Coordination;
 using Samsa.Protocol;
 
 namespace Samsa.Broker.Groups;
@@ -29,7 +30,7 @@ internal sealed partial class GroupCoordinator
             int partition;
             lock (_lock)
             {
-                partition = _shards.Length == 0 ? -1 : PartitionFor(groupId, _shards.Length);
+                partition = _shards.Count == 0 ? -1 : PartitionFor(groupId, _shards.Count);
             }
 
             return WithGroupAsync<IReadOnlyList<ErrorCode>>(
@@ -53,12 +54,12 @@ internal sealed partial class GroupCoordinator
         List<ConsumerGroup> groups;
         lock (_lock)
         {
-            if (_disposed || (uint)partition >= (uint)_shards.Length || _shards[partition].Status != ShardStatus.Loaded)
+            if (_shards.IsStopped || (uint)partition >= (uint)_shards.Count || _shards[partition].Status != ShardStatus.Loaded)
             {
                 return;
             }
 
-            groups = _shards[partition].Groups.Values.Where(g => g.HasPendingTransactionalOffsets).ToList();
+            groups = _shards[partition].Items.Values.Where(g => g.HasPendingTransactionalOffsets).ToList();
         }
 
         foreach (var group in groups)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Coordination;
 using Samsa.Protocol;
 
 namespace Samsa.Broker.Groups;
@@ -10,9 +11,10 @@ namespace Samsa.Broker.Groups;
 /// coordinated by that partition's leader: its state lives there, is written there, and is
 /// replayed from there when leadership moves to another node. Requests for a group on any other
 /// node get NOT_COORDINATOR, and COORDINATOR_LOAD_IN_PROGRESS while its partition is replayed.
-/// The table of partitions and their groups is guarded by one lock, held only for lookups and
-/// swaps; each group is then changed only by its own loop (<see cref="ConsumerGroup"/>).
-/// This file holds routing and the API entry points; loading is in GroupCoordinator.Loading.cs.
+/// The table of partitions and their groups (<see cref="CoordinatorShards{TItem}"/>) is guarded by
+/// its lock, held only for lookups and swaps; each group is then changed only by its own loop
+/// (<see cref="ConsumerGroup"/>). This file holds routing and the API entry points; the group side
+/// of loading is in GroupCoordinator.Loading.cs.
 /// </summary>
 internal sealed partial class GroupCoordinator : IAsyncDisposable
 {
@@ -26,11 +28,9 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     private readonly OffsetStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly object _lock = new();
-    private OffsetsShard[] _shards = [];
-    private TopicState? _topic;
+    private readonly CoordinatorShards<ConsumerGroup> _shards;
+    private readonly object _lock;
     private ITimer? _expiry;
-    private bool _disposed;
 
     public GroupCoordinator(ClusterState cluster, ILogger logger)
     {
@@ -40,7 +40,12 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
         _store = new OffsetStore(cluster);
         _time = cluster.Time;
         _logger = logger;
+        _shards = new CoordinatorShards<ConsumerGroup>(OffsetsTopicName, this, _time, logger);
+        _lock = _shards.Lock;
     }
+
+    /// <summary>The <c>__consumer_offsets</c> shards: their status, and the test seam for failing loads.</summary>
+    internal CoordinatorShards<ConsumerGroup> Shards => _shards;
 
     /// <summary>
     /// Kafka's choice of a group's <c>__consumer_offsets</c> partition: Java's String.hashCode of
@@ -64,7 +69,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>Creates <c>__consumer_offsets</c> when missing and loads the partitions each live node leads.</summary>
     public async Task StartAsync()
     {
-        _cluster.LeaderChanged += OnLeaderChanged;
+        _cluster.LeaderChanged += _shards.OnLeaderChanged;
         var loads = EnsureOffsetsTopic(out _);
         await Task.WhenAll(loads).ConfigureAwait(false);
         var interval = _cluster.Options.OffsetsRetentionCheckInterval;
@@ -208,15 +213,15 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
         var groups = new List<GroupOverview>();
         lock (_lock)
         {
-            foreach (var shard in _shards)
+            foreach (var shard in _shards.All)
             {
                 if (shard.Owner != nodeId)
                 {
                     continue;
                 }
 
-                loading |= shard.Status == ShardStatus.Loading;
-                foreach (var group in shard.Groups.Values)
+                loading |= shard.IsLoading;
+                foreach (var group in shard.Items.Values)
                 {
                     if (group.Overview.State != GroupState.Dead)
                     {
@@ -311,26 +316,16 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     }
 
     /// <summary>Must hold the lock.</summary>
-    private (ErrorCode Error, OffsetsShard? Shard) Route(int nodeId, string groupId)
+    private (ErrorCode Error, CoordinatorShard<ConsumerGroup>? Shard) Route(int nodeId, string groupId)
     {
-        if (_disposed || _shards.Length == 0)
+        if (_shards.IsStopped || _shards.Count == 0)
         {
             return (ErrorCode.CoordinatorNotAvailable, null);
         }
 
-        var shard = _shards[PartitionFor(groupId, _shards.Length)];
-        if (shard.Owner != nodeId || !_cluster.IsAlive(nodeId))
-        {
-            return (ErrorCode.NotCoordinator, null);
-        }
-
-        return shard.Status switch
-        {
-            ShardStatus.Loaded => (ErrorCode.None, shard),
-            ShardStatus.Loading => (ErrorCode.CoordinatorLoadInProgress, null),
-            ShardStatus.Failed => (ErrorCode.CoordinatorNotAvailable, null),
-            _ => (ErrorCode.NotCoordinator, null),
-        };
+        var shard = _shards[PartitionFor(groupId, _shards.Count)];
+        var error = shard.ServingError(nodeId, _cluster.IsAlive(nodeId));
+        return (error, error == ErrorCode.None ? shard : null);
     }
 
     private (ErrorCode Error, ConsumerGroup? Group) Lookup(int nodeId, string groupId, bool create)
@@ -343,13 +338,13 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
                 return (error, null);
             }
 
-            if (shard.Groups.TryGetValue(groupId, out var group) || !create)
+            if (shard.Items.TryGetValue(groupId, out var group) || !create)
             {
                 return (ErrorCode.None, group);
             }
 
             group = new ConsumerGroup(groupId, _settings, new PartitionSink(_store, shard.Index, nodeId), _time, _logger);
-            shard.Groups[groupId] = group;
+            shard.Items[groupId] = group;
             return (ErrorCode.None, group);
         }
     }
@@ -393,64 +388,59 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_shards.Length == 0)
+            if (_shards.Count == 0)
             {
                 return;
             }
 
-            var shard = _shards[PartitionFor(groupId, _shards.Length)];
-            if (shard.Groups.TryGetValue(groupId, out var current) && current == group)
+            var shard = _shards[PartitionFor(groupId, _shards.Count)];
+            if (shard.Items.TryGetValue(groupId, out var current) && current == group)
             {
-                shard.Groups.Remove(groupId);
+                shard.Items.Remove(groupId);
             }
         }
     }
 
+    /// <summary>The expiry timer's work; never throws, as nobody awaits it.</summary>
     private async Task ExpireOffsetsAsync()
     {
-        List<ConsumerGroup> groups;
-        lock (_lock)
+        try
         {
-            groups = _shards.Where(s => s.Status == ShardStatus.Loaded).SelectMany(s => s.Groups.Values).ToList();
-        }
-
-        foreach (var group in groups)
-        {
-            try
+            List<ConsumerGroup> groups;
+            lock (_lock)
             {
-                if (await group.ExpireOffsetsAsync().ConfigureAwait(false))
+                groups = _shards.All.Where(s => s.Status == ShardStatus.Loaded).SelectMany(s => s.Items.Values).ToList();
+            }
+
+            foreach (var group in groups)
+            {
+                try
                 {
-                    Forget(group.GroupId, group);
+                    if (await group.ExpireOffsetsAsync().ConfigureAwait(false))
+                    {
+                        Forget(group.GroupId, group);
+                    }
+                }
+                catch (GroupClosedException)
+                {
+                    // Moved or deleted meanwhile.
                 }
             }
-            catch (GroupClosedException)
-            {
-                // Moved or deleted meanwhile.
-            }
+        }
+        catch (Exception e)
+        {
+            CoordinationLog.TimerCallbackFailed(_logger, e, "Offset expiry");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        List<ConsumerGroup> groups;
-        lock (_lock)
+        if (!_shards.TryStop(out var groups))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            groups = _shards.SelectMany(s => s.Groups.Values).ToList();
-            foreach (var shard in _shards)
-            {
-                shard.Groups.Clear();
-                shard.Status = ShardStatus.Unloaded;
-                shard.Epoch++;
-            }
+            return;
         }
 
-        _cluster.LeaderChanged -= OnLeaderChanged;
+        _cluster.LeaderChanged -= _shards.OnLeaderChanged;
         if (_expiry is not null)
         {
             await _expiry.DisposeAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Samsa.Broker.Replication;
+using Samsa.Broker.Storage;
 using Samsa.Broker.Security.Authorization;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
@@ -96,7 +97,7 @@ internal sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest, Li
         return ValueTask.FromResult<ListOffsetsResponse?>(response);
     }
 
-    private static (ErrorCode Error, long Offset, long Timestamp) Lookup(IReplicaLog log, long highWatermark, long timestamp, short version) => timestamp switch
+    private static (ErrorCode Error, long Offset, long Timestamp) Lookup(PartitionLog log, long highWatermark, long timestamp, short version) => timestamp switch
     {
         Latest => (ErrorCode.None, highWatermark, -1),
         Earliest => (ErrorCode.None, log.LogStartOffset, -1),

@@ -1,4 +1,5 @@
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Storage;
 
 namespace Samsa.Broker.Replication;
 
@@ -8,7 +9,11 @@ internal interface IReplicaLogFactory : IDisposable
     /// <summary>True when logs survive a restart (on disk): a stopped node's logs are then closed and recovered at start.</summary>
     bool IsDurable { get; }
 
-    IReplicaLog Open(int nodeId, string topic, int partition, TopicConfig config);
+    /// <summary>The node's log of the partition, opened (and recovered) on first use.</summary>
+    PartitionLog Open(int nodeId, string topic, int partition, TopicConfig config);
+
+    /// <summary>Closes the node's log of the partition cleanly (flushed, clean-shutdown marker); its data stays.</summary>
+    void Close(int nodeId, string topic, int partition);
 
     void Delete(int nodeId, string topic, int partition);
 }

@@ -16,9 +16,10 @@ namespace Samsa.Broker.Replication;
 internal sealed class Partition
 {
     private readonly object _lock = new();
-    private readonly Func<int, IReplicaLog> _openLog;
+    private readonly Func<int, PartitionLog> _openLog;
+    private readonly Action<int> _closeLog;
     private readonly Func<int, bool> _isNodeAlive;
-    private readonly IReplicaLog?[] _logs;
+    private readonly PartitionLog?[] _logs;
     private readonly List<(int Epoch, long StartOffset)> _epochs;
     private ProducerStateTable _producers = new();
     private volatile PartitionTransactionIndex _transactions = new();
@@ -33,14 +34,16 @@ internal sealed class Partition
         int nodeCount,
         int leaderEpoch,
         IReadOnlyList<(int Epoch, long StartOffset)> epochHistory,
-        Func<int, IReplicaLog> openLog,
+        Func<int, PartitionLog> openLog,
+        Action<int> closeLog,
         Func<int, bool> isNodeAlive)
     {
         Topic = topic;
         Index = index;
         _openLog = openLog;
+        _closeLog = closeLog;
         _isNodeAlive = isNodeAlive;
-        _logs = new IReplicaLog?[nodeCount];
+        _logs = new PartitionLog?[nodeCount];
         _epochs = [.. epochHistory];
         foreach (var replica in replicas)
         {
@@ -105,7 +108,7 @@ internal sealed class Partition
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private IReplicaLog? LeaderLog(PartitionLeadership leadership) =>
+    private PartitionLog? LeaderLog(PartitionLeadership leadership) =>
         leadership.LeaderId >= 0 ? Volatile.Read(ref _logs[leadership.LeaderId]) : null;
 
     /// <summary>Log start offset of the leader's log, or -1 when the partition is offline.</summary>
@@ -154,7 +157,8 @@ internal sealed class Partition
 
             StampLeaderEpoch(batches, leadership.LeaderEpoch);
             var leaderLog = _logs[nodeId]!;
-            var (first, last) = leaderLog.Append(batches);
+            var appended = leaderLog.Append(batches);
+            var (first, last) = (appended.FirstOffset, appended.LastOffset);
             foreach (var follower in leadership.Isr)
             {
                 if (follower != nodeId)
@@ -304,7 +308,7 @@ internal sealed class Partition
     }
 
     /// <summary>Runs <paramref name="query"/> on the leader's log (ListOffsets); NOT_LEADER_OR_FOLLOWER otherwise.</summary>
-    public (ErrorCode Error, T Value) QueryLeaderLog<T>(int nodeId, Func<IReplicaLog, long, T> query)
+    public (ErrorCode Error, T Value) QueryLeaderLog<T>(int nodeId, Func<PartitionLog, long, T> query)
     {
         var leadership = _leadership;
         var log = leadership.LeaderId == nodeId ? LeaderLog(leadership) : null;
@@ -362,8 +366,11 @@ internal sealed class Partition
             {
                 var log = _logs[nodeId];
                 Volatile.Write(ref _logs[nodeId], null);
-                log?.Flush();
-                log?.Dispose();
+                if (log is not null)
+                {
+                    log.Flush();
+                    _closeLog(nodeId);
+                }
             }
 
             Interlocked.Exchange(ref _dataArrived, NewSignal()).TrySetResult();
@@ -460,11 +467,12 @@ internal sealed class Partition
     /// <summary>Applies changed topic configs to every open replica log.</summary>
     public void Configure(TopicConfig config)
     {
+        var logConfig = config.ToLogConfig();
         lock (_lock)
         {
             foreach (var log in _logs)
             {
-                log?.Configure(config);
+                log?.Config = logConfig;
             }
         }
     }
@@ -515,8 +523,11 @@ internal sealed class Partition
             {
                 var log = _logs[i];
                 _logs[i] = null;
-                log?.Flush();
-                log?.Dispose();
+                if (log is not null)
+                {
+                    log.Flush();
+                    _closeLog(i);
+                }
             }
 
             _leadership = _leadership with { LeaderId = -1 };

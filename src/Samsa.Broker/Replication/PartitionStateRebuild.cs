@@ -1,3 +1,4 @@
+using Samsa.Broker.Storage;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol.Records;
 
@@ -14,7 +15,7 @@ internal static class PartitionStateRebuild
 {
     private const int ReadBytes = 1 << 20;
 
-    public static (PartitionTransactionIndex Transactions, ProducerStateTable Producers) Rebuild(IReplicaLog log)
+    public static (PartitionTransactionIndex Transactions, ProducerStateTable Producers) Rebuild(PartitionLog log)
     {
         var transactions = new PartitionTransactionIndex();
         var producers = new ProducerStateTable();

@@ -28,25 +28,10 @@ internal sealed class ReplicaLogFactory : IReplicaLogFactory
 
     public static string NodeDirectory(string dataDirectory, int nodeId) => Path.Combine(dataDirectory, $"node-{nodeId}");
 
-    public static LogConfig ToLogConfig(TopicConfig config) => new()
-    {
-        SegmentBytes = config.SegmentBytes,
-        SegmentMs = config.SegmentMs,
-        RetentionMs = config.RetentionMs,
-        RetentionBytes = config.RetentionBytes,
-        IndexIntervalBytes = config.IndexIntervalBytes,
-        FlushMessages = config.FlushMessages,
-        FlushMs = config.FlushMs,
-        LogAppendTime = config.LogAppendTime,
-        Delete = config.IsDeleted,
-        Compact = config.IsCompacted,
-        DeleteRetentionMs = config.DeleteRetentionMs,
-        MinCompactionLagMs = config.MinCompactionLagMs,
-        MinCleanableDirtyRatio = config.MinCleanableDirtyRatio,
-    };
+    public PartitionLog Open(int nodeId, string topic, int partition, TopicConfig config) =>
+        _managers[nodeId].GetOrOpen(topic, partition, config.ToLogConfig());
 
-    public IReplicaLog Open(int nodeId, string topic, int partition, TopicConfig config) =>
-        new StoredReplicaLog(_managers[nodeId], topic, partition, _managers[nodeId].GetOrOpen(topic, partition, ToLogConfig(config)));
+    public void Close(int nodeId, string topic, int partition) => _managers[nodeId].Close(topic, partition);
 
     public void Delete(int nodeId, string topic, int partition) => _managers[nodeId].Delete(topic, partition);
 

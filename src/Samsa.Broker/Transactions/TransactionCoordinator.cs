@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Coordination;
 using Samsa.Broker.Groups;
 using Samsa.Protocol;
 
@@ -12,8 +13,8 @@ namespace Samsa.Broker.Transactions;
 /// and is coordinated by that partition's leader: its state is written there (one TransactionLogValue
 /// per change, before the request is answered) and replayed from there when leadership moves.
 /// Requests for an id on any other node get NOT_COORDINATOR, and COORDINATOR_LOAD_IN_PROGRESS
-/// while its partition is replayed. The table of partitions and ids is guarded by one lock, held
-/// only for lookups and swaps; each id is then changed only under its own gate
+/// while its partition is replayed. The table of partitions and ids (<see cref="CoordinatorShards{TItem}"/>)
+/// is guarded by its lock, held only for lookups and swaps; each id is then changed only under its own gate
 /// (<see cref="TransactionMetadata.Gate"/>): requests, timeouts and marker writes for one id run
 /// one at a time.
 /// Commit and abort markers are written in-process, straight to the partitions' leaders, before
@@ -34,12 +35,10 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     private readonly TransactionSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly object _lock = new();
+    private readonly CoordinatorShards<TransactionMetadata> _shards;
+    private readonly object _lock;
     private readonly SemaphoreSlim _maintenanceGate = new(1, 1);
-    private TransactionShard[] _shards = [];
-    private TopicState? _topic;
     private ITimer? _maintenance;
-    private bool _disposed;
 
     public TransactionCoordinator(ClusterState cluster, GroupCoordinator groups, ILogger logger)
     {
@@ -48,7 +47,12 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
         _settings = TransactionSettings.From(cluster.Options);
         _time = cluster.Time;
         _logger = logger;
+        _shards = new CoordinatorShards<TransactionMetadata>(StateTopicName, this, _time, logger);
+        _lock = _shards.Lock;
     }
+
+    /// <summary>The <c>__transaction_state</c> shards: their status, and the test seam for failing loads.</summary>
+    internal CoordinatorShards<TransactionMetadata> Shards => _shards;
 
     /// <summary>
     /// Kafka's choice of a transactional id's <c>__transaction_state</c> partition: Java's
@@ -59,7 +63,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     /// <summary>Loads <c>__transaction_state</c> when it exists already (restart from a data directory) and starts the timeout checks.</summary>
     public async Task StartAsync()
     {
-        _cluster.LeaderChanged += OnLeaderChanged;
+        _cluster.LeaderChanged += _shards.OnLeaderChanged;
         var loads = EnsureStateTopic(create: false, out _);
         await Task.WhenAll(loads).ConfigureAwait(false);
         var interval = _settings.AbortTimedOutInterval;
@@ -205,23 +209,23 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
         TransactionMetadata? metadata;
         lock (_lock)
         {
-            if (_disposed)
+            if (_shards.IsStopped)
             {
                 return (unavailable, default!);
             }
 
-            if (_shards.Length == 0)
+            if (_shards.Count == 0)
             {
                 return (ErrorCode.InvalidProducerIdMapping, default!);
             }
 
-            var shard = _shards[PartitionFor(transactionalId, _shards.Length)];
-            if (shard.Status != TransactionShardStatus.Loaded || !_cluster.IsAlive(shard.Owner))
+            var shard = _shards[PartitionFor(transactionalId, _shards.Count)];
+            if (shard.Status != ShardStatus.Loaded || !_cluster.IsAlive(shard.Owner))
             {
                 return (unavailable, default!);
             }
 
-            shard.Transactions.TryGetValue(transactionalId, out metadata);
+            shard.Items.TryGetValue(transactionalId, out metadata);
         }
 
         if (metadata is null)
@@ -269,7 +273,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
                 return (error, null);
             }
 
-            return shard.Transactions.TryGetValue(transactionalId, out var metadata) && metadata.Current.ProducerEpoch != TransactionSnapshot.NoEpoch
+            return shard.Items.TryGetValue(transactionalId, out var metadata) && metadata.Current.ProducerEpoch != TransactionSnapshot.NoEpoch
                 ? (ErrorCode.None, metadata.Current)
                 : (ErrorCode.TransactionalIdNotFound, null);
         }
@@ -282,15 +286,15 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
         var result = new List<TransactionSnapshot>();
         lock (_lock)
         {
-            foreach (var shard in _shards)
+            foreach (var shard in _shards.All)
             {
                 if (shard.Owner != nodeId || !_cluster.IsAlive(nodeId))
                 {
                     continue;
                 }
 
-                loading |= shard.Status == TransactionShardStatus.Loading;
-                result.AddRange(shard.Transactions.Values.Select(m => m.Current).Where(s => s.ProducerEpoch != TransactionSnapshot.NoEpoch));
+                loading |= shard.IsLoading;
+                result.AddRange(shard.Items.Values.Select(m => m.Current).Where(s => s.ProducerEpoch != TransactionSnapshot.NoEpoch));
             }
         }
 
@@ -312,26 +316,16 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
     // ---- routing ----
 
     /// <summary>Must hold the lock.</summary>
-    private (ErrorCode Error, TransactionShard? Shard) Route(int nodeId, string transactionalId)
+    private (ErrorCode Error, CoordinatorShard<TransactionMetadata>? Shard) Route(int nodeId, string transactionalId)
     {
-        if (_disposed || _shards.Length == 0)
+        if (_shards.IsStopped || _shards.Count == 0)
         {
-            return (_disposed ? ErrorCode.CoordinatorNotAvailable : ErrorCode.NotCoordinator, null);
+            return (_shards.IsStopped ? ErrorCode.CoordinatorNotAvailable : ErrorCode.NotCoordinator, null);
         }
 
-        var shard = _shards[PartitionFor(transactionalId, _shards.Length)];
-        if (shard.Owner != nodeId || !_cluster.IsAlive(nodeId))
-        {
-            return (ErrorCode.NotCoordinator, null);
-        }
-
-        return shard.Status switch
-        {
-            TransactionShardStatus.Loaded => (ErrorCode.None, shard),
-            TransactionShardStatus.Loading => (ErrorCode.CoordinatorLoadInProgress, null),
-            TransactionShardStatus.Failed => (ErrorCode.CoordinatorNotAvailable, null),
-            _ => (ErrorCode.NotCoordinator, null),
-        };
+        var shard = _shards[PartitionFor(transactionalId, _shards.Count)];
+        var error = shard.ServingError(nodeId, _cluster.IsAlive(nodeId));
+        return (error, error == ErrorCode.None ? shard : null);
     }
 
     private (ErrorCode Error, TransactionMetadata? Metadata) Lookup(int nodeId, string transactionalId, Func<TransactionSnapshot>? create)
@@ -344,13 +338,13 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
                 return (error, null);
             }
 
-            if (shard.Transactions.TryGetValue(transactionalId, out var metadata) || create is null)
+            if (shard.Items.TryGetValue(transactionalId, out var metadata) || create is null)
             {
                 return (ErrorCode.None, metadata);
             }
 
             metadata = new TransactionMetadata(create(), shard);
-            shard.Transactions[transactionalId] = metadata;
+            shard.Items[transactionalId] = metadata;
             return (ErrorCode.None, metadata);
         }
     }
@@ -421,14 +415,14 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
             List<TransactionMetadata> candidates;
             lock (_lock)
             {
-                if (_disposed)
+                if (_shards.IsStopped)
                 {
                     return;
                 }
 
-                candidates = _shards
-                    .Where(s => s.Status == TransactionShardStatus.Loaded && _cluster.IsAlive(s.Owner))
-                    .SelectMany(s => s.Transactions.Values)
+                candidates = _shards.All
+                    .Where(s => s.Status == ShardStatus.Loaded && _cluster.IsAlive(s.Owner))
+                    .SelectMany(s => s.Items.Values)
                     .ToList();
             }
 
@@ -446,8 +440,9 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // It runs from a timer, where nobody awaits it: whatever failed is logged and the next tick tries again.
             TransactionCoordinatorLog.MaintenanceFailed(_logger, e);
         }
         finally
@@ -458,25 +453,12 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<TransactionMetadata> closing;
-        lock (_lock)
+        if (!_shards.TryStop(out var closing))
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            closing = _shards.SelectMany(s => s.Transactions.Values).ToList();
-            foreach (var shard in _shards)
-            {
-                shard.Transactions.Clear();
-                shard.Status = TransactionShardStatus.Unloaded;
-                shard.Generation++;
-            }
+            return;
         }
 
-        _cluster.LeaderChanged -= OnLeaderChanged;
+        _cluster.LeaderChanged -= _shards.OnLeaderChanged;
         foreach (var metadata in closing)
         {
             metadata.Closed = true;

@@ -12,11 +12,9 @@ internal static partial class TransactionCoordinatorLog
     [LoggerMessage(7001, LogLevel.Information, "__transaction_state-{Partition}: unloaded {Count} transactional id(s) from node {NodeId}")]
     public static partial void PartitionUnloaded(ILogger logger, int partition, int count, int nodeId);
 
-    [LoggerMessage(7002, LogLevel.Error, "__transaction_state-{Partition}: loading for node {NodeId} failed (attempt {Attempt}); answering COORDINATOR_NOT_AVAILABLE and trying again")]
-    public static partial void LoadFailed(ILogger logger, Exception exception, int partition, int nodeId, int attempt);
+    // 7002 (load failed) moved to CoordinationLog 8000, shared with the group coordinator.
 
-    [LoggerMessage(7003, LogLevel.Warning, "__transaction_state could not be created: {Error}: {Message}")]
-    public static partial void StateTopicNotCreated(ILogger logger, ErrorCode error, string? message);
+    // 7003 (internal topic not created) moved to CoordinationLog 8003.
 
     [LoggerMessage(7004, LogLevel.Debug, "Transaction {TransactionalId}: {From} -> {To} (producer {ProducerId}, epoch {ProducerEpoch})")]
     public static partial void StateChanged(ILogger logger, string transactionalId, TransactionState from, TransactionState to, long producerId, short producerEpoch);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Samsa.Broker.Coordination;
 using Samsa.Broker.Groups;
 
 namespace Samsa.Broker.Transactions;
@@ -41,7 +42,7 @@ internal sealed record TransactionSnapshot(
 /// coordinator the single owner of it: every request, timeout and marker write for the id runs
 /// under the gate, one at a time, so nothing interleaves with a state change or a marker write.
 /// </summary>
-internal sealed class TransactionMetadata(TransactionSnapshot initial, TransactionShard shard)
+internal sealed class TransactionMetadata(TransactionSnapshot initial, CoordinatorShard<TransactionMetadata> shard)
 {
     private volatile TransactionSnapshot _current = initial;
     private volatile bool _closed;
@@ -49,7 +50,8 @@ internal sealed class TransactionMetadata(TransactionSnapshot initial, Transacti
     /// <summary>Taken (asynchronously) around every change.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    public TransactionShard Shard { get; } = shard;
+    /// <summary>The <c>__transaction_state</c> partition the id lives in: where its state is written, and the coordinator epoch of its markers.</summary>
+    public CoordinatorShard<TransactionMetadata> Shard { get; } = shard;
 
     public string TransactionalId => _current.TransactionalId;
 
