@@ -86,7 +86,7 @@ public static class SamsaKafkaServiceCollectionExtensions
         {
             services.TryAddSingleton<IKafkaAdminClientFactory, KafkaAdminClientFactory>();
             services.TryAddSingleton<KafkaReadinessGate>();
-            AddFirstHostedService(services, ServiceDescriptor.Singleton<IHostedService>(provider => provider.GetRequiredService<KafkaReadinessGate>()));
+            AddGate(services, provider => provider.GetRequiredService<KafkaReadinessGate>());
         }
         else
         {
@@ -102,7 +102,7 @@ public static class SamsaKafkaServiceCollectionExtensions
             {
                 Cluster = cluster,
             });
-            AddFirstHostedService(services, ServiceDescriptor.Singleton<IHostedService>(provider => provider.GetRequiredKeyedService<KafkaReadinessGate>(cluster)));
+            AddGate(services, provider => provider.GetRequiredKeyedService<KafkaReadinessGate>(cluster));
         }
 
         if (!settings.DisableHealthChecks)
@@ -176,6 +176,26 @@ public static class SamsaKafkaServiceCollectionExtensions
             services.AddSingleton<HealthRefreshService>();
             services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<HealthRefreshService>());
         }
+    }
+
+    /// <summary>
+    /// Adds a cluster's gate after the gates registered so far (the clusters are checked in registration order, the
+    /// default one first when it is registered first), and before every other hosted service.
+    /// </summary>
+    private static void AddGate(IServiceCollection services, Func<IServiceProvider, KafkaReadinessGate> gate)
+    {
+        // The factory's declared return type marks a gate: the other hosted services' factories return IHostedService or their own type.
+        var descriptor = ServiceDescriptor.Singleton<IHostedService, KafkaReadinessGate>(gate);
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationFactory?.Method.ReturnType == typeof(KafkaReadinessGate))
+            {
+                services.Insert(i + 1, descriptor);
+                return;
+            }
+        }
+
+        AddFirstHostedService(services, descriptor);
     }
 
     /// <summary>
