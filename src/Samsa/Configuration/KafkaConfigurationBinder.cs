@@ -21,7 +21,7 @@ internal static class KafkaConfigurationBinder
     private static readonly string[] SectionKeys =
     [
         TopicDeclarationBinder.TopicsKey, TopicDeclarationBinder.ProvisioningKey, SamsaKafkaSettings.SectionKey, Monitoring.LagMonitorOptions.SectionKey,
-        Publishing.PublisherOptions.SectionKey, Consuming.ConsumerOptions.SectionKey,
+        Publishing.PublisherOptions.SectionKey, Consuming.ConsumerOptions.SectionKey, KafkaClusterNames.ClustersKey,
     ];
 
     /// <summary>
@@ -90,6 +90,14 @@ internal static class KafkaConfigurationBinder
                 || string.Equals(child.Key, Consuming.ConsumerOptions.SectionKey, StringComparison.OrdinalIgnoreCase))
             {
                 // Kafka:Publisher and Kafka:Consumers:<topic> are bound into PublisherOptions and ConsumerOptions by AddPublisher and AddConsumer.
+            }
+            else if (string.Equals(child.Key, KafkaClusterNames.ClustersKey, StringComparison.OrdinalIgnoreCase))
+            {
+                // Kafka:Clusters:<name> is bound into the named KafkaOptions by AddSamsaKafka("name"); inside a named cluster's section it is an error.
+                if (section is IConfigurationSection { Path: var path } && !string.Equals(path, KafkaDefaults.SectionName, StringComparison.OrdinalIgnoreCase))
+                {
+                    options.BindingIssues.Add(KafkaConfigurationIssue.Error(child.Path, $"`{child.Path}`: clusters are declared under `{KafkaDefaults.SectionName}:{KafkaClusterNames.ClustersKey}` only, not inside one."));
+                }
             }
             else
             {
@@ -266,7 +274,8 @@ internal static class KafkaConfigurationBinder
             return $"`{path}` is not a setting; did you mean {where}{lib}?{origin}";
         }
 
-        var section = group.Length == 0 ? KafkaDefaults.SectionName : $"{KafkaDefaults.SectionName}:{group}";
+        // The key's parent: Kafka, Kafka:Producer, or a named cluster's Kafka:Clusters:<name>[:Producer].
+        var section = path.Length > key.Length ? path[..(path.Length - key.Length - 1)] : group.Length == 0 ? KafkaDefaults.SectionName : $"{KafkaDefaults.SectionName}:{group}";
         var keys = (group.Length == 0 ? Groups.Concat(SectionKeys) : []).Append(KafkaSettings.PropertiesKey);
         var nearKey = KafkaNameMatcher.FindNearest(key, keys.Select(k => (k, k)));
         if (nearKey is not null)

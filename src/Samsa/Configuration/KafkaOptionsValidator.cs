@@ -40,7 +40,9 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, KafkaOptions options)
     {
-        var issues = Check(options);
+        // A named cluster's options carry its name; every message says which cluster it is about.
+        var cluster = KafkaClusterNames.MessagePrefix(name);
+        var issues = Check(options).Select(issue => cluster.Length == 0 ? issue : issue with { Message = cluster + issue.Message }).ToList();
         foreach (var issue in issues)
         {
             if (issue.Severity == KafkaConfigurationSeverity.Warning)

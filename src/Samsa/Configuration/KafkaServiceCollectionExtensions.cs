@@ -20,6 +20,7 @@ internal static class KafkaServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configuration">The configuration root; its <c>Kafka</c> section is bound.</param>
     /// <param name="configure">Code settings, applied after the section and the variables.</param>
+    /// <param name="cluster">A named cluster: its options carry its name, are bound from <c>Kafka:Clusters:&lt;name&gt;</c> and read no <c>KAFKA_*</c> variables.</param>
     /// <returns>The options builder, for more configuration.</returns>
     /// <remarks>
     /// Variables come from an <see cref="IEnvironmentVariableSource"/> registered in the container, else from the process.
@@ -28,15 +29,21 @@ internal static class KafkaServiceCollectionExtensions
     internal static OptionsBuilder<KafkaOptions> AddSamsaKafkaOptions(
         this IServiceCollection services,
         IConfiguration configuration,
-        Action<KafkaOptions>? configure = null)
+        Action<KafkaOptions>? configure = null,
+        string? cluster = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IEnvironmentVariableSource>(ProcessEnvironmentVariableSource.Instance);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>());
 
-        var builder = services.AddOptionsWithValidateOnStart<KafkaOptions>()
-            .Configure(options => KafkaConfigurationBinder.BindSection(options, configuration.GetSection(KafkaDefaults.SectionName)))
-            .Configure<IEnvironmentVariableSource>(KafkaConfigurationBinder.BindEnvironment);
+        var builder = services.AddOptionsWithValidateOnStart<KafkaOptions>(cluster ?? Options.DefaultName)
+            .Configure(options => KafkaConfigurationBinder.BindSection(options, KafkaClusterNames.Section(configuration, cluster)));
+        if (cluster is null)
+        {
+            // KAFKA_* variables are the default cluster's; a named one is set through its section (see KafkaClusterNames).
+            builder.Configure<IEnvironmentVariableSource>(KafkaConfigurationBinder.BindEnvironment);
+        }
+
         if (configure is not null)
         {
             builder.Configure(configure);

@@ -118,8 +118,15 @@ public static class SamsaConsumerBuilderExtensions
     private static void AddLagMonitor(SamsaKafkaBuilder builder, string groupId)
     {
         var services = builder.Services;
-        services.AddSingleton(new MonitoredGroup(groupId));
-        if (services.Any(d => d.ServiceType == typeof(ConsumerLagMonitor)))
+        var cluster = builder.ClusterName;
+        services.AddSingleton(new MonitoredGroup(groupId, cluster));
+        if (cluster is not null)
+        {
+            AddNamedLagMonitor(builder, cluster);
+            return;
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(ConsumerLagMonitor) && !d.IsKeyedService))
         {
             return;
         }
@@ -132,11 +139,35 @@ public static class SamsaConsumerBuilderExtensions
             provider.GetRequiredService<IKafkaAdminClientFactory>(),
             provider.GetRequiredService<IOptions<KafkaOptions>>(),
             provider.GetRequiredService<IOptions<LagMonitorOptions>>(),
-            provider.GetServices<MonitoredGroup>().Select(g => g.GroupId),
+            provider.GetServices<MonitoredGroup>().Where(g => g.Cluster is null).Select(g => g.GroupId),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<ConsumerLagMonitor>>(),
             provider.GetService<IMeterFactory>()));
         services.AddSingleton<IHostedService>(provider => provider.GetRequiredService<ConsumerLagMonitor>());
+    }
+
+    /// <summary>A named cluster's lag monitor, keyed by its name and bound from its <c>Monitoring</c> section; it watches that cluster's groups.</summary>
+    private static void AddNamedLagMonitor(SamsaKafkaBuilder builder, string cluster)
+    {
+        var services = builder.Services;
+        if (services.Any(d => d.IsKeyedService && d.ServiceType == typeof(ConsumerLagMonitor) && Equals(d.ServiceKey, cluster)))
+        {
+            return;
+        }
+
+        services.AddOptions<LagMonitorOptions>(cluster)
+            .Bind(builder.Section.GetSection(LagMonitorOptions.SectionKey), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Timeout > TimeSpan.Zero && o.StuckIntervals >= 1, $"Kafka:Clusters:{cluster}:Monitoring: Interval and Timeout must be more than zero, and StuckIntervals at least 1.")
+            .ValidateOnStart();
+        services.AddKeyedSingleton(cluster, (provider, _) => new ConsumerLagMonitor(
+            provider.GetRequiredKeyedService<IKafkaAdminClientFactory>(cluster),
+            SamsaKafkaServiceCollectionExtensions.NamedKafkaOptions(provider, cluster),
+            new NamedOptions<LagMonitorOptions>(provider.GetRequiredService<IOptionsMonitor<LagMonitorOptions>>(), cluster),
+            provider.GetServices<MonitoredGroup>().Where(g => g.Cluster == cluster).Select(g => g.GroupId),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<ConsumerLagMonitor>>(),
+            provider.GetService<IMeterFactory>()));
+        services.AddSingleton<IHostedService>(provider => provider.GetRequiredKeyedService<ConsumerLagMonitor>(cluster));
     }
 
     /// <summary>Consumer settings that <c>Kafka:Consumers:&lt;topic&gt;</c> may not set, with why.</summary>
@@ -148,7 +179,7 @@ public static class SamsaConsumerBuilderExtensions
     };
 
     /// <summary>A group this service consumes with, for the lag monitor.</summary>
-    private sealed record MonitoredGroup(string GroupId);
+    private sealed record MonitoredGroup(string GroupId, string? Cluster);
 
     /// <summary>The registration name of the consumer of <paramref name="topic"/> in <paramref name="groupId"/>: the key of its worker and the name of its options.</summary>
     public static string RegistrationName(string groupId, string topic) => $"{groupId}:{topic}";
@@ -174,21 +205,24 @@ public static class SamsaConsumerBuilderExtensions
         Func<IServiceProvider, IEventDeserializer, EventDispatcher> createDispatcher)
     {
         var services = builder.Services;
-        var name = RegistrationName(groupId, topic);
+        // A named cluster's consumer is keyed "group:topic@cluster", so one group and topic may be consumed on two clusters.
+        var cluster = builder.ClusterName;
+        var name = KafkaClusterNames.HealthCheckName(RegistrationName(groupId, topic), cluster);
         if (services.Any(d => d.IsKeyedService && d.ServiceType == typeof(ConsumerWorker) && Equals(d.ServiceKey, name)))
         {
-            throw new InvalidOperationException($"A consumer of '{topic}' in group '{groupId}' is already registered; register each topic and group once.");
+            throw new InvalidOperationException($"{KafkaClusterNames.MessagePrefix(cluster)}A consumer of '{topic}' in group '{groupId}' is already registered; register each topic and group once.");
         }
 
         // Configuration (Kafka:Consumers:<topic>) first, then code, as for KafkaOptions. Applied now, as AddPublisher
         // does, because the settings decide what is registered and provisioned; again by the options pipeline, so both
         // see the same settings; validated when the host starts.
-        var section = builder.Configuration.GetSection(KafkaDefaults.SectionName).GetSection(ConsumerOptions.SectionKey).GetSection(topic);
+        var section = builder.Section.GetSection(ConsumerOptions.SectionKey).GetSection(topic);
+        var what = cluster is null ? $"consumer of `{topic}`" : $"consumer of `{topic}` on cluster `{cluster}`";
         void Apply(ConsumerOptions options)
         {
             options.Topic = topic;
             options.GroupId = groupId;
-            options.ConfigurationErrors.AddRange(OptionsSectionBinder.Bind(options, section, $"consumer of `{topic}`", ConsumerCodeOnlySettings));
+            options.ConfigurationErrors.AddRange(OptionsSectionBinder.Bind(options, section, what, ConsumerCodeOnlySettings));
             configure?.Invoke(options);
             options.Topic = topic;
             options.GroupId = groupId;
@@ -207,7 +241,7 @@ public static class SamsaConsumerBuilderExtensions
         services.AddKeyedSingleton(name, (provider, _) =>
         {
             var options = provider.GetRequiredService<IOptionsMonitor<ConsumerOptions>>().Get(name);
-            var kafka = provider.GetRequiredService<IOptions<KafkaOptions>>();
+            var kafka = cluster is null ? provider.GetRequiredService<IOptions<KafkaOptions>>() : SamsaKafkaServiceCollectionExtensions.NamedKafkaOptions(provider, cluster);
             var deserializer = options.Deserializer ?? new SystemTextJsonEventDeserializer();
             return new ConsumerWorker(
                 options,
@@ -219,12 +253,17 @@ public static class SamsaConsumerBuilderExtensions
                 options.DisableMetrics ? null : provider.GetRequiredService<ConsumerMetrics>(),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsumerWorker).FullName!),
                 transactionalProducerConfig: () => ConsumerClientConfigs.TransactionalProducer(kafka.Value, options),
-                publisherOptions: provider.GetRequiredService<IOptions<Samsa.Publishing.PublisherOptions>>().Value);
+                publisherOptions: provider.GetRequiredService<IOptionsMonitor<Samsa.Publishing.PublisherOptions>>().Get(builder.OptionsName));
         });
 
         AddLagMonitor(builder, groupId);
 
-        services.AddSingleton(new ConsumerWorkers.Registration(groupId, topic));
+        if (cluster is null)
+        {
+            // ConsumerWorkers finds the default cluster's workers by group and topic; a named cluster's are keyed by `name`.
+            services.AddSingleton(new ConsumerWorkers.Registration(groupId, topic));
+        }
+
         services.TryAddSingleton(provider => new ConsumerWorkers(provider, provider.GetServices<ConsumerWorkers.Registration>()));
 
         // Added, not TryAdded: every registration is its own hosted service.
@@ -232,18 +271,20 @@ public static class SamsaConsumerBuilderExtensions
 
         if (!settings.DisableTopicProvisioning)
         {
-            services.PostConfigure<KafkaOptions>(kafka => ConsumerTopicDeclarations.Declare(kafka, settings));
+            services.PostConfigure<KafkaOptions>(builder.OptionsName, kafka => ConsumerTopicDeclarations.Declare(kafka, settings));
         }
 
-        services.PostConfigure<KafkaOptions>(kafka => ConsumerAccessRequirements.Declare(kafka, settings));
+        services.PostConfigure<KafkaOptions>(builder.OptionsName, kafka => ConsumerAccessRequirements.Declare(kafka, settings));
 
         if (!builder.Settings.DisableHealthChecks && !settings.DisableHealthChecks)
         {
             TrackedHealthChecks.Add(
                 services,
-                ConsumerDefaults.HealthCheckName(groupId, topic),
+                KafkaClusterNames.HealthCheckName(ConsumerDefaults.HealthCheckName(groupId, topic), cluster),
                 provider => new ConsumerHealthCheck(
-                    provider.GetRequiredKeyedService<ConsumerWorker>(name), provider.GetRequiredService<ConsumerLagMonitor>(), provider.GetRequiredService<TimeProvider>()),
+                    provider.GetRequiredKeyedService<ConsumerWorker>(name),
+                    cluster is null ? provider.GetRequiredService<ConsumerLagMonitor>() : provider.GetRequiredKeyedService<ConsumerLagMonitor>(cluster),
+                    provider.GetRequiredService<TimeProvider>()),
                 SamsaNames.ReadyTag);
         }
 

@@ -66,6 +66,11 @@ public static class SamsaHostRunExtensions
                 await gate.StartingAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            foreach (var cluster in services.GetServices<Samsa.DependencyInjection.NamedKafkaCluster>())
+            {
+                await services.GetRequiredKeyedService<KafkaReadinessGate>(cluster.Name).StartingAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return null;
         }
         catch (Exception exception) when (InvalidOptions(exception) is { Count: > 0 } invalid)

@@ -20,9 +20,9 @@ internal static class SamsaKafkaSettingsBinder
     ];
 
     /// <summary>Binds the <c>Hosting</c> subsection of <paramref name="configuration"/>'s <c>Kafka</c> section.</summary>
-    public static void Bind(SamsaKafkaSettings settings, IConfiguration configuration)
+    public static void Bind(SamsaKafkaSettings settings, IConfiguration configuration, string? cluster = null)
     {
-        var section = configuration.GetSection(KafkaDefaults.SectionName).GetSection(SamsaKafkaSettings.SectionKey);
+        var section = KafkaClusterNames.Section(configuration, cluster).GetSection(SamsaKafkaSettings.SectionKey);
         foreach (var child in section.GetChildren())
         {
             var name = Names.FirstOrDefault(n => string.Equals(n, child.Key, StringComparison.OrdinalIgnoreCase));

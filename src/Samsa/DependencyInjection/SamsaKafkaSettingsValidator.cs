@@ -29,7 +29,9 @@ internal sealed class SamsaKafkaSettingsValidator : IValidateOptions<SamsaKafkaS
                 "Make it shorter than the start-up timeout.");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        // A named cluster's settings carry its name; every message says which cluster it is about.
+        var cluster = Configuration.KafkaClusterNames.MessagePrefix(name);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(error => cluster + error));
     }
 
     private static void Range(List<string> errors, string property, TimeSpan value, TimeSpan min, TimeSpan max)

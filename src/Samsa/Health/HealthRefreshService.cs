@@ -13,17 +13,15 @@ namespace Samsa.Health;
 /// </summary>
 internal sealed class HealthRefreshService : BackgroundService
 {
-    private readonly KafkaHealthCheck _probe;
-    private readonly KafkaHealthCache _cache;
+    private readonly IReadOnlyList<ClusterHealthProbe> _clusters;
     private readonly HealthCheckService _checks;
     private readonly IOptions<SamsaKafkaSettings> _settings;
     private readonly TimeProvider _timeProvider;
     private long _rounds;
 
-    public HealthRefreshService(KafkaHealthCheck probe, KafkaHealthCache cache, HealthCheckService checks, IOptions<SamsaKafkaSettings> settings, TimeProvider timeProvider)
+    public HealthRefreshService(IEnumerable<ClusterHealthProbe> clusters, HealthCheckService checks, IOptions<SamsaKafkaSettings> settings, TimeProvider timeProvider)
     {
-        _probe = probe;
-        _cache = cache;
+        _clusters = [.. clusters];
         _checks = checks;
         _settings = settings;
         _timeProvider = timeProvider;
@@ -59,8 +57,13 @@ internal sealed class HealthRefreshService : BackgroundService
     {
         try
         {
-            var registration = new HealthCheckRegistration(Diagnostics.SamsaNames.BrokerHealthCheck, _probe, HealthStatus.Unhealthy, null);
-            _cache.Set(await _probe.CheckHealthAsync(new HealthCheckContext { Registration = registration }, cancellationToken).ConfigureAwait(false));
+            foreach (var cluster in _clusters)
+            {
+                var name = Configuration.KafkaClusterNames.HealthCheckName(Diagnostics.SamsaNames.BrokerHealthCheck, cluster.Cluster);
+                var registration = new HealthCheckRegistration(name, cluster.Probe, HealthStatus.Unhealthy, null);
+                cluster.Cache.Set(await cluster.Probe.CheckHealthAsync(new HealthCheckContext { Registration = registration }, cancellationToken).ConfigureAwait(false));
+            }
+
             await _checks.CheckHealthAsync(registration => registration.Tags.Contains(TrackedHealthChecks.Tag), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

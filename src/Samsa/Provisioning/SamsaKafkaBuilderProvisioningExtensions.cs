@@ -20,7 +20,7 @@ public static class SamsaKafkaBuilderProvisioningExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        builder.Services.Configure<KafkaOptions>(options =>
+        builder.Services.Configure<KafkaOptions>(builder.OptionsName, options =>
         {
             if (!options.Topics.TryGetValue(name, out var topic))
             {
@@ -41,7 +41,7 @@ public static class SamsaKafkaBuilderProvisioningExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.Configure<KafkaOptions>(options => configure(options.Provisioning));
+        builder.Services.Configure<KafkaOptions>(builder.OptionsName, options => configure(options.Provisioning));
         return builder;
     }
 }

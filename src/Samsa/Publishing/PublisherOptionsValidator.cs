@@ -34,6 +34,8 @@ internal sealed class PublisherOptionsValidator : IValidateOptions<PublisherOpti
         }
 
         failures.AddRange(options.ConfigurationErrors);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        // A named cluster's publisher settings carry its name; every message says which cluster it is about.
+        var cluster = Configuration.KafkaClusterNames.MessagePrefix(name);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures.Select(failure => cluster + failure));
     }
 }

@@ -48,6 +48,9 @@ internal sealed class KafkaReadinessGate : IHostedLifecycleService
         _logger = logger;
     }
 
+    /// <summary>The named cluster this gate checks, or null for the default one; a failure names it.</summary>
+    internal string? Cluster { get; init; }
+
     /// <summary>The provisioning report of the last successful run, or null before one.</summary>
     public ProvisioningReport? LastReport { get; private set; }
 
@@ -109,6 +112,7 @@ internal sealed class KafkaReadinessGate : IHostedLifecycleService
 
     private KafkaStartupException Failed(KafkaStartupException exception)
     {
+        exception = OnCluster(exception);
         if (_logger.IsEnabled(LogLevel.Error))
         {
             var name = KafkaStartupChecks.Describe(exception.Check);
@@ -117,6 +121,21 @@ internal sealed class KafkaReadinessGate : IHostedLifecycleService
         }
 
         return exception;
+    }
+
+    /// <summary>On a named cluster: "Kafka start-up check failed on cluster `billing`: TCP connect to …", the rest unchanged.</summary>
+    private KafkaStartupException OnCluster(KafkaStartupException exception)
+    {
+        if (Cluster is null)
+        {
+            return exception;
+        }
+
+        var message = exception.Message.StartsWith(KafkaStartupException.Prefix, StringComparison.Ordinal)
+            ? exception.Message[KafkaStartupException.Prefix.Length..]
+            : exception.Message;
+        return new KafkaStartupException(
+            exception.Check, exception.Broker, $"Kafka start-up check failed on cluster `{Cluster}`: {message}", exception.IsTransient, exception);
     }
 
     private static List<BrokerAddress> ParseBootstrap(StartupHints hints)

@@ -34,6 +34,9 @@ internal static class ConfigurationReference
             (`appsettings.json`, `Kafka__Producer__BatchSize` variables, any other configuration provider), then from its
             `KAFKA_*` environment variable, then from the code delegate of `AddSamsaKafka`; a later source wins.
 
+            A second (named) cluster takes the same settings under `Kafka:Clusters:<name>` and reads no `KAFKA_*` variables;
+            see [clusters.md](clusters.md).
+
             The **profile** (`Kafka:Profile`) picks the defaults. Without one the host environment decides: `Development` gets
             the Development profile, every other environment the Production profile, so a forgotten setting fails safe.
             A dash means Samsa leaves the property to librdkafka's own default (or, for Samsa-only settings, unset).
