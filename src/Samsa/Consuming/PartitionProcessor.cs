@@ -262,13 +262,19 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
         }
     }
 
-    /// <summary>Marks the handler's dependency as down or back; the poll thread pauses or resumes the partition.</summary>
-    public void SetDependencyDown(bool down)
+    /// <summary>
+    /// Marks the handler's dependency as down or back; the poll thread pauses or resumes the partition. Returns whether
+    /// it changed: with keyed concurrency several lanes may race, and only the one that changed it counts it.
+    /// </summary>
+    public bool SetDependencyDown(bool down)
     {
         if (Interlocked.Exchange(ref _dependencyDown, down ? 1 : 0) != (down ? 1 : 0))
         {
             _pauseChanged();
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>Marks the partition as blocked (or not) on a write it must make before it moves on. Returns whether it changed.</summary>
