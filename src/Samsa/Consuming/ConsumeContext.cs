@@ -44,6 +44,9 @@ public sealed class ConsumeContext
         Transactional = transactional;
     }
 
+    /// <summary>The record this instance describes (a batch handler's batch of one is built from it).</summary>
+    internal ConsumeResult<byte[]?, byte[]?> Record => _record;
+
     /// <summary>The consumer group.</summary>
     public string GroupId { get; }
 

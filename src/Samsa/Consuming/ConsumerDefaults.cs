@@ -12,6 +12,15 @@ public static class ConsumerDefaults
     /// </summary>
     public const int MaxInFlightPerPartition = 1_000;
 
+    /// <summary>Records of one partition handled at once, order kept per key: 1 (one after another in offset order).</summary>
+    public const int MaxConcurrencyPerPartition = 1;
+
+    /// <summary>Batch consumers: the most records in one batch: 100.</summary>
+    public const int MaxBatchSize = 100;
+
+    /// <summary>Batch consumers: how long a batch that is not full waits for more records after its first: 50 ms.</summary>
+    public static readonly TimeSpan MaxBatchWait = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Handled offsets are committed this often (and on revoke and shutdown): 1 s.</summary>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(1);
 
@@ -91,6 +100,12 @@ public static class ConsumerDefaults
     {
         /// <summary>The largest <see cref="ConsumerOptions.MaxInFlightPerPartition"/>.</summary>
         public const int MaxInFlightPerPartition = 1_000_000;
+
+        /// <summary>The largest <see cref="ConsumerOptions.MaxConcurrencyPerPartition"/>.</summary>
+        public const int MaxConcurrencyPerPartition = 1_000;
+
+        /// <summary>The largest <see cref="ConsumerOptions.MaxBatchSize"/>.</summary>
+        public const int MaxBatchSize = 100_000;
 
         /// <summary>The most in-place attempts.</summary>
         public const int MaxAttempts = 100;

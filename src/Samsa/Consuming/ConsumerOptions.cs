@@ -18,6 +18,23 @@ public sealed class ConsumerOptions
     /// <summary>Records fetched and not yet handled at which a partition is paused. Default <see cref="ConsumerDefaults.MaxInFlightPerPartition"/>.</summary>
     public int MaxInFlightPerPartition { get; set; } = ConsumerDefaults.MaxInFlightPerPartition;
 
+    /// <summary>
+    /// How many records of one partition are handled at once. Records with the same key never overlap and run in offset
+    /// order; records without a key count as one key. The committed offset never passes a record that is not finished.
+    /// Default <see cref="ConsumerDefaults.MaxConcurrencyPerPartition"/> (one after another). Refused with
+    /// <see cref="ExactlyOnce"/> and for batch consumers. See docs/consumers/handlers.md.
+    /// </summary>
+    public int MaxConcurrencyPerPartition { get; set; } = ConsumerDefaults.MaxConcurrencyPerPartition;
+
+    /// <summary>Batch consumers (<c>AddBatchConsumer</c>): the most records of one partition in a batch. Default <see cref="ConsumerDefaults.MaxBatchSize"/>.</summary>
+    public int MaxBatchSize { get; set; } = ConsumerDefaults.MaxBatchSize;
+
+    /// <summary>
+    /// Batch consumers: how long a batch that is not full waits for more records after its first one arrived; then it
+    /// is handed over with what it has. Default <see cref="ConsumerDefaults.MaxBatchWait"/>.
+    /// </summary>
+    public TimeSpan MaxBatchWait { get; set; } = ConsumerDefaults.MaxBatchWait;
+
     /// <summary>How often handled offsets are committed. Default <see cref="ConsumerDefaults.CommitInterval"/>.</summary>
     public TimeSpan CommitInterval { get; set; } = ConsumerDefaults.CommitInterval;
 
@@ -123,7 +140,9 @@ public sealed class ConsumerOptions
     /// <summary>The longest wait between attempts to write a dead letter or retry copy.</summary>
     internal TimeSpan ForwardMaxBackoff { get; set; } = ConsumerDefaults.DeadLetterMaxBackoff;
 
-    /// <summary>The dead-letter topic in force.</summary>
+    /// <summary>True for a consumer registered with <c>AddBatchConsumer</c> (set by the registration, not by configuration).</summary>
+    internal bool IsBatchConsumer { get; set; }
+
     /// <summary>The section below <c>Kafka</c> whose child named after the topic configures its consumers: <c>Kafka:Consumers:orders</c>.</summary>
     internal const string SectionKey = "Consumers";
 

@@ -36,6 +36,27 @@ internal sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOption
             Fail($"MaxInFlightPerPartition is {options.MaxInFlightPerPartition}; it must be between 1 and {ConsumerDefaults.Limits.MaxInFlightPerPartition}.");
         }
 
+        if (options.MaxConcurrencyPerPartition is < 1 or > ConsumerDefaults.Limits.MaxConcurrencyPerPartition)
+        {
+            Fail($"MaxConcurrencyPerPartition is {options.MaxConcurrencyPerPartition}; it must be between 1 and {ConsumerDefaults.Limits.MaxConcurrencyPerPartition}.");
+        }
+        else if (options.MaxConcurrencyPerPartition > 1 && options.ExactlyOnce)
+        {
+            // A transaction would commit the outputs of a record finished early while its offset waits behind an unfinished one.
+            Fail($"MaxConcurrencyPerPartition is {options.MaxConcurrencyPerPartition}, which ExactlyOnce does not support; set it to 1 or turn ExactlyOnce off.");
+        }
+        else if (options.MaxConcurrencyPerPartition > 1 && options.IsBatchConsumer)
+        {
+            Fail($"MaxConcurrencyPerPartition is {options.MaxConcurrencyPerPartition}, which batch consumers do not support (a partition's batches run one after another); set it to 1.");
+        }
+
+        if (options.MaxBatchSize is < 1 or > ConsumerDefaults.Limits.MaxBatchSize)
+        {
+            Fail($"MaxBatchSize is {options.MaxBatchSize}; it must be between 1 and {ConsumerDefaults.Limits.MaxBatchSize}.");
+        }
+
+        CheckSpan(Fail, nameof(ConsumerOptions.MaxBatchWait), options.MaxBatchWait, TimeSpan.Zero, ConsumerDefaults.Limits.MaxInterval);
+
         if (options.MaxRecordsPerTransaction is < 1 or > ConsumerDefaults.Limits.MaxRecordsPerTransaction)
         {
             Fail($"MaxRecordsPerTransaction is {options.MaxRecordsPerTransaction}; it must be between 1 and {ConsumerDefaults.Limits.MaxRecordsPerTransaction}.");

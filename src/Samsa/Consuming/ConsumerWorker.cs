@@ -263,6 +263,7 @@ public sealed partial class ConsumerWorker : BackgroundService
                 consumer.Subscribe(_topics);
                 var topics = string.Join(", ", _topics);
                 var instanceId = InstanceIdentity.Of(_options);
+                var handlerMode = HandlerMode(_options);
                 Log.ConsumerStarted(
                     _logger,
                     topics,
@@ -272,7 +273,8 @@ public sealed partial class ConsumerWorker : BackgroundService
                     _transaction?.TransactionalId ?? "none",
                     _groupInstanceId ?? "none (dynamic membership)",
                     _options.AssignmentStrategy,
-                    _options.MaxInFlightPerPartition);
+                    _options.MaxInFlightPerPartition,
+                    handlerMode);
                 _state = (int)ConsumerWorkerState.Running;
                 Poll(consumer, stoppingToken);
                 if (_crashRequested)
@@ -315,6 +317,14 @@ public sealed partial class ConsumerWorker : BackgroundService
             throw;
         }
     }
+
+    /// <summary>How records reach the handler, for the start-up line: batches, keyed concurrency, or one at a time.</summary>
+    private static string HandlerMode(ConsumerOptions options) =>
+        options.IsBatchConsumer
+            ? $"batches of at most {options.MaxBatchSize} records or {options.MaxBatchWait.TotalMilliseconds:0.###} ms per partition (retry topics one at a time)"
+            : options.MaxConcurrencyPerPartition > 1
+                ? $"keyed concurrency, {options.MaxConcurrencyPerPartition} records per partition at once, in order per key"
+                : "one record at a time per partition";
 
     private RecordPipeline CreatePipeline()
     {

@@ -27,13 +27,10 @@ internal sealed class EventDispatcher<THandler, TEvent> : EventDispatcher
 
     public EventDispatcher(IServiceProvider services, IEventDeserializer deserializer)
     {
-        _scopes = services.GetRequiredService<IServiceScopeFactory>();
+        var resolver = new HandlerResolver<THandler>(services);
+        _scopes = resolver.Scopes;
         _deserializer = deserializer;
-        using var first = _scopes.CreateScope();
-        using var second = _scopes.CreateScope();
-        var one = first.ServiceProvider.GetRequiredService<THandler>();
-        var two = second.ServiceProvider.GetRequiredService<THandler>();
-        _singleton = ReferenceEquals(one, two) ? one : null;
+        _singleton = resolver.Singleton;
     }
 
     /// <summary>True when the handler is one shared instance.</summary>

@@ -1,20 +1,25 @@
 namespace Samsa.Consuming;
 
 /// <summary>
-/// The offsets of one assigned partition: the next offset after the highest handled record, and the last committed
-/// one. A partition's records are handled one after another in offset order, so every record below the handled offset
-/// has been handled (or forwarded to a retry or dead-letter topic): it is the highest contiguous handled offset, and
-/// committing it never commits past unhandled work.
+/// The offsets of one assigned partition: the offset to commit and the last committed one. Records handled one after
+/// another in offset order only move the handled offset forward. With keyed concurrency
+/// (<see cref="ConsumerOptions.MaxConcurrencyPerPartition"/>) records finish out of order, so each is registered with
+/// <see cref="Begin"/> when it is dispatched and the offset to commit is the lowest unfinished one: committing it never
+/// commits past unhandled work.
 /// </summary>
 /// <remarks>
-/// One writer each: the partition's processor marks records handled; the worker's poll thread reads and commits.
+/// One writer each in sequential mode: the partition's processor marks records handled; the worker's poll thread reads
+/// and commits. In keyed mode several lanes mark records handled, under a lock.
 /// </remarks>
 internal sealed class OffsetTracker
 {
+    private readonly Lock _lock = new();
+    private SortedSet<long>? _unfinished;
+    private long _highest = -1;
     private long _handled = -1;
     private long _committed = -1;
 
-    /// <summary>The offset to commit: one past the highest handled record, or -1 before the first.</summary>
+    /// <summary>The offset to commit: one past the highest handled record with nothing unfinished below it, or -1 before the first.</summary>
     public long Handled => Volatile.Read(ref _handled);
 
     /// <summary>The offset last committed by this worker, or -1.</summary>
@@ -23,13 +28,40 @@ internal sealed class OffsetTracker
     /// <summary>True when records were handled since the last commit.</summary>
     public bool HasUncommitted => Handled > Committed;
 
+    /// <summary>Keyed mode: the record at <paramref name="offset"/> was dispatched and is unfinished. Called in offset order.</summary>
+    public void Begin(long offset)
+    {
+        lock (_lock)
+        {
+            (_unfinished ??= []).Add(offset);
+        }
+    }
+
     /// <summary>Records that the record at <paramref name="offset"/> is handled. Offsets only move forward.</summary>
     public void MarkHandled(long offset)
     {
-        var next = offset + 1;
-        if (next > Volatile.Read(ref _handled))
+        if (_unfinished is null)
         {
-            Volatile.Write(ref _handled, next);
+            var next = offset + 1;
+            if (next > Volatile.Read(ref _handled))
+            {
+                Volatile.Write(ref _handled, next);
+            }
+
+            return;
+        }
+
+        lock (_lock)
+        {
+            _unfinished.Remove(offset);
+            _highest = Math.Max(_highest, offset + 1);
+
+            // Never past the lowest record still running or waiting behind its key.
+            var next = _unfinished.Count > 0 ? _unfinished.Min : _highest;
+            if (next > _handled)
+            {
+                Volatile.Write(ref _handled, next);
+            }
         }
     }
 

@@ -25,7 +25,7 @@ namespace Samsa.Consuming;
 /// handled, so it is not committed and the partition's next owner reads it again.
 /// </para>
 /// </remarks>
-internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
+internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposable
 {
     private const int BatchSize = 64;
 
@@ -69,7 +69,16 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         _resume = () => Drive(resumed: true);
         Context = pipeline.CreateContext();
         Consumed = pipeline.ConsumedCountFor(topicPartition);
+        Concurrency = pipeline.ConcurrencyFor(retryLevel);
+        _batchSize = pipeline.BatchSizeFor(retryLevel);
+        if (Concurrency > 1)
+        {
+            _laneSlots = new SemaphoreSlim(Concurrency, Concurrency);
+        }
     }
+
+    /// <summary>How many of this partition's records may run at once (keyed mode when more than 1).</summary>
+    public int Concurrency { get; }
 
     /// <summary>The partition's consumed-messages total, when the host has metrics.</summary>
     public ConsumedCount? Consumed { get; }
@@ -177,6 +186,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
 
             start = !_running;
             _running = true;
+            _more?.TrySetResult();
         }
 
         _staged.Clear();
@@ -252,13 +262,19 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         }
     }
 
-    /// <summary>Marks the handler's dependency as down or back; the poll thread pauses or resumes the partition.</summary>
-    public void SetDependencyDown(bool down)
+    /// <summary>
+    /// Marks the handler's dependency as down or back; the poll thread pauses or resumes the partition. Returns whether
+    /// it changed: with keyed concurrency several lanes may race, and only the one that changed it counts it.
+    /// </summary>
+    public bool SetDependencyDown(bool down)
     {
         if (Interlocked.Exchange(ref _dependencyDown, down ? 1 : 0) != (down ? 1 : 0))
         {
             _pauseChanged();
+            return true;
         }
+
+        return false;
     }
 
     /// <summary>Marks the partition as blocked (or not) on a write it must make before it moves on. Returns whether it changed.</summary>
@@ -274,7 +290,8 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         {
             _stopped = true;
             _queue.Clear();
-            if (!_running)
+            _more?.TrySetResult();
+            if (!_running && _activeLanes == 0)
             {
                 _idle.TrySetResult();
             }
@@ -309,10 +326,25 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
             _drain.Dispose();
             _abort.Dispose();
             _room?.Dispose();
+            _laneSlots?.Dispose();
         }
     }
 
-    void IThreadPoolWorkItem.Execute() => Drive(resumed: false);
+    void IThreadPoolWorkItem.Execute()
+    {
+        if (_batchSize > 0)
+        {
+            _ = RunBatchesAsync();
+        }
+        else if (Concurrency > 1)
+        {
+            _ = DispatchKeyedAsync();
+        }
+        else
+        {
+            Drive(resumed: false);
+        }
+    }
 
     /// <summary>
     /// Runs records until the queue is empty or a record's processing has to wait. A record that completes at once
@@ -357,15 +389,7 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
         catch (Exception exception)
         {
             EndBatch();
-            lock (_lock)
-            {
-                _stopped = true;
-                _running = false;
-                _queue.Clear();
-                _idle.TrySetResult();
-            }
-
-            _pipeline.PartitionFaulted(this, exception);
+            Fault(exception);
         }
     }
 
@@ -417,27 +441,50 @@ internal sealed class PartitionProcessor : IThreadPoolWorkItem, IDisposable
     {
         if (_handledInBatch > 0)
         {
-            var pending = Interlocked.Add(ref _pending, -_handledInBatch);
+            Release(_handledInBatch);
             _handledInBatch = 0;
-            if (pending <= ResumeAt)
-            {
-                if (Volatile.Read(ref _roomWanted) != 0)
-                {
-                    _room!.Set();
-                }
-
-                if (Volatile.Read(ref _backpressure) != 0)
-                {
-                    Volatile.Write(ref _backpressure, 0);
-                    _pauseChanged();
-                }
-            }
         }
 
         Array.Clear(_batch, 0, _count);
         _index = 0;
         _count = 0;
         Volatile.Write(ref _currentReceived, 0);
+    }
+
+    /// <summary>Records that <paramref name="handled"/> records left <see cref="Pending"/>: wakes the poll thread's wait for room and ends backpressure once half are done.</summary>
+    private void Release(int handled)
+    {
+        var pending = Interlocked.Add(ref _pending, -handled);
+        if (pending <= ResumeAt)
+        {
+            if (Volatile.Read(ref _roomWanted) != 0)
+            {
+                _room!.Set();
+            }
+
+            if (Volatile.Read(ref _backpressure) != 0)
+            {
+                Volatile.Write(ref _backpressure, 0);
+                _pauseChanged();
+            }
+        }
+    }
+
+    /// <summary>Stops the partition after a failure outside any handler call (a bug) and reports it: the worker faults.</summary>
+    private void Fault(Exception exception)
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            _running = false;
+            _queue.Clear();
+            if (_activeLanes == 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+
+        _pipeline.PartitionFaulted(this, exception);
     }
 
     /// <summary>A fetched record and when it was fetched.</summary>

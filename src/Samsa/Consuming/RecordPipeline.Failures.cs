@@ -127,10 +127,9 @@ internal sealed partial class RecordPipeline
     /// </summary>
     private async ValueTask<bool> WaitForDependencyAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, Exception exception)
     {
-        if (!partition.DependencyDown)
+        if (partition.SetDependencyDown(true))
         {
             _counters.AddDependencyDown(1);
-            partition.SetDependencyDown(true);
             Log.DependencyDown(_logger, exception, record.Topic, record.Partition.Value, record.Offset.Value, _options.DependencyProbeInterval);
         }
 
@@ -180,9 +179,8 @@ internal sealed partial class RecordPipeline
     /// <summary>Resumes a partition that was paused for its dependency (after a handler call succeeds or fails otherwise).</summary>
     internal void ClearDependencyDown(PartitionProcessor partition)
     {
-        if (partition.DependencyDown)
+        if (partition.DependencyDown && partition.SetDependencyDown(false))
         {
-            partition.SetDependencyDown(false);
             _counters.AddDependencyDown(-1);
         }
     }

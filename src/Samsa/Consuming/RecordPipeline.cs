@@ -84,6 +84,18 @@ internal sealed partial class RecordPipeline
         _misconfigured = misconfigured;
     }
 
+    /// <summary>The worker's clock (batch waits).</summary>
+    public TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>Batch consumers: how long a batch that is not full waits for more records.</summary>
+    public TimeSpan MaxBatchWait => _options.MaxBatchWait;
+
+    /// <summary>How many records of a partition at <paramref name="retryLevel"/> run at once.</summary>
+    public int ConcurrencyFor(int retryLevel) => _options.MaxConcurrencyPerPartition;
+
+    /// <summary>The batch size of a partition at <paramref name="retryLevel"/>, or 0 when its records are handled one at a time (retry topics: a batch of one each).</summary>
+    public int BatchSizeFor(int retryLevel) => retryLevel == 0 && _dispatcher is BatchEventDispatcher ? _options.MaxBatchSize : 0;
+
     /// <summary>Number of retry topics.</summary>
     public int RetryLevels => _retries?.Delays.Count ?? 0;
 
@@ -102,15 +114,18 @@ internal sealed partial class RecordPipeline
     /// usual case outside exactly-once mode) is done here without an async state machine; everything else, from the
     /// first wait or failure on, continues in <see cref="ProcessSlowAsync"/> or <see cref="HandleAsync"/>.
     /// </summary>
-    public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record) => ProcessAsync(partition, record, partition.Context);
+
+    /// <summary>Processes one record with <paramref name="context"/> (keyed mode: its lane's context) for the handler call.</summary>
+    public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext context)
     {
         partition.Consumed?.Increment();
         if (!_options.DisableTracing && SamsaActivitySource.HasListeners)
         {
-            return ProcessTracedAsync(partition, record);
+            return ProcessTracedAsync(partition, record, context);
         }
 
-        return ProcessUntracedAsync(partition, record);
+        return ProcessUntracedAsync(partition, record, context);
     }
 
     /// <summary>
@@ -118,13 +133,13 @@ internal sealed partial class RecordPipeline
     /// handler (so what it publishes continues the trace) and for the retry and dead-letter writes (so the copies carry it).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ProcessTracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    private async ValueTask<bool> ProcessTracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext context)
     {
         using var activity = SamsaActivitySource.StartProcess(record, _groupId, partition.RetryLevel, _options.ProcessSpanParent);
         var done = false;
         try
         {
-            done = await ProcessUntracedAsync(partition, record).ConfigureAwait(false);
+            done = await ProcessUntracedAsync(partition, record, context).ConfigureAwait(false);
             return done;
         }
         catch (Exception exception) when (activity is not null)
@@ -137,7 +152,7 @@ internal sealed partial class RecordPipeline
         {
             if (activity is { IsAllDataRequested: true })
             {
-                activity.SetTag(SamsaActivitySource.AttemptTag, partition.Context.Attempt);
+                activity.SetTag(SamsaActivitySource.AttemptTag, context.Attempt);
                 if (!done)
                 {
                     activity.SetTag("samsa.outcome", "stopped");
@@ -147,11 +162,11 @@ internal sealed partial class RecordPipeline
     }
 
     /// <summary>The record's path without a span of its own.</summary>
-    private ValueTask<bool> ProcessUntracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    private ValueTask<bool> ProcessUntracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
     {
         if (partition.RetryLevel > 0 || _transaction is not null)
         {
-            return ProcessSlowAsync(partition, record);
+            return ProcessSlowAsync(partition, record, reusable);
         }
 
         if (IsOtherGroupsReplay(record))
@@ -159,7 +174,7 @@ internal sealed partial class RecordPipeline
             return ValueTask.FromResult(true);
         }
 
-        var context = partition.Context.Load(record, attempt: 1, retryLevel: 0, partition.HandlerToken);
+        var context = reusable.Load(record, attempt: 1, retryLevel: 0, partition.HandlerToken);
         object? @event;
         try
         {
@@ -194,7 +209,7 @@ internal sealed partial class RecordPipeline
 
     /// <summary>The whole path for records from retry topics and for exactly-once mode, where any step may wait.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ProcessSlowAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record)
+    private async ValueTask<bool> ProcessSlowAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
     {
         FailureHistory? history = null;
         var level = partition.RetryLevel;
@@ -219,7 +234,7 @@ internal sealed partial class RecordPipeline
         }
 
         var attempt = (history?.Attempts ?? 0) + 1;
-        var context = partition.Context.Load(record, attempt, level, partition.HandlerToken);
+        var context = reusable.Load(record, attempt, level, partition.HandlerToken);
         object? @event;
         try
         {
@@ -258,7 +273,7 @@ internal sealed partial class RecordPipeline
     /// <summary>
     /// Calls the handler until the record is done with: handled, retried in place, forwarded, dead-lettered, or given up
     /// because the partition stopped. <paramref name="firstCall"/> is a first call already in flight (from
-    /// <see cref="ProcessAsync"/>), started at <paramref name="firstStarted"/>.
+    /// <see cref="ProcessAsync(PartitionProcessor, ConsumeResult{byte[], byte[]}, ConsumeContext)"/> or a batch), started at <paramref name="firstStarted"/>.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandleAsync(

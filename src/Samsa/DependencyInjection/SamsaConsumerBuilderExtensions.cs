@@ -195,8 +195,8 @@ public static class SamsaConsumerBuilderExtensions
             services => services.TryAddScoped<THandler>(),
             (provider, deserializer) => new EventDispatcher<THandler, TEvent>(provider, deserializer));
 
-    /// <summary>The one registration every overload funnels into.</summary>
-    private static SamsaKafkaBuilder AddConsumerCore(
+    /// <summary>The one registration every overload (and <c>AddBatchConsumer</c>) funnels into.</summary>
+    internal static SamsaKafkaBuilder AddConsumerCore(
         SamsaKafkaBuilder builder,
         string topic,
         string groupId,

@@ -8,9 +8,9 @@ namespace Samsa.Diagnostics;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 4000, EventName = "ConsumerStarted", Level = LogLevel.Information,
-        Message = "Consumer of {Topics} in group {GroupId} started: {DeliveryMode}, instance {InstanceId}, transactional.id {TransactionalId}, group.instance.id {GroupInstanceId} ({Strategy}, at most {MaxInFlight} records in flight per partition)")]
+        Message = "Consumer of {Topics} in group {GroupId} started: {DeliveryMode}, instance {InstanceId}, transactional.id {TransactionalId}, group.instance.id {GroupInstanceId} ({Strategy}, at most {MaxInFlight} records in flight per partition, handler {HandlerMode})")]
     public static partial void ConsumerStarted(
-        ILogger logger, string topics, string groupId, string deliveryMode, string instanceId, string transactionalId, string groupInstanceId, PartitionAssignmentStrategy strategy, int maxInFlight);
+        ILogger logger, string topics, string groupId, string deliveryMode, string instanceId, string transactionalId, string groupInstanceId, PartitionAssignmentStrategy strategy, int maxInFlight, string handlerMode);
 
     [LoggerMessage(EventId = 4001, EventName = "PartitionsAssigned", Level = LogLevel.Information,
         Message = "Group {GroupId} assigned {Partitions}")]

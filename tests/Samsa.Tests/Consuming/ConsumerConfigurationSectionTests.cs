@@ -58,6 +58,32 @@ public sealed class ConsumerConfigurationSectionTests
     }
 
     [Fact]
+    public void Section_BatchAndConcurrencySettings_BoundFromConfiguration()
+    {
+        using var host = SamsaTestHost.Build(
+            "127.0.0.1:9092",
+            samsa => samsa
+                .AddConsumer<RecordingHandler, TestEvent>("payments", "billing")
+                .AddBatchConsumer<BatchConsumerTests.BatchRecorder, TestEvent>("refunds", "billing"),
+            configuration:
+            [
+                ("Kafka:Consumers:payments:MaxConcurrencyPerPartition", "16"),
+                ("Kafka:Consumers:refunds:MaxBatchSize", "250"),
+                ("Kafka:Consumers:refunds:MaxBatchWait", "00:00:00.020"),
+            ]);
+
+        var monitor = host.Services.GetRequiredService<IOptionsMonitor<ConsumerOptions>>();
+        var payments = monitor.Get(SamsaConsumerBuilderExtensions.RegistrationName("billing", "payments"));
+        var refunds = monitor.Get(SamsaConsumerBuilderExtensions.RegistrationName("billing", "refunds"));
+
+        Assert.Equal(16, payments.MaxConcurrencyPerPartition);
+        Assert.False(payments.IsBatchConsumer);
+        Assert.Equal(250, refunds.MaxBatchSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), refunds.MaxBatchWait);
+        Assert.True(refunds.IsBatchConsumer);
+    }
+
+    [Fact]
     public void Section_MisspeltKeysAndBadValues_FailStartValidationNamingEach()
     {
         using var host = SamsaTestHost.Build(

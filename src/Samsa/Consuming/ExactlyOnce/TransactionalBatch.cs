@@ -132,10 +132,18 @@ internal sealed class TransactionalBatch : IDisposable
     /// False when the partition's work was discarded by an abort (the record is read again after the rewind).
     /// </summary>
     public ValueTask<bool> CompleteAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
+        => CompleteManyAsync(partition, record, 1, topics, messages, disposition);
+
+    /// <summary>
+    /// Puts a batch's outputs into the open transaction and marks its records handled up to <paramref name="last"/>,
+    /// all under the gate, so the batch's outputs and offsets are committed together; <paramref name="count"/> records
+    /// count as <paramref name="disposition"/>. False as for <see cref="CompleteAsync"/>.
+    /// </summary>
+    public ValueTask<bool> CompleteManyAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> last, int count, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         if (_gate.Wait(0))
         {
-            return ValueTask.FromResult(CompleteHeld(partition, record, topics, messages, disposition));
+            return ValueTask.FromResult(CompleteHeld(partition, last, count, topics, messages, disposition));
         }
 
         return Slow();
@@ -143,7 +151,7 @@ internal sealed class TransactionalBatch : IDisposable
         async ValueTask<bool> Slow()
         {
             await _gate.WaitAsync().ConfigureAwait(false);
-            return CompleteHeld(partition, record, topics, messages, disposition);
+            return CompleteHeld(partition, last, count, topics, messages, disposition);
         }
     }
 
@@ -248,7 +256,7 @@ internal sealed class TransactionalBatch : IDisposable
         _gate.Dispose();
     }
 
-    private bool CompleteHeld(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
+    private bool CompleteHeld(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, int count, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         try
         {
@@ -283,8 +291,8 @@ internal sealed class TransactionalBatch : IDisposable
             }
 
             partition.Offsets.MarkHandled(record.Offset.Value);
-            Volatile.Write(ref _records, _records + 1);
-            _pending[(int)disposition]++;
+            Volatile.Write(ref _records, _records + count);
+            _pending[(int)disposition] += count;
             return true;
         }
         finally
