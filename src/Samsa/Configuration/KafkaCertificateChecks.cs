@@ -24,14 +24,14 @@ internal static class KafkaCertificateChecks
         TimeSpan warningWindow,
         List<KafkaConfigurationIssue> issues)
     {
-        var ca = KafkaSettings.SslCaLocation;
+        var ca = KafkaSettingCatalog.SslCaLocation;
         if (!string.IsNullOrWhiteSpace(caLocation) && caLocation != ProbeCaLocation && !Directory.Exists(caLocation) && FileReadable(caLocation, ca, issues))
         {
             CheckCaFile(caLocation, now, warningWindow, issues);
         }
 
-        var certificate = KafkaSettings.SslCertificateLocation;
-        var key = KafkaSettings.SslKeyLocation;
+        var certificate = KafkaSettingCatalog.SslCertificateLocation;
+        var key = KafkaSettingCatalog.SslKeyLocation;
         var hasCertificate = !string.IsNullOrWhiteSpace(certificateLocation);
         var hasKey = !string.IsNullOrWhiteSpace(keyLocation);
         if (hasCertificate != hasKey)
@@ -57,7 +57,7 @@ internal static class KafkaCertificateChecks
 
     private static void CheckCaFile(string path, DateTimeOffset now, TimeSpan warningWindow, List<KafkaConfigurationIssue> issues)
     {
-        var setting = KafkaSettings.SslCaLocation;
+        var setting = KafkaSettingCatalog.SslCaLocation;
         var certificates = new X509Certificate2Collection();
         try
         {
@@ -93,7 +93,7 @@ internal static class KafkaCertificateChecks
     private static void CheckClientCertificate(
         string certificatePath, string keyPath, string? keyPassword, DateTimeOffset now, TimeSpan warningWindow, List<KafkaConfigurationIssue> issues)
     {
-        var setting = KafkaSettings.SslCertificateLocation;
+        var setting = KafkaSettingCatalog.SslCertificateLocation;
         X509Certificate2 certificate;
         try
         {
@@ -104,8 +104,8 @@ internal static class KafkaCertificateChecks
         catch (Exception exception) when (exception is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             var hint = string.IsNullOrEmpty(keyPassword)
-                ? $"if the key is encrypted, set {KafkaSettings.SslKeyPassword.Describe()}"
-                : $"check {KafkaSettings.SslKeyPassword.Describe()}";
+                ? $"if the key is encrypted, set {KafkaSettingCatalog.SslKeyPassword.Describe()}"
+                : $"check {KafkaSettingCatalog.SslKeyPassword.Describe()}";
             issues.Add(KafkaConfigurationIssue.Error(
                 setting.SectionKey,
                 $"The client certificate `{certificatePath}` and key `{keyPath}` cannot be loaded together ({exception.Message}). " +

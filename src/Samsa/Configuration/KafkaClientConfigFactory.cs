@@ -32,14 +32,14 @@ internal static class KafkaClientConfigFactory
     private static T Build<T>(KafkaOptions options, KafkaClientKinds kind, Func<IDictionary<string, string>, T> create)
         where T : ClientConfig
     {
-        var settings = KafkaSettings.For(kind).ToList();
+        var settings = KafkaSettingCatalog.For(kind).ToList();
         var typedNames = settings
             .Where(setting => setting.Get(options) is not null)
             .SelectMany(setting => setting.EquivalentNames)
             .ToHashSet(StringComparer.Ordinal);
 
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in KafkaEffectiveSettings.RawProperties(options, kind))
+        foreach (var raw in KafkaValueResolver.RawProperties(options, kind))
         {
             if (typedNames.Contains(raw.Name))
             {
@@ -47,7 +47,7 @@ internal static class KafkaClientConfigFactory
             }
 
             // The client map overrides the shared map, whichever alias either of them used.
-            var owner = KafkaSettings.ByLibrdkafkaName(raw.Name);
+            var owner = KafkaSettingCatalog.ByLibrdkafkaName(raw.Name);
             foreach (var alias in owner?.EquivalentNames ?? [])
             {
                 properties.Remove(alias);
@@ -59,7 +59,7 @@ internal static class KafkaClientConfigFactory
         var config = create(properties);
         foreach (var setting in settings)
         {
-            var resolved = KafkaEffectiveSettings.Resolve(options, setting, kind);
+            var resolved = KafkaValueResolver.Resolve(options, setting, kind);
             if (resolved.Value is not null && resolved.Source is KafkaValueSource.Explicit or KafkaValueSource.ProfileDefault)
             {
                 setting.Apply?.Invoke(config, resolved.Value);

@@ -66,7 +66,7 @@ internal static class KafkaConfigurationBinder
             {
                 BindGroup(options, child, group);
             }
-            else if (string.Equals(child.Key, KafkaSettings.PropertiesKey, StringComparison.OrdinalIgnoreCase))
+            else if (string.Equals(child.Key, KafkaSettingCatalog.PropertiesKey, StringComparison.OrdinalIgnoreCase))
             {
                 BindMap(options, options.Properties, child);
             }
@@ -148,7 +148,7 @@ internal static class KafkaConfigurationBinder
             ? KafkaProfile.Development
             : KafkaProfile.Production;
 
-        var rawClientId = KafkaEffectiveSettings.AllRawProperties(options).Any(p => p.Name == "client.id");
+        var rawClientId = KafkaValueResolver.AllRawProperties(options).Any(p => p.Name == "client.id");
         if (options.ClientId is null && !rawClientId && !string.IsNullOrWhiteSpace(applicationName))
         {
             options.ClientId = applicationName;
@@ -166,7 +166,7 @@ internal static class KafkaConfigurationBinder
     {
         foreach (var child in section.GetChildren())
         {
-            if (string.Equals(child.Key, KafkaSettings.PropertiesKey, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(child.Key, KafkaSettingCatalog.PropertiesKey, StringComparison.OrdinalIgnoreCase))
             {
                 var map = group switch
                 {
@@ -201,14 +201,14 @@ internal static class KafkaConfigurationBinder
 
     private static void BindValueOrReport(KafkaOptions options, IConfigurationSection child, string group)
     {
-        var setting = KafkaSettings.All.FirstOrDefault(s => s.Group == group && string.Equals(s.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+        var setting = KafkaSettingCatalog.All.FirstOrDefault(s => s.Group == group && string.Equals(s.Name, child.Key, StringComparison.OrdinalIgnoreCase));
         if (setting is null)
         {
             options.BindingIssues.Add(KafkaConfigurationIssue.Error(child.Path, UnknownKeyMessage(child.Path, child.Key, group)));
             return;
         }
 
-        if (setting == KafkaSettings.BootstrapServers && child.Value is null && child.GetChildren().Any())
+        if (setting == KafkaSettingCatalog.BootstrapServers && child.Value is null && child.GetChildren().Any())
         {
             // An array: Kafka:BootstrapServers:0, :1, …
             var entries = child.GetChildren().Select(entry => entry.Value?.Trim() ?? string.Empty).ToList();
@@ -256,11 +256,11 @@ internal static class KafkaConfigurationBinder
     internal static string UnknownKeyMessage(string path, string key, string group)
     {
         var foreign = KafkaForeignPropertyNames.Lookup(key);
-        var setting = foreign is null ? null : KafkaSettings.ByLibrdkafkaName(foreign.Value.Librdkafka);
+        var setting = foreign is null ? null : KafkaSettingCatalog.ByLibrdkafkaName(foreign.Value.Librdkafka);
         if (setting is null)
         {
             // Same group first, so a tie goes to the setting next to the typo.
-            var candidates = KafkaSettings.All
+            var candidates = KafkaSettingCatalog.All
                 .OrderBy(s => s.Group == group ? 0 : 1)
                 .SelectMany(s => s.EquivalentNames.Prepend(s.Name).Select(name => (name, s)));
             setting = KafkaNameMatcher.FindNearest(key, candidates);
@@ -276,13 +276,13 @@ internal static class KafkaConfigurationBinder
 
         // The key's parent: Kafka, Kafka:Producer, or a named cluster's Kafka:Clusters:<name>[:Producer].
         var section = path.Length > key.Length ? path[..(path.Length - key.Length - 1)] : group.Length == 0 ? KafkaDefaults.SectionName : $"{KafkaDefaults.SectionName}:{group}";
-        var keys = (group.Length == 0 ? Groups.Concat(SectionKeys) : []).Append(KafkaSettings.PropertiesKey);
+        var keys = (group.Length == 0 ? Groups.Concat(SectionKeys) : []).Append(KafkaSettingCatalog.PropertiesKey);
         var nearKey = KafkaNameMatcher.FindNearest(key, keys.Select(k => (k, k)));
         if (nearKey is not null)
         {
             return $"`{path}` is not a setting; did you mean `{section}:{nearKey}`?";
         }
 
-        return $"`{path}` is not a setting. Raw librdkafka properties go under `{section}:{KafkaSettings.PropertiesKey}`.";
+        return $"`{path}` is not a setting. Raw librdkafka properties go under `{section}:{KafkaSettingCatalog.PropertiesKey}`.";
     }
 }

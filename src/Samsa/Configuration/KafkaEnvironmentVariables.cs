@@ -55,7 +55,7 @@ public static partial class KafkaEnvironmentVariables
 
     /// <summary>Every variable Samsa reads, with the configuration key it sets (<c>Kafka:Producer:BatchSize</c>).</summary>
     public static IReadOnlyDictionary<string, string> Variables { get; } =
-        KafkaSettings.All.ToDictionary(setting => setting.EnvironmentVariable, setting => setting.SectionKey, StringComparer.Ordinal);
+        KafkaSettingCatalog.All.ToDictionary(setting => setting.EnvironmentVariable, setting => setting.SectionKey, StringComparer.Ordinal);
 
     /// <summary>True for a variable of another tool, which Samsa ignores without a word.</summary>
     public static bool IsForeign(string name) =>
@@ -71,7 +71,7 @@ public static partial class KafkaEnvironmentVariables
             return (KafkaVariableKind.NotKafka, null);
         }
 
-        var ours = KafkaSettings.All.FirstOrDefault(setting => setting.EnvironmentVariable == name);
+        var ours = KafkaSettingCatalog.All.FirstOrDefault(setting => setting.EnvironmentVariable == name);
         if (ours is not null)
         {
             return (KafkaVariableKind.Ours, ours);
@@ -83,7 +83,7 @@ public static partial class KafkaEnvironmentVariables
         }
 
         var tail = Tail(name);
-        var near = KafkaNameMatcher.FindNearest(tail, KafkaSettings.All.Select(setting => (Tail(setting.EnvironmentVariable), setting)));
+        var near = KafkaNameMatcher.FindNearest(tail, KafkaSettingCatalog.All.Select(setting => (Tail(setting.EnvironmentVariable), setting)));
         if (near is not null)
         {
             return (KafkaVariableKind.NearMiss, near);
@@ -103,7 +103,7 @@ public static partial class KafkaEnvironmentVariables
         }
 
         var foreign = KafkaForeignPropertyNames.Lookup(tail);
-        return KafkaSettings.All.FirstOrDefault(setting =>
+        return KafkaSettingCatalog.All.FirstOrDefault(setting =>
             Tail(setting.EnvironmentVariable).EndsWith(tail, StringComparison.Ordinal)
             || setting.EquivalentNames.Any(lib => KafkaNameMatcher.Normalize(lib) == tail)
             || (foreign is not null && setting.EquivalentNames.Contains(foreign.Value.Librdkafka, StringComparer.Ordinal)));

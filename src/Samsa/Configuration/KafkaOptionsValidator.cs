@@ -63,7 +63,7 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            var profile = KafkaEffectiveSettings.ProfileOf(options).ToString();
+            var profile = KafkaValueResolver.ProfileOf(options).ToString();
             var effective = KafkaConfigurationPrinter.Format(options);
             Log.KafkaEffectiveConfiguration(_logger, profile, effective);
         }
@@ -105,10 +105,10 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 
     private static void CheckBootstrapServers(KafkaOptions options, List<KafkaConfigurationIssue> issues)
     {
-        var setting = KafkaSettings.BootstrapServers;
+        var setting = KafkaSettingCatalog.BootstrapServers;
         if (options.BootstrapServers.Count == 0)
         {
-            var raw = KafkaEffectiveSettings.AllRawProperties(options).Any(p => setting.EquivalentNames.Contains(p.Name, StringComparer.Ordinal));
+            var raw = KafkaValueResolver.AllRawProperties(options).Any(p => setting.EquivalentNames.Contains(p.Name, StringComparer.Ordinal));
             var alreadyReported = options.BindingIssues.Any(issue =>
                 issue.Setting == setting.EnvironmentVariable || issue.Setting.EndsWith(":" + setting.Name, StringComparison.OrdinalIgnoreCase));
             if (!raw && !alreadyReported)
@@ -131,7 +131,7 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 
     private static void CheckChoices(KafkaOptions options, List<KafkaConfigurationIssue> issues)
     {
-        foreach (var setting in KafkaSettings.All)
+        foreach (var setting in KafkaSettingCatalog.All)
         {
             if (setting.Get(options) is Enum value && !Enum.IsDefined(value.GetType(), value))
             {
@@ -142,43 +142,43 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 
     private static SecurityProtocol CheckSecurity(KafkaOptions options, List<KafkaConfigurationIssue> issues)
     {
-        var resolved = KafkaEffectiveSettings.Resolve(options, KafkaSettings.SecurityProtocol, KafkaClientKinds.All);
+        var resolved = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.SecurityProtocol, KafkaClientKinds.All);
         var protocol = resolved.Value as SecurityProtocol? ?? SecurityProtocol.Plaintext;
-        var shown = KafkaSettings.SecurityProtocol.Format(protocol);
+        var shown = KafkaSettingCatalog.SecurityProtocol.Format(protocol);
 
         var productionEnvironment = string.Equals(options.HostEnvironmentName, Environments.Production, StringComparison.OrdinalIgnoreCase);
-        var productionProfile = KafkaEffectiveSettings.ProfileOf(options) == KafkaProfile.Production;
+        var productionProfile = KafkaValueResolver.ProfileOf(options) == KafkaProfile.Production;
         if (protocol is SecurityProtocol.Plaintext or SecurityProtocol.SaslPlaintext
             && (productionEnvironment || productionProfile)
             && !options.AllowPlaintextInProduction)
         {
             var where = productionEnvironment ? "the Production environment" : "the Production profile";
             issues.Add(KafkaConfigurationIssue.Error(
-                KafkaSettings.SecurityProtocol.SectionKey,
-                $"{KafkaSettings.SecurityProtocol.Describe()} is {shown} (from {resolved.Origin}) in {where}: messages and credentials would cross the network unencrypted. " +
-                $"Use SSL or SASL_SSL, or opt in explicitly with {KafkaSettings.AllowPlaintextInProduction.Describe()}=true."));
+                KafkaSettingCatalog.SecurityProtocol.SectionKey,
+                $"{KafkaSettingCatalog.SecurityProtocol.Describe()} is {shown} (from {resolved.Origin}) in {where}: messages and credentials would cross the network unencrypted. " +
+                $"Use SSL or SASL_SSL, or opt in explicitly with {KafkaSettingCatalog.AllowPlaintextInProduction.Describe()}=true."));
         }
 
         var sasl = protocol is SecurityProtocol.SaslPlaintext or SecurityProtocol.SaslSsl;
-        var mechanism = KafkaEffectiveSettings.Resolve(options, KafkaSettings.SaslMechanism, KafkaClientKinds.All);
+        var mechanism = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.SaslMechanism, KafkaClientKinds.All);
         if (sasl)
         {
             if (mechanism.Value is not SaslMechanism chosen)
             {
                 issues.Add(KafkaConfigurationIssue.Error(
-                    KafkaSettings.SaslMechanism.SectionKey,
-                    $"{KafkaSettings.SecurityProtocol.Describe()} is {shown}, but {KafkaSettings.SaslMechanism.Describe()} is not set " +
-                    $"(librdkafka would fall back to GSSAPI/Kerberos); expected {KafkaSettings.SaslMechanism.Expected}."));
+                    KafkaSettingCatalog.SaslMechanism.SectionKey,
+                    $"{KafkaSettingCatalog.SecurityProtocol.Describe()} is {shown}, but {KafkaSettingCatalog.SaslMechanism.Describe()} is not set " +
+                    $"(librdkafka would fall back to GSSAPI/Kerberos); expected {KafkaSettingCatalog.SaslMechanism.Expected}."));
             }
             else if (chosen is SaslMechanism.Plain or SaslMechanism.ScramSha256 or SaslMechanism.ScramSha512)
             {
-                foreach (var credential in new[] { KafkaSettings.SaslUsername, KafkaSettings.SaslPassword })
+                foreach (var credential in new[] { KafkaSettingCatalog.SaslUsername, KafkaSettingCatalog.SaslPassword })
                 {
-                    if (KafkaEffectiveSettings.Resolve(options, credential, KafkaClientKinds.All).Value is not string text || text.Length == 0)
+                    if (KafkaValueResolver.Resolve(options, credential, KafkaClientKinds.All).Value is not string text || text.Length == 0)
                     {
                         issues.Add(KafkaConfigurationIssue.Error(
                             credential.SectionKey,
-                            $"{KafkaSettings.SecurityProtocol.Describe()} is {shown} with SASL mechanism {KafkaSettings.SaslMechanism.Format(chosen)} " +
+                            $"{KafkaSettingCatalog.SecurityProtocol.Describe()} is {shown} with SASL mechanism {KafkaSettingCatalog.SaslMechanism.Format(chosen)} " +
                             $"(from {mechanism.Origin}), but {credential.Describe()} is not set."));
                     }
                 }
@@ -186,13 +186,13 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         }
         else
         {
-            foreach (var setting in new[] { KafkaSettings.SaslMechanism, KafkaSettings.SaslUsername, KafkaSettings.SaslPassword })
+            foreach (var setting in new[] { KafkaSettingCatalog.SaslMechanism, KafkaSettingCatalog.SaslUsername, KafkaSettingCatalog.SaslPassword })
             {
                 if (setting.Get(options) is not null)
                 {
                     issues.Add(KafkaConfigurationIssue.Warning(
                         setting.SectionKey,
-                        $"{setting.Describe()} is set but {KafkaSettings.SecurityProtocol.Describe()} is {shown} (from {resolved.Origin}), which does not use SASL; it is ignored."));
+                        $"{setting.Describe()} is set but {KafkaSettingCatalog.SecurityProtocol.Describe()} is {shown} (from {resolved.Origin}), which does not use SASL; it is ignored."));
                 }
             }
         }
@@ -203,46 +203,46 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
     private static void CheckProducer(KafkaOptions options, List<KafkaConfigurationIssue> issues)
     {
         const KafkaClientKinds producer = KafkaClientKinds.Producer;
-        var acks = KafkaEffectiveSettings.Resolve(options, KafkaSettings.Acks, producer);
-        var idempotence = KafkaEffectiveSettings.Resolve(options, KafkaSettings.EnableIdempotence, producer);
+        var acks = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.Acks, producer);
+        var idempotence = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.EnableIdempotence, producer);
         var acksAll = acks.Value is not Acks value || value == Acks.All;
-        var acksShown = acks.Value is null ? "all" : KafkaSettings.Acks.Format(acks.Value);
+        var acksShown = acks.Value is null ? "all" : KafkaSettingCatalog.Acks.Format(acks.Value);
 
         if (idempotence.Value is true && !acksAll)
         {
             issues.Add(KafkaConfigurationIssue.Error(
-                KafkaSettings.EnableIdempotence.SectionKey,
-                $"{KafkaSettings.EnableIdempotence.Describe()} is true (from {idempotence.Origin}) but {KafkaSettings.Acks.Describe()} is {acksShown} " +
+                KafkaSettingCatalog.EnableIdempotence.SectionKey,
+                $"{KafkaSettingCatalog.EnableIdempotence.Describe()} is true (from {idempotence.Origin}) but {KafkaSettingCatalog.Acks.Describe()} is {acksShown} " +
                 $"(from {acks.Origin}): idempotence needs acks=all. Set acks to all, or set idempotence to false."));
         }
         else if (!acksAll && idempotence.Source == KafkaValueSource.Unset
-            && KafkaEffectiveSettings.ProfileDefault(KafkaSettings.EnableIdempotence, KafkaEffectiveSettings.ProfileOf(options)) is true)
+            && KafkaValueResolver.ProfileDefault(KafkaSettingCatalog.EnableIdempotence, KafkaValueResolver.ProfileOf(options)) is true)
         {
             issues.Add(KafkaConfigurationIssue.Warning(
-                KafkaSettings.Acks.SectionKey,
-                $"{KafkaSettings.Acks.Describe()} is {acksShown} (from {acks.Origin}), so the {KafkaEffectiveSettings.ProfileOf(options)} profile's enable.idempotence=true is not applied: " +
+                KafkaSettingCatalog.Acks.SectionKey,
+                $"{KafkaSettingCatalog.Acks.Describe()} is {acksShown} (from {acks.Origin}), so the {KafkaValueResolver.ProfileOf(options)} profile's enable.idempotence=true is not applied: " +
                 "retries may duplicate or reorder messages."));
         }
 
         // Samsa's producers (the publisher, retries and dead letters, replays) never start transactions, so with a
         // transactional.id every send fails (Local_State). Exactly-once consumers make their own ids.
-        var transactional = KafkaEffectiveSettings.Resolve(options, KafkaSettings.TransactionalId, producer);
+        var transactional = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.TransactionalId, producer);
         if (transactional.Value is string { Length: > 0 })
         {
             issues.Add(KafkaConfigurationIssue.Error(
-                KafkaSettings.TransactionalId.SectionKey,
-                $"{KafkaSettings.TransactionalId.Describe()} is set (from {transactional.Origin}), but Samsa's publisher and its retry and dead-letter producers " +
+                KafkaSettingCatalog.TransactionalId.SectionKey,
+                $"{KafkaSettingCatalog.TransactionalId.Describe()} is set (from {transactional.Origin}), but Samsa's publisher and its retry and dead-letter producers " +
                 "do not use transactions, so every publish would fail. Remove it. For exactly-once consume-transform-produce set ConsumerOptions.ExactlyOnce = true " +
                 "in AddConsumer: each consumer derives its transactional.id from the group, the topic and ConsumerOptions.InstanceId (or set ConsumerOptions.TransactionalId)."));
         }
 
-        var linger = KafkaEffectiveSettings.Resolve(options, KafkaSettings.LingerMs, producer);
-        var delivery = KafkaEffectiveSettings.Resolve(options, KafkaSettings.DeliveryTimeoutMs, producer);
+        var linger = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.LingerMs, producer);
+        var delivery = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.DeliveryTimeoutMs, producer);
         if (linger.Value is int lingerMs && delivery.Value is int deliveryMs && deliveryMs > 0 && lingerMs >= deliveryMs)
         {
             issues.Add(KafkaConfigurationIssue.Error(
-                KafkaSettings.LingerMs.SectionKey,
-                $"{KafkaSettings.LingerMs.Describe()} is {lingerMs} ms (from {linger.Origin}) but must be less than {KafkaSettings.DeliveryTimeoutMs.Describe()}, " +
+                KafkaSettingCatalog.LingerMs.SectionKey,
+                $"{KafkaSettingCatalog.LingerMs.Describe()} is {lingerMs} ms (from {linger.Origin}) but must be less than {KafkaSettingCatalog.DeliveryTimeoutMs.Describe()}, " +
                 $"{deliveryMs} ms (from {delivery.Origin}): every message would time out before its batch is sent."));
         }
     }
@@ -250,12 +250,12 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
     private static void CheckConsumer(KafkaOptions options, List<KafkaConfigurationIssue> issues)
     {
         const KafkaClientKinds consumer = KafkaClientKinds.Consumer;
-        var session = KafkaEffectiveSettings.Resolve(options, KafkaSettings.SessionTimeoutMs, consumer);
-        var heartbeat = KafkaEffectiveSettings.Resolve(options, KafkaSettings.HeartbeatIntervalMs, consumer);
-        var maxPoll = KafkaEffectiveSettings.Resolve(options, KafkaSettings.MaxPollIntervalMs, consumer);
-        var fetchMin = KafkaEffectiveSettings.Resolve(options, KafkaSettings.FetchMinBytes, consumer);
-        var fetchMax = KafkaEffectiveSettings.Resolve(options, KafkaSettings.FetchMaxBytes, consumer);
-        var protocol = KafkaEffectiveSettings.Resolve(options, KafkaSettings.GroupProtocol, consumer);
+        var session = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.SessionTimeoutMs, consumer);
+        var heartbeat = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.HeartbeatIntervalMs, consumer);
+        var maxPoll = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.MaxPollIntervalMs, consumer);
+        var fetchMin = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.FetchMinBytes, consumer);
+        var fetchMax = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.FetchMaxBytes, consumer);
+        var protocol = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.GroupProtocol, consumer);
 
         if (protocol.Value is GroupProtocol.Consumer)
         {
@@ -264,10 +264,10 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
             {
                 if (brokerOwned.Source is KafkaValueSource.Explicit or KafkaValueSource.Property)
                 {
-                    var setting = brokerOwned == session ? KafkaSettings.SessionTimeoutMs : KafkaSettings.HeartbeatIntervalMs;
+                    var setting = brokerOwned == session ? KafkaSettingCatalog.SessionTimeoutMs : KafkaSettingCatalog.HeartbeatIntervalMs;
                     issues.Add(KafkaConfigurationIssue.Error(
                         setting.SectionKey,
-                        $"{setting.Describe()} is set (from {brokerOwned.Origin}) but {KafkaSettings.GroupProtocol.Describe()} is consumer (from {protocol.Origin}): " +
+                        $"{setting.Describe()} is set (from {brokerOwned.Origin}) but {KafkaSettingCatalog.GroupProtocol.Describe()} is consumer (from {protocol.Origin}): " +
                         $"with the consumer group protocol the broker decides it ({brokerName}); remove the setting or use group.protocol=classic."));
                 }
             }
@@ -276,25 +276,25 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         if (session.Value is int sessionMs && heartbeat.Value is int heartbeatMs && heartbeatMs >= sessionMs)
         {
             issues.Add(KafkaConfigurationIssue.Error(
-                KafkaSettings.HeartbeatIntervalMs.SectionKey,
-                $"{KafkaSettings.HeartbeatIntervalMs.Describe()} is {heartbeatMs} ms (from {heartbeat.Origin}) but must be less than " +
-                $"{KafkaSettings.SessionTimeoutMs.Describe()}, {sessionMs} ms (from {session.Origin})."));
+                KafkaSettingCatalog.HeartbeatIntervalMs.SectionKey,
+                $"{KafkaSettingCatalog.HeartbeatIntervalMs.Describe()} is {heartbeatMs} ms (from {heartbeat.Origin}) but must be less than " +
+                $"{KafkaSettingCatalog.SessionTimeoutMs.Describe()}, {sessionMs} ms (from {session.Origin})."));
         }
 
         if (session.Value is int sessionTimeout && maxPoll.Value is int maxPollMs && maxPollMs < sessionTimeout)
         {
             issues.Add(KafkaConfigurationIssue.Error(
-                KafkaSettings.MaxPollIntervalMs.SectionKey,
-                $"{KafkaSettings.MaxPollIntervalMs.Describe()} is {maxPollMs} ms (from {maxPoll.Origin}) but must be at least " +
-                $"{KafkaSettings.SessionTimeoutMs.Describe()}, {sessionTimeout} ms (from {session.Origin})."));
+                KafkaSettingCatalog.MaxPollIntervalMs.SectionKey,
+                $"{KafkaSettingCatalog.MaxPollIntervalMs.Describe()} is {maxPollMs} ms (from {maxPoll.Origin}) but must be at least " +
+                $"{KafkaSettingCatalog.SessionTimeoutMs.Describe()}, {sessionTimeout} ms (from {session.Origin})."));
         }
 
         if (fetchMin.Value is int minBytes && fetchMax.Value is int maxBytes && minBytes > maxBytes)
         {
             issues.Add(KafkaConfigurationIssue.Error(
-                KafkaSettings.FetchMinBytes.SectionKey,
-                $"{KafkaSettings.FetchMinBytes.Describe()} is {minBytes} (from {fetchMin.Origin}) but must not exceed " +
-                $"{KafkaSettings.FetchMaxBytes.Describe()}, {maxBytes} (from {fetchMax.Origin})."));
+                KafkaSettingCatalog.FetchMinBytes.SectionKey,
+                $"{KafkaSettingCatalog.FetchMinBytes.Describe()} is {minBytes} (from {fetchMin.Origin}) but must not exceed " +
+                $"{KafkaSettingCatalog.FetchMaxBytes.Describe()}, {maxBytes} (from {fetchMax.Origin})."));
         }
     }
 
@@ -313,7 +313,7 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
             issues.Add(KafkaConfigurationIssue.Error("librdkafka", exception.Message));
         }
 
-        foreach (var raw in KafkaEffectiveSettings.AllRawProperties(options))
+        foreach (var raw in KafkaValueResolver.AllRawProperties(options))
         {
             if (ConfluentDotnetProperties.IsDotnetName(raw.Name))
             {
@@ -395,14 +395,14 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
             return "property names are listed in librdkafka's CONFIGURATION.md.";
         }
 
-        var typed = KafkaSettings.ByLibrdkafkaName(nearest);
+        var typed = KafkaSettingCatalog.ByLibrdkafkaName(nearest);
         var typedHint = typed is null ? string.Empty : $" (the typed setting `{typed.SectionKey}`)";
         return $"did you mean `{nearest}`{typedHint}?{origin}";
     }
 
     private static void CheckConflict(KafkaOptions options, KafkaRawProperty raw, List<KafkaConfigurationIssue> issues)
     {
-        var owner = KafkaSettings.ByLibrdkafkaName(raw.Name);
+        var owner = KafkaSettingCatalog.ByLibrdkafkaName(raw.Name);
         if (owner is null || owner.Get(options) is not { } typed)
         {
             return;
@@ -421,16 +421,16 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
 
     private void CheckTls(KafkaOptions options, SecurityProtocol protocol, List<KafkaConfigurationIssue> issues)
     {
-        var tlsSettings = new[] { KafkaSettings.SslCaLocation, KafkaSettings.SslCertificateLocation, KafkaSettings.SslKeyLocation, KafkaSettings.SslKeyPassword };
-        string? Value(KafkaSetting setting) => KafkaEffectiveSettings.Resolve(options, setting, KafkaClientKinds.All).Value as string;
+        var tlsSettings = new[] { KafkaSettingCatalog.SslCaLocation, KafkaSettingCatalog.SslCertificateLocation, KafkaSettingCatalog.SslKeyLocation, KafkaSettingCatalog.SslKeyPassword };
+        string? Value(KafkaSetting setting) => KafkaValueResolver.Resolve(options, setting, KafkaClientKinds.All).Value as string;
 
         if (protocol is SecurityProtocol.Ssl or SecurityProtocol.SaslSsl)
         {
             KafkaCertificateChecks.Check(
-                Value(KafkaSettings.SslCaLocation),
-                Value(KafkaSettings.SslCertificateLocation),
-                Value(KafkaSettings.SslKeyLocation),
-                Value(KafkaSettings.SslKeyPassword),
+                Value(KafkaSettingCatalog.SslCaLocation),
+                Value(KafkaSettingCatalog.SslCertificateLocation),
+                Value(KafkaSettingCatalog.SslKeyLocation),
+                Value(KafkaSettingCatalog.SslKeyPassword),
                 _timeProvider.GetUtcNow(),
                 TimeSpan.FromDays(options.CertificateExpiryWarningDays),
                 issues);
@@ -441,7 +441,7 @@ internal sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
         {
             issues.Add(KafkaConfigurationIssue.Warning(
                 setting.SectionKey,
-                $"{setting.Describe()} is set but {KafkaSettings.SecurityProtocol.Describe()} is {KafkaSettings.SecurityProtocol.Format(protocol)}, which does not use TLS; it is ignored."));
+                $"{setting.Describe()} is set but {KafkaSettingCatalog.SecurityProtocol.Describe()} is {KafkaSettingCatalog.SecurityProtocol.Format(protocol)}, which does not use TLS; it is ignored."));
         }
     }
 }

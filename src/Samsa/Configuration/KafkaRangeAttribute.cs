@@ -28,7 +28,7 @@ public sealed class KafkaRangeAttribute : RangeAttribute
         var group = validationContext.ObjectType == typeof(KafkaProducerOptions) ? "Producer"
             : validationContext.ObjectType == typeof(KafkaConsumerOptions) ? "Consumer"
             : string.Empty;
-        var setting = KafkaSettings.All.FirstOrDefault(s => s.Group == group && s.Name == member);
+        var setting = KafkaSettingCatalog.All.FirstOrDefault(s => s.Group == group && s.Name == member);
         var name = setting is null
             ? $"`{member}`"
             : setting.LibrdkafkaName is null

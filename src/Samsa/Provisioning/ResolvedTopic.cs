@@ -21,7 +21,7 @@ internal sealed record ResolvedTopic(
     /// <summary>Every declared topic of <paramref name="options"/>, in declaration order.</summary>
     public static IReadOnlyList<ResolvedTopic> All(KafkaOptions options)
     {
-        var profile = KafkaEffectiveSettings.ProfileOf(options);
+        var profile = KafkaValueResolver.ProfileOf(options);
         return options.Topics.Select(pair => Resolve(pair.Key, pair.Value, profile)).ToList();
     }
 

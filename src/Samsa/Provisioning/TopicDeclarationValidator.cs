@@ -14,7 +14,7 @@ internal static class TopicDeclarationValidator
     /// <summary>Adds every problem with the declarations to <paramref name="issues"/>.</summary>
     public static void Check(KafkaOptions options, List<KafkaConfigurationIssue> issues)
     {
-        var profile = KafkaEffectiveSettings.ProfileOf(options);
+        var profile = KafkaValueResolver.ProfileOf(options);
         var requiringInsync = new List<string>();
         foreach (var (name, declaration) in options.Topics)
         {
@@ -157,15 +157,15 @@ internal static class TopicDeclarationValidator
 
     private static void CheckAcks(KafkaOptions options, List<string> topics, List<KafkaConfigurationIssue> issues)
     {
-        var acks = KafkaEffectiveSettings.Resolve(options, KafkaSettings.Acks, KafkaClientKinds.Producer);
+        var acks = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.Acks, KafkaClientKinds.Producer);
         if (topics.Count == 0 || acks.Value is not Acks value || value == Acks.All)
         {
             return;
         }
 
         issues.Add(KafkaConfigurationIssue.Warning(
-            KafkaSettings.Acks.SectionKey,
-            $"{KafkaSettings.Acks.Describe()} is {KafkaSettings.Acks.Format(value)} (from {acks.Origin}), so the min.insync.replicas of " +
+            KafkaSettingCatalog.Acks.SectionKey,
+            $"{KafkaSettingCatalog.Acks.Describe()} is {KafkaSettingCatalog.Acks.Format(value)} (from {acks.Origin}), so the min.insync.replicas of " +
             $"{string.Join(", ", topics.Select(t => $"`{t}`"))} does not protect writes: a write counts once the leader alone has it. Use acks=all."));
     }
 }

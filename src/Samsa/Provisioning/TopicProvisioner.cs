@@ -79,7 +79,7 @@ internal sealed class TopicProvisioner
         private readonly Dictionary<string, List<ProvisioningFinding>> _findings = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (TopicProvisioningOutcome Outcome, int Partitions, int Replication)> _outcomes = new(StringComparer.Ordinal);
         private readonly ProvisioningSeverity _drift = options.Provisioning.DriftPolicy == TopicDriftPolicy.Warn ? ProvisioningSeverity.Warning : ProvisioningSeverity.Error;
-        private readonly bool _acksAll = KafkaEffectiveSettings.Resolve(options, KafkaSettings.Acks, KafkaClientKinds.Producer).Value is not Acks acks || acks == Acks.All;
+        private readonly bool _acksAll = KafkaValueResolver.Resolve(options, KafkaSettingCatalog.Acks, KafkaClientKinds.Producer).Value is not Acks acks || acks == Acks.All;
 
         public bool HasFailed(string topic) => _outcomes.TryGetValue(topic, out var outcome) && outcome.Outcome == TopicProvisioningOutcome.Failed;
 

@@ -164,7 +164,7 @@ internal sealed class KafkaReadinessGate : IHostedLifecycleService
         using var trust = useTls ? TlsTrust.From(_adminClients.Config) : null;
         if (!useTls)
         {
-            Skipped(KafkaStartupCheck.TlsHandshake, () => $"security.protocol is {KafkaSettings.SecurityProtocol.Format(hints.Protocol)}, without TLS");
+            Skipped(KafkaStartupCheck.TlsHandshake, () => $"security.protocol is {KafkaSettingCatalog.SecurityProtocol.Format(hints.Protocol)}, without TLS");
         }
 
         var warningWindow = TimeSpan.FromDays(options.CertificateExpiryWarningDays);
@@ -277,7 +277,7 @@ internal sealed class KafkaReadinessGate : IHostedLifecycleService
         }
         else
         {
-            Skipped(KafkaStartupCheck.Authentication, () => $"security.protocol is {KafkaSettings.SecurityProtocol.Format(hints.Protocol)}, without SASL");
+            Skipped(KafkaStartupCheck.Authentication, () => $"security.protocol is {KafkaSettingCatalog.SecurityProtocol.Format(hints.Protocol)}, without SASL");
         }
 
         if (cluster.Nodes.Count == 0)

@@ -14,7 +14,7 @@ internal sealed class StartupHints(KafkaOptions options, AdminClientConfig confi
     public string BootstrapServers => config.BootstrapServers ?? string.Empty;
 
     /// <summary>"`Kafka:BootstrapServers` (`KAFKA_BOOTSTRAP_SERVERS`), currently `a:9092`".</summary>
-    public string BootstrapSetting => $"{Describe(KafkaSettings.BootstrapServers)}, currently `{BootstrapServers}`";
+    public string BootstrapSetting => $"{Describe(KafkaSettingCatalog.BootstrapServers)}, currently `{BootstrapServers}`";
 
     /// <summary>"Check `Kafka:BootstrapServers` (`KAFKA_BOOTSTRAP_SERVERS`), currently `a:9092`".</summary>
     public string CheckBootstrap => $"Check {BootstrapSetting}";
@@ -24,13 +24,13 @@ internal sealed class StartupHints(KafkaOptions options, AdminClientConfig confi
 
     /// <summary>"`Kafka:SecurityProtocol` (`KAFKA_SECURITY_PROTOCOL`), currently SASL_SSL (from the Production profile default)".</summary>
     public string SecurityProtocolSetting =>
-        $"{KafkaSettings.SecurityProtocol.Describe()}, currently {KafkaSettings.SecurityProtocol.Format(Protocol)} " +
-        $"(from {KafkaEffectiveSettings.Resolve(options, KafkaSettings.SecurityProtocol, KafkaClientKinds.Admin).Origin})";
+        $"{KafkaSettingCatalog.SecurityProtocol.Describe()}, currently {KafkaSettingCatalog.SecurityProtocol.Format(Protocol)} " +
+        $"(from {KafkaValueResolver.Resolve(options, KafkaSettingCatalog.SecurityProtocol, KafkaClientKinds.Admin).Origin})";
 
     /// <summary>"`Kafka:SslCaLocation` (`KAFKA_SSL_CA_LOCATION`), currently `/etc/kafka/ca.pem`".</summary>
     public string CaSetting => config.SslCaLocation is { Length: > 0 } location
-        ? $"{KafkaSettings.SslCaLocation.Describe()}, currently `{location}`"
-        : $"{KafkaSettings.SslCaLocation.Describe()}, not set, so the system's trusted CAs are used";
+        ? $"{KafkaSettingCatalog.SslCaLocation.Describe()}, currently `{location}`"
+        : $"{KafkaSettingCatalog.SslCaLocation.Describe()}, not set, so the system's trusted CAs are used";
 
     /// <summary>The Kafka principal the cluster sees for a SASL login (<c>User:svc</c>), <c>User:ANONYMOUS</c> without SASL or TLS, else null (a TLS certificate's name).</summary>
     public string? Principal => Protocol switch
@@ -43,16 +43,16 @@ internal sealed class StartupHints(KafkaOptions options, AdminClientConfig confi
     /// <summary>How the client identifies itself: its SASL login, or its security protocol.</summary>
     public string Identity => Protocol is SecurityProtocol.SaslPlaintext or SecurityProtocol.SaslSsl
         ? SaslIdentity
-        : $"security.protocol {KafkaSettings.SecurityProtocol.Format(Protocol)}";
+        : $"security.protocol {KafkaSettingCatalog.SecurityProtocol.Format(Protocol)}";
 
     /// <summary>"the SASL user `svc` (SCRAM-SHA-512)".</summary>
     public string SaslIdentity =>
-        $"{(config.SaslMechanism is { } mechanism ? KafkaSettings.SaslMechanism.Format(mechanism) : "SASL")} login as `{config.SaslUsername}`";
+        $"{(config.SaslMechanism is { } mechanism ? KafkaSettingCatalog.SaslMechanism.Format(mechanism) : "SASL")} login as `{config.SaslUsername}`";
 
     /// <summary>"Check `Kafka:SaslUsername` (…), `Kafka:SaslPassword` (…) and `Kafka:SaslMechanism` (…), currently SCRAM-SHA-512".</summary>
     public string CheckSasl =>
-        $"Check {KafkaSettings.SaslUsername.Describe()} (currently `{config.SaslUsername}`), {KafkaSettings.SaslPassword.Describe()} and " +
-        $"{KafkaSettings.SaslMechanism.Describe()} (currently {(config.SaslMechanism is { } m ? KafkaSettings.SaslMechanism.Format(m) : "not set")}): " +
+        $"Check {KafkaSettingCatalog.SaslUsername.Describe()} (currently `{config.SaslUsername}`), {KafkaSettingCatalog.SaslPassword.Describe()} and " +
+        $"{KafkaSettingCatalog.SaslMechanism.Describe()} (currently {(config.SaslMechanism is { } m ? KafkaSettingCatalog.SaslMechanism.Format(m) : "not set")}): " +
         "the cluster must have this user, with this password, for this mechanism";
 
     /// <summary>The time limit of a step, with its setting.</summary>
@@ -61,7 +61,7 @@ internal sealed class StartupHints(KafkaOptions options, AdminClientConfig confi
 
     private string Describe(KafkaSetting setting)
     {
-        var resolved = KafkaEffectiveSettings.Resolve(options, setting, KafkaClientKinds.Admin);
+        var resolved = KafkaValueResolver.Resolve(options, setting, KafkaClientKinds.Admin);
         return resolved.Source == KafkaValueSource.Property ? resolved.Origin : setting.Describe();
     }
 }

@@ -34,7 +34,7 @@ public class KafkaDefaultsTests
     {
         var catalog = LibrdkafkaPropertyCatalog.Shared;
 
-        foreach (var name in KafkaSettings.All.SelectMany(setting => setting.EquivalentNames))
+        foreach (var name in KafkaSettingCatalog.All.SelectMany(setting => setting.EquivalentNames))
         {
             Assert.True(catalog.Contains(name), name);
         }
@@ -45,7 +45,7 @@ public class KafkaDefaultsTests
     {
         var catalog = LibrdkafkaPropertyCatalog.Shared;
 
-        foreach (var setting in KafkaSettings.All.Where(s => s.Aliases.Count > 0))
+        foreach (var setting in KafkaSettingCatalog.All.Where(s => s.Aliases.Count > 0))
         {
             var canonical = setting.EquivalentNames.Select(name => catalog.Properties[name].AliasOf ?? name).Distinct().ToList();
             Assert.True(canonical.Count == 1, $"{setting.Path}: {string.Join(", ", canonical)}");

@@ -22,7 +22,7 @@ public class KafkaEnvironmentVariablesTests
     [Fact]
     public void Variables_EverySetting_HasOneUniqueVariable()
     {
-        Assert.Equal(KafkaSettings.All.Count, KafkaEnvironmentVariables.Variables.Count);
+        Assert.Equal(KafkaSettingCatalog.All.Count, KafkaEnvironmentVariables.Variables.Count);
         Assert.All(KafkaEnvironmentVariables.Variables.Keys, name => Assert.StartsWith("KAFKA_", name, StringComparison.Ordinal));
     }
 

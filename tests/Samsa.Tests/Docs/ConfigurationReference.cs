@@ -9,7 +9,7 @@ using Samsa.Configuration;
 namespace Samsa.Tests.Docs;
 
 /// <summary>
-/// Writes docs/configuration.md from the settings registry (<see cref="KafkaSettings.All"/>): each setting's
+/// Writes docs/configuration.md from the settings registry (<see cref="KafkaSettingCatalog.All"/>): each setting's
 /// configuration key, <c>KAFKA_*</c> variable, type, default per profile, whether the validator requires it,
 /// the librdkafka property it sets, and the description from the options' XML doc comments.
 /// </summary>
@@ -26,7 +26,7 @@ internal static class ConfigurationReference
 
         var md = new StringBuilder();
         md.Append("""
-            <!-- Generated from src/Samsa/Configuration/KafkaSettings.cs by tests/Samsa.Tests/Docs/ConfigurationReference.cs. Do not edit. -->
+            <!-- Generated from src/Samsa/Configuration/KafkaSettingCatalog.cs by tests/Samsa.Tests/Docs/ConfigurationReference.cs. Do not edit. -->
             <!-- Regenerate: SAMSA_WRITE_DOCS=1 dotnet test tests/Samsa.Tests --filter "FullyQualifiedName~ConfigurationReferenceTests" -->
             # Configuration reference
 
@@ -49,7 +49,7 @@ internal static class ConfigurationReference
             """.Replace("\r", "", StringComparison.Ordinal));
         md.Append("| Key | Variable | Type | Production default | Development default | Required | librdkafka | Description |\n");
         md.Append("|---|---|---|---|---|---|---|---|\n");
-        foreach (var setting in KafkaSettings.All)
+        foreach (var setting in KafkaSettingCatalog.All)
         {
             var property = PropertyOf(setting);
             var required = new List<string>();
@@ -75,7 +75,7 @@ internal static class ConfigurationReference
 
     private static string Default(KafkaSetting setting, KafkaProfile profile, KafkaOptions defaults)
     {
-        var value = KafkaEffectiveSettings.ProfileDefault(setting, profile) ?? setting.Get(defaults);
+        var value = KafkaValueResolver.ProfileDefault(setting, profile) ?? setting.Get(defaults);
         return value is null ? "-" : $"`{Cell(setting.Format(value))}`";
     }
 

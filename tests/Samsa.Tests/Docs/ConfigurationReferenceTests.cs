@@ -17,8 +17,8 @@ public sealed class ConfigurationReferenceTests
         var markdown = ConfigurationReference.Generate();
         var rows = markdown.Split('\n').Where(line => line.StartsWith("| `Kafka:", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(KafkaSettings.All.Count, rows.Count);
-        foreach (var setting in KafkaSettings.All)
+        Assert.Equal(KafkaSettingCatalog.All.Count, rows.Count);
+        foreach (var setting in KafkaSettingCatalog.All)
         {
             var row = Assert.Single(rows, r => r.StartsWith($"| `{setting.SectionKey}` | `{setting.EnvironmentVariable}` |", StringComparison.Ordinal));
             var description = row.TrimEnd().TrimEnd('|').Split(" | ")[^1].Trim();
@@ -33,9 +33,9 @@ public sealed class ConfigurationReferenceTests
         string Row(KafkaSetting setting) => markdown.Split('\n').Single(line => line.StartsWith($"| `{setting.SectionKey}` |", StringComparison.Ordinal));
 
         // Bootstrap servers are needed everywhere; SCRAM credentials only where the profile turns SASL on.
-        Assert.Contains("| Production, Development |", Row(KafkaSettings.BootstrapServers), StringComparison.Ordinal);
-        Assert.Contains("| Production |", Row(KafkaSettings.SaslPassword), StringComparison.Ordinal);
-        Assert.Contains("| no |", Row(KafkaSettings.ClientId), StringComparison.Ordinal);
-        Assert.Contains("| `SASL_SSL` | `PLAINTEXT` |", Row(KafkaSettings.SecurityProtocol), StringComparison.Ordinal);
+        Assert.Contains("| Production, Development |", Row(KafkaSettingCatalog.BootstrapServers), StringComparison.Ordinal);
+        Assert.Contains("| Production |", Row(KafkaSettingCatalog.SaslPassword), StringComparison.Ordinal);
+        Assert.Contains("| no |", Row(KafkaSettingCatalog.ClientId), StringComparison.Ordinal);
+        Assert.Contains("| `SASL_SSL` | `PLAINTEXT` |", Row(KafkaSettingCatalog.SecurityProtocol), StringComparison.Ordinal);
     }
 }

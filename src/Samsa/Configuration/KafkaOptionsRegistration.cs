@@ -7,10 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Samsa.Configuration;
 
 /// <summary>
-/// Registers <see cref="KafkaOptions"/>. This is the single entry point the public <c>AddSamsa…</c>
-/// methods funnel into.
+/// Registers <see cref="KafkaOptions"/> for one cluster. Not an entry point: the public <c>AddSamsaKafka</c> methods
+/// (<c>DependencyInjection/SamsaKafkaServiceCollectionExtensions.cs</c>) call it.
 /// </summary>
-internal static class KafkaServiceCollectionExtensions
+internal static class KafkaOptionsRegistration
 {
     /// <summary>
     /// Registers <see cref="KafkaOptions"/> bound in layers (the <c>Kafka</c> section of <paramref name="configuration"/>,

@@ -28,7 +28,7 @@ internal readonly record struct KafkaRawProperty(string Key, string Name, string
 /// Works out the value each client gets: an explicit typed setting wins, then a raw librdkafka property
 /// (client map over the shared map), then the profile default, else librdkafka's own default.
 /// </summary>
-internal static class KafkaEffectiveSettings
+internal static class KafkaValueResolver
 {
     /// <summary>The profile in force (Production when none was chosen, so unset options fail safe).</summary>
     public static KafkaProfile ProfileOf(KafkaOptions options) => options.Profile ?? KafkaProfile.Production;
@@ -37,17 +37,17 @@ internal static class KafkaEffectiveSettings
     public static IReadOnlyList<KafkaRawProperty> RawProperties(KafkaOptions options, KafkaClientKinds kind)
     {
         var list = new List<KafkaRawProperty>();
-        Add(list, options.Properties, $"{KafkaDefaults.SectionName}:{KafkaSettings.PropertiesKey}", KafkaClientKinds.All);
+        Add(list, options.Properties, $"{KafkaDefaults.SectionName}:{KafkaSettingCatalog.PropertiesKey}", KafkaClientKinds.All);
         switch (kind)
         {
             case KafkaClientKinds.Producer:
-                Add(list, options.Producer.Properties, $"{KafkaDefaults.SectionName}:Producer:{KafkaSettings.PropertiesKey}", kind);
+                Add(list, options.Producer.Properties, $"{KafkaDefaults.SectionName}:Producer:{KafkaSettingCatalog.PropertiesKey}", kind);
                 break;
             case KafkaClientKinds.Consumer:
-                Add(list, options.Consumer.Properties, $"{KafkaDefaults.SectionName}:Consumer:{KafkaSettings.PropertiesKey}", kind);
+                Add(list, options.Consumer.Properties, $"{KafkaDefaults.SectionName}:Consumer:{KafkaSettingCatalog.PropertiesKey}", kind);
                 break;
             case KafkaClientKinds.Admin:
-                Add(list, options.Admin.Properties, $"{KafkaDefaults.SectionName}:Admin:{KafkaSettings.PropertiesKey}", kind);
+                Add(list, options.Admin.Properties, $"{KafkaDefaults.SectionName}:Admin:{KafkaSettingCatalog.PropertiesKey}", kind);
                 break;
             default:
                 break;
@@ -70,29 +70,29 @@ internal static class KafkaEffectiveSettings
         {
             return setting switch
             {
-                _ when setting == KafkaSettings.SecurityProtocol => KafkaDefaults.Production.SecurityProtocol,
-                _ when setting == KafkaSettings.SaslMechanism => KafkaDefaults.Production.SaslMechanism,
-                _ when setting == KafkaSettings.Acks => KafkaDefaults.Production.Acks,
-                _ when setting == KafkaSettings.EnableIdempotence => KafkaDefaults.Production.EnableIdempotence,
-                _ when setting == KafkaSettings.CompressionType => KafkaDefaults.Production.CompressionType,
-                _ when setting == KafkaSettings.BatchSize => KafkaDefaults.Production.BatchSize,
-                _ when setting == KafkaSettings.LingerMs => KafkaDefaults.Production.LingerMs,
-                _ when setting == KafkaSettings.DeliveryTimeoutMs => KafkaDefaults.Production.DeliveryTimeoutMs,
-                _ when setting == KafkaSettings.AutoOffsetReset => KafkaDefaults.Production.AutoOffsetReset,
+                _ when setting == KafkaSettingCatalog.SecurityProtocol => KafkaDefaults.Production.SecurityProtocol,
+                _ when setting == KafkaSettingCatalog.SaslMechanism => KafkaDefaults.Production.SaslMechanism,
+                _ when setting == KafkaSettingCatalog.Acks => KafkaDefaults.Production.Acks,
+                _ when setting == KafkaSettingCatalog.EnableIdempotence => KafkaDefaults.Production.EnableIdempotence,
+                _ when setting == KafkaSettingCatalog.CompressionType => KafkaDefaults.Production.CompressionType,
+                _ when setting == KafkaSettingCatalog.BatchSize => KafkaDefaults.Production.BatchSize,
+                _ when setting == KafkaSettingCatalog.LingerMs => KafkaDefaults.Production.LingerMs,
+                _ when setting == KafkaSettingCatalog.DeliveryTimeoutMs => KafkaDefaults.Production.DeliveryTimeoutMs,
+                _ when setting == KafkaSettingCatalog.AutoOffsetReset => KafkaDefaults.Production.AutoOffsetReset,
                 _ => null,
             };
         }
 
         return setting switch
         {
-            _ when setting == KafkaSettings.SecurityProtocol => KafkaDefaults.Development.SecurityProtocol,
-            _ when setting == KafkaSettings.Acks => KafkaDefaults.Development.Acks,
-            _ when setting == KafkaSettings.EnableIdempotence => KafkaDefaults.Development.EnableIdempotence,
-            _ when setting == KafkaSettings.CompressionType => KafkaDefaults.Development.CompressionType,
-            _ when setting == KafkaSettings.BatchSize => KafkaDefaults.Development.BatchSize,
-            _ when setting == KafkaSettings.LingerMs => KafkaDefaults.Development.LingerMs,
-            _ when setting == KafkaSettings.DeliveryTimeoutMs => KafkaDefaults.Development.DeliveryTimeoutMs,
-            _ when setting == KafkaSettings.AutoOffsetReset => KafkaDefaults.Development.AutoOffsetReset,
+            _ when setting == KafkaSettingCatalog.SecurityProtocol => KafkaDefaults.Development.SecurityProtocol,
+            _ when setting == KafkaSettingCatalog.Acks => KafkaDefaults.Development.Acks,
+            _ when setting == KafkaSettingCatalog.EnableIdempotence => KafkaDefaults.Development.EnableIdempotence,
+            _ when setting == KafkaSettingCatalog.CompressionType => KafkaDefaults.Development.CompressionType,
+            _ when setting == KafkaSettingCatalog.BatchSize => KafkaDefaults.Development.BatchSize,
+            _ when setting == KafkaSettingCatalog.LingerMs => KafkaDefaults.Development.LingerMs,
+            _ when setting == KafkaSettingCatalog.DeliveryTimeoutMs => KafkaDefaults.Development.DeliveryTimeoutMs,
+            _ when setting == KafkaSettingCatalog.AutoOffsetReset => KafkaDefaults.Development.AutoOffsetReset,
             _ => null,
         };
     }
@@ -120,14 +120,14 @@ internal static class KafkaEffectiveSettings
             return new(null, KafkaValueSource.Unset, "librdkafka's default");
         }
 
-        if (setting == KafkaSettings.EnableIdempotence && fallback is true && Resolve(options, KafkaSettings.Acks, kind).Value is Acks acks && acks != Acks.All)
+        if (setting == KafkaSettingCatalog.EnableIdempotence && fallback is true && Resolve(options, KafkaSettingCatalog.Acks, kind).Value is Acks acks && acks != Acks.All)
         {
             // Idempotence needs acks=all; an explicit weaker acks turns the default off instead of failing start-up.
             return new(null, KafkaValueSource.Unset, "librdkafka's default");
         }
 
-        if (setting == KafkaSettings.SaslMechanism
-            && Resolve(options, KafkaSettings.SecurityProtocol, kind).Value is SecurityProtocol protocol
+        if (setting == KafkaSettingCatalog.SaslMechanism
+            && Resolve(options, KafkaSettingCatalog.SecurityProtocol, kind).Value is SecurityProtocol protocol
             && protocol is not (SecurityProtocol.SaslSsl or SecurityProtocol.SaslPlaintext))
         {
             // The profile's mechanism goes with its SASL_SSL default; over a protocol without SASL it would only make librdkafka warn.
