@@ -345,7 +345,8 @@ public sealed partial class ConsumerWorker : BackgroundService
             _counters,
             _metrics,
             _logger,
-            (_, exception) => _processorFault ??= exception,
+            // Several partition processors may fail at once: the first fault is the one reported.
+            (_, exception) => Interlocked.CompareExchange(ref _processorFault, exception, null),
             OnMisconfigured);
     }
 
