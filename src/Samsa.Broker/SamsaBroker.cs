@@ -178,7 +178,7 @@ public sealed class SamsaBroker : IAsyncDisposable
                 await listener.StopAsync(graceful: false, TimeSpan.Zero, ConnectionEndReason.NodeStopped).ConfigureAwait(false);
             }
 
-            BrokerLog.NodeStopped(_logger, nodeId);
+            BrokerLogging.NodeStopped(_logger, nodeId);
         }
         finally
         {
@@ -202,7 +202,7 @@ public sealed class SamsaBroker : IAsyncDisposable
             _cluster.OnNodeStarted(node);
             BindListener(node);
             node.Listener!.StartAccepting();
-            BrokerLog.NodeStarted(_logger, nodeId);
+            BrokerLogging.NodeStarted(_logger, nodeId);
         }
         finally
         {

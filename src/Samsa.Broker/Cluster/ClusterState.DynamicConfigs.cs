@@ -65,7 +65,7 @@ internal sealed partial class ClusterState
             _dynamicStore?.Save(new SavedDynamicBrokerConfigs(
                 new Dictionary<string, string>(_brokerDefaults.DynamicDefaults, StringComparer.Ordinal),
                 _perBrokerDynamic.ToDictionary(kv => kv.Key, kv => kv.Value)));
-            BrokerLog.BrokerConfigsAltered(_logger, nodeId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "<default>", string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value}")));
+            BrokerLogging.BrokerConfigsAltered(_logger, nodeId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "<default>", string.Join(", ", values.Select(kv => $"{kv.Key}={kv.Value}")));
         }
 
         return (ErrorCode.None, null);

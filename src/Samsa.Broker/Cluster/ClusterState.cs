@@ -233,7 +233,7 @@ internal sealed partial class ClusterState
             _topicsByName[name] = topic;
             _topicsById[topic.Id] = topic;
             Persist();
-            BrokerLog.TopicCreated(_logger, name, topic.Id, replicas.Length, replicas[0].Length);
+            BrokerLogging.TopicCreated(_logger, name, topic.Id, replicas.Length, replicas[0].Length);
             return new CreateTopicOutcome(ErrorCode.None, null, topic, replicas.Length, (short)replicas[0].Length, config);
         }
     }
@@ -308,7 +308,7 @@ internal sealed partial class ClusterState
             }
 
             Persist();
-            BrokerLog.TopicDeleted(_logger, topic.Name, topic.Id);
+            BrokerLogging.TopicDeleted(_logger, topic.Name, topic.Id);
         }
     }
 
@@ -366,7 +366,7 @@ internal sealed partial class ClusterState
 
             topic.AddPartitions(replicas.Select((r, i) => NewPartition(topic, current + i, r, 0, [])).ToList());
             Persist();
-            BrokerLog.PartitionsAdded(_logger, topic.Name, replicas.Length);
+            BrokerLogging.PartitionsAdded(_logger, topic.Name, replicas.Length);
             return (ErrorCode.None, null);
         }
     }
@@ -396,7 +396,7 @@ internal sealed partial class ClusterState
         {
             topic.SetConfig(topic.Config.With(overrides));
             Persist();
-            BrokerLog.TopicConfigsAltered(_logger, topic.Name, string.Join(", ", overrides.Select(kv => $"{kv.Key}={kv.Value}")));
+            BrokerLogging.TopicConfigsAltered(_logger, topic.Name, string.Join(", ", overrides.Select(kv => $"{kv.Key}={kv.Value}")));
         }
 
         return (ErrorCode.None, null);
@@ -415,7 +415,7 @@ internal sealed partial class ClusterState
                 {
                     if (partition.OnNodeStopped(node.Id, closeLog: _logs.IsDurable) is { } moved)
                     {
-                        BrokerLog.LeaderMoved(_logger, topic.Name, partition.Index, moved.OldLeader, moved.NewLeader, partition.Leadership.LeaderEpoch);
+                        BrokerLogging.LeaderMoved(_logger, topic.Name, partition.Index, moved.OldLeader, moved.NewLeader, partition.Leadership.LeaderEpoch);
                         changed.Add(partition);
                     }
                 }
@@ -440,7 +440,7 @@ internal sealed partial class ClusterState
                 {
                     if (partition.OnNodeStarted(node.Id) is { } moved)
                     {
-                        BrokerLog.LeaderMoved(_logger, topic.Name, partition.Index, moved.OldLeader, moved.NewLeader, partition.Leadership.LeaderEpoch);
+                        BrokerLogging.LeaderMoved(_logger, topic.Name, partition.Index, moved.OldLeader, moved.NewLeader, partition.Leadership.LeaderEpoch);
                         changed.Add(partition);
                     }
                 }

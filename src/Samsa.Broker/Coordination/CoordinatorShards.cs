@@ -93,7 +93,7 @@ internal sealed class CoordinatorShards<TItem>
         (topic, var failure) = InternalTopic.GetOrCreate(cluster, _topicName, partitions, replicationFactor);
         if (topic is null)
         {
-            CoordinationLog.TopicNotCreated(_logger, _topicName, failure!.Error, failure.Message);
+            CoordinationLogging.TopicNotCreated(_logger, _topicName, failure!.Error, failure.Message);
             return [];
         }
 
@@ -275,7 +275,7 @@ internal sealed class CoordinatorShards<TItem>
     private void Fail(CoordinatorShard<TItem> shard, int leader, int generation, int attempt, Exception error)
     {
         var delay = CoordinatorLoadRetry.DelayAfter(attempt);
-        CoordinationLog.LoadFailed(_logger, error, _topicName, shard.Index, leader, attempt, (long)delay.TotalMilliseconds);
+        CoordinationLogging.LoadFailed(_logger, error, _topicName, shard.Index, leader, attempt, (long)delay.TotalMilliseconds);
         lock (Lock)
         {
             if (shard.Generation != generation || _stopped)
@@ -318,7 +318,7 @@ internal sealed class CoordinatorShards<TItem>
         }
         catch (Exception e)
         {
-            CoordinationLog.HandOverFailed(_logger, e, _topicName, partition);
+            CoordinationLogging.HandOverFailed(_logger, e, _topicName, partition);
         }
     }
 }

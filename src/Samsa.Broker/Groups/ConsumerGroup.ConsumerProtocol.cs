@@ -157,7 +157,7 @@ internal sealed partial class ConsumerGroup
             targets = computed;
             targetEpoch = groupEpoch;
             records.Add(ConsumerGroupRecords.TargetEpoch(GroupId, targetEpoch));
-            GroupLog.ConsumerTargetAssignment(_logger, GroupId, targetEpoch, assignor, members.Count);
+            GroupLogging.ConsumerTargetAssignment(_logger, GroupId, targetEpoch, assignor, members.Count);
         }
 
         // 3. The member moves towards its target as far as the partitions others still own allow.
@@ -174,7 +174,7 @@ internal sealed partial class ConsumerGroup
             var storeError = MapGroupStoreError(_sink.Append(records, _time.GetUtcNow().ToUnixTimeMilliseconds()));
             if (storeError != ErrorCode.None)
             {
-                GroupLog.StoreFailed(_logger, GroupId, storeError);
+                GroupLogging.StoreFailed(_logger, GroupId, storeError);
                 return ConsumerHeartbeatResult.Failed(storeError);
             }
         }
@@ -185,7 +185,7 @@ internal sealed partial class ConsumerGroup
         {
             StopConsumerTimers(group, replaced.MemberId);
             group.Remove(replaced.MemberId);
-            GroupLog.StaticMemberReplaced(_logger, GroupId, replaced.InstanceId ?? "", replaced.MemberId, updated.MemberId);
+            GroupLogging.StaticMemberReplaced(_logger, GroupId, replaced.InstanceId ?? "", replaced.MemberId, updated.MemberId);
         }
 
         group.GroupEpoch = groupEpoch;
@@ -208,7 +208,7 @@ internal sealed partial class ConsumerGroup
         group.Put(reconciled);
         if (stored is null)
         {
-            GroupLog.ConsumerMemberJoined(_logger, GroupId, reconciled.MemberId, reconciled.InstanceId);
+            GroupLogging.ConsumerMemberJoined(_logger, GroupId, reconciled.MemberId, reconciled.InstanceId);
         }
 
         ScheduleConsumerSession(group, reconciled.MemberId);
@@ -495,7 +495,7 @@ internal sealed partial class ConsumerGroup
         var error = MapGroupStoreError(_sink.Append(records, _time.GetUtcNow().ToUnixTimeMilliseconds()));
         if (error != ErrorCode.None)
         {
-            GroupLog.StoreFailed(_logger, GroupId, error);
+            GroupLogging.StoreFailed(_logger, GroupId, error);
             return error;
         }
 
@@ -511,7 +511,7 @@ internal sealed partial class ConsumerGroup
             }
         }
 
-        GroupLog.MemberRemoved(_logger, GroupId, member.MemberId, reason);
+        GroupLogging.MemberRemoved(_logger, GroupId, member.MemberId, reason);
         UpdateClassicView();
         return ErrorCode.None;
     }

@@ -208,7 +208,7 @@ internal sealed partial class ConsumerGroup
         member.AwaitingSync?.TrySetResult(SyncGroupResult.Failed(ErrorCode.FencedInstanceId));
         member.AwaitingSync = null;
         RenameMember(member, oldMemberId, newMemberId);
-        GroupLog.StaticMemberReplaced(_logger, GroupId, command.GroupInstanceId!, oldMemberId, newMemberId);
+        GroupLogging.StaticMemberReplaced(_logger, GroupId, command.GroupInstanceId!, oldMemberId, newMemberId);
 
         member.Protocols = command.Protocols;
         member.SessionTimeout = command.SessionTimeout;
@@ -348,7 +348,7 @@ internal sealed partial class ConsumerGroup
         var error = StoreGroup(assignments);
         if (error != ErrorCode.None)
         {
-            GroupLog.StoreFailed(_logger, GroupId, error);
+            GroupLogging.StoreFailed(_logger, GroupId, error);
             ResetAndPropagateAssignmentError(error);
             MaybePrepareRebalance("the assignment could not be stored");
             return;
@@ -356,7 +356,7 @@ internal sealed partial class ConsumerGroup
 
         SetAndPropagateAssignment(assignments);
         Transition(GroupState.Stable);
-        GroupLog.Stable(_logger, GroupId, _generation);
+        GroupLogging.Stable(_logger, GroupId, _generation);
     }
 
     private ErrorCode Heartbeat(string memberId, string? groupInstanceId, int generationId)

@@ -179,7 +179,7 @@ internal sealed partial class ConsumerGroup
 
                 _offsets.Clear();
                 Transition(GroupState.Dead);
-                GroupLog.GroupDeleted(_logger, GroupId);
+                GroupLogging.GroupDeleted(_logger, GroupId);
                 Shutdown(ErrorCode.CoordinatorNotAvailable);
                 return ErrorCode.None;
             default:
@@ -296,7 +296,7 @@ internal sealed partial class ConsumerGroup
 
         if (expired.Count > 0)
         {
-            GroupLog.OffsetsExpired(_logger, GroupId, expired.Count);
+            GroupLogging.OffsetsExpired(_logger, GroupId, expired.Count);
         }
 
         if (!removeGroup)

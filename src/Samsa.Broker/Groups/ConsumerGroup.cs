@@ -158,7 +158,7 @@ internal sealed partial class ConsumerGroup
                 }
                 catch (Exception e)
                 {
-                    GroupLog.CommandFailed(_logger, e, GroupId);
+                    GroupLogging.CommandFailed(_logger, e, GroupId);
                 }
             }
         }
@@ -339,7 +339,7 @@ internal sealed partial class ConsumerGroup
             _leaderId = _members.Count > 0 ? _members.Keys.First() : null;
         }
 
-        GroupLog.MemberRemoved(_logger, GroupId, member.MemberId, reason);
+        GroupLogging.MemberRemoved(_logger, GroupId, member.MemberId, reason);
     }
 
     /// <summary>Kafka's removal of a current member (LeaveGroup, session timeout): its waiting JoinGroup fails, and the group rebalances.</summary>
@@ -437,7 +437,7 @@ internal sealed partial class ConsumerGroup
 
         _pendingSync.Clear();
         var wasEmpty = _state == GroupState.Empty;
-        GroupLog.PreparingRebalance(_logger, GroupId, _state, _generation, reason);
+        GroupLogging.PreparingRebalance(_logger, GroupId, _state, _generation, reason);
         Transition(GroupState.PreparingRebalance);
         var timeout = RebalanceTimeout();
         if (wasEmpty)
@@ -536,13 +536,13 @@ internal sealed partial class ConsumerGroup
             var error = StoreGroup(new Dictionary<string, byte[]>());
             if (error != ErrorCode.None)
             {
-                GroupLog.StoreFailed(_logger, GroupId, error);
+                GroupLogging.StoreFailed(_logger, GroupId, error);
             }
 
             return;
         }
 
-        GroupLog.GenerationStarted(_logger, GroupId, _generation, _members.Count, _protocolName);
+        GroupLogging.GenerationStarted(_logger, GroupId, _generation, _members.Count, _protocolName);
         var everyone = CurrentMembers();
         foreach (var member in _members.Values)
         {

@@ -36,13 +36,13 @@ internal sealed partial class GroupCoordinator : IShardContentLoader<ConsumerGro
     }
 
     void IShardContentLoader<ConsumerGroup>.Loaded(CoordinatorShard<ConsumerGroup> shard, ShardContent<ConsumerGroup> content, int leader, long elapsedMs) =>
-        GroupLog.PartitionLoaded(_logger, shard.Index, content.Items.Count, content.RecordCount, leader, elapsedMs);
+        GroupLogging.PartitionLoaded(_logger, shard.Index, content.Items.Count, content.RecordCount, leader, elapsedMs);
 
     void IShardContentLoader<ConsumerGroup>.Unload(int partition, IReadOnlyCollection<ConsumerGroup> items, int previousOwner)
     {
         if (previousOwner >= 0)
         {
-            GroupLog.PartitionUnloaded(_logger, partition, items.Count, previousOwner);
+            GroupLogging.PartitionUnloaded(_logger, partition, items.Count, previousOwner);
         }
 
         foreach (var group in items)

@@ -429,7 +429,7 @@ internal sealed partial class GroupCoordinator : IAsyncDisposable
         }
         catch (Exception e)
         {
-            CoordinationLog.TimerCallbackFailed(_logger, e, "Offset expiry");
+            CoordinationLogging.TimerCallbackFailed(_logger, e, "Offset expiry");
         }
     }
 

@@ -65,11 +65,11 @@ internal sealed partial class BrokerConnection
     {
         if (session.IsAuthenticated)
         {
-            SecurityLog.SaslAuthenticated(_logger, Id, Remote, session.Principal, session.Mechanism);
+            SecurityLogging.SaslAuthenticated(_logger, Id, Remote, session.Principal, session.Mechanism);
             return;
         }
 
-        SecurityLog.SaslFailed(_logger, Id, Remote, session.Mechanism, session.User, session.FailureReason);
+        SecurityLogging.SaslFailed(_logger, Id, Remote, session.Mechanism, session.User, session.FailureReason);
 
         // The loop stops taking requests, flushes the answer already written, and closes.
         _forcedEndReason ??= ConnectionEndReason.AuthenticationFailed;

@@ -48,7 +48,7 @@ internal sealed partial class BrokerConnection
         }
 
         _tlsPrincipal = tls.RemoteCertificate is { } certificate ? KafkaPrincipal.FromCertificate(certificate) : null;
-        SecurityLog.TlsEstablished(_logger, Id, Remote, tls.SslProtocol, tls.NegotiatedCipherSuite, _tlsPrincipal ?? KafkaPrincipal.Anonymous);
+        SecurityLogging.TlsEstablished(_logger, Id, Remote, tls.SslProtocol, tls.NegotiatedCipherSuite, _tlsPrincipal ?? KafkaPrincipal.Anonymous);
     }
 
     /// <summary>The chain of messages: SslStream's outer one says little, OpenSSL's inner one says what went wrong.</summary>

@@ -112,17 +112,17 @@ internal sealed partial class BrokerConnection
         catch (TlsHandshakeException e)
         {
             reason = ConnectionEndReason.TlsHandshakeFailed;
-            SecurityLog.TlsHandshakeFailed(_logger, Id, Remote, e.Message);
+            SecurityLogging.TlsHandshakeFailed(_logger, Id, Remote, e.Message);
         }
         catch (ConnectionException e)
         {
             reason = e.Reason;
-            BrokerLog.ConnectionProtocolError(_logger, Id, Remote, e.Message);
+            BrokerLogging.ConnectionProtocolError(_logger, Id, Remote, e.Message);
         }
         catch (ProtocolException e)
         {
             reason = ConnectionEndReason.MalformedRequest;
-            BrokerLog.ConnectionProtocolError(_logger, Id, Remote, e.Message);
+            BrokerLogging.ConnectionProtocolError(_logger, Id, Remote, e.Message);
         }
         catch (OperationCanceledException)
         {
@@ -135,7 +135,7 @@ internal sealed partial class BrokerConnection
         catch (HandlerFailedException e)
         {
             reason = ConnectionEndReason.HandlerFailed;
-            BrokerLog.RequestFailed(_logger, e.InnerException!, Id, Remote, e.ApiKey, e.ApiVersion);
+            BrokerLogging.RequestFailed(_logger, e.InnerException!, Id, Remote, e.ApiKey, e.ApiVersion);
         }
         finally
         {
@@ -150,7 +150,7 @@ internal sealed partial class BrokerConnection
             reason = forced;
         }
 
-        BrokerLog.ConnectionClosed(_logger, Id, Remote, reason);
+        BrokerLogging.ConnectionClosed(_logger, Id, Remote, reason);
     }
 
     private async Task<ConnectionEndReason> ReadLoopAsync()
@@ -267,13 +267,13 @@ internal sealed partial class BrokerConnection
 
         var reader = new KafkaReader(frame);
         var header = KafkaFrames.ReadRequestHeader(ref reader);
-        BrokerLog.RequestReceived(_logger, Id, info.ApiKey, info.ApiVersion, info.CorrelationId, header.ClientId);
+        BrokerLogging.RequestReceived(_logger, Id, info.ApiKey, info.ApiVersion, info.CorrelationId, header.ClientId);
         if (info.ApiVersion < handler.MinVersion || info.ApiVersion > handler.MaxVersion)
         {
             if (info.ApiKey == ApiKey.ApiVersions)
             {
                 // The client retries with a version it finds in this answer.
-                BrokerLog.UnsupportedApiVersions(_logger, Id, info.ApiKey, info.ApiVersion);
+                BrokerLogging.UnsupportedApiVersions(_logger, Id, info.ApiKey, info.ApiVersion);
                 KafkaFrames.WriteResponse(_output, _apiVersions.CreateUnsupportedVersionResponse(), 0, info.CorrelationId);
                 return default;
             }

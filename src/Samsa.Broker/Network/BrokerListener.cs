@@ -65,7 +65,7 @@ internal sealed class BrokerListener
         if (_acceptLoop == Task.CompletedTask && !_stopAccepting.IsCancellationRequested)
         {
             _acceptLoop = AcceptLoopAsync();
-            BrokerLog.Listening(_logger, _nodeId, EndPoint);
+            BrokerLogging.Listening(_logger, _nodeId, EndPoint);
         }
     }
 
@@ -87,7 +87,7 @@ internal sealed class BrokerListener
                     continue;
                 }
 
-                BrokerLog.ConnectionAccepted(_logger, _nodeId, connection.Id, connection.Remote);
+                BrokerLogging.ConnectionAccepted(_logger, _nodeId, connection.Id, connection.Remote);
                 var run = Task.Run(connection.RunAsync);
                 _connections[connection.Id] = (connection, run);
                 _ = run.ContinueWith(_ => _connections.TryRemove(connection.Id, out var _), TaskScheduler.Default);
@@ -101,7 +101,7 @@ internal sealed class BrokerListener
         {
             if (!_stopAccepting.IsCancellationRequested)
             {
-                BrokerLog.AcceptFailed(_logger, e, _nodeId);
+                BrokerLogging.AcceptFailed(_logger, e, _nodeId);
             }
         }
     }
@@ -113,7 +113,7 @@ internal sealed class BrokerListener
         {
             if (connection.IsIdle(timeout))
             {
-                BrokerLog.ConnectionIdle(_logger, connection.Id, connection.Remote, connection.IdleTime.TotalSeconds);
+                BrokerLogging.ConnectionIdle(_logger, connection.Id, connection.Remote, connection.IdleTime.TotalSeconds);
                 connection.Abort(ConnectionEndReason.IdleTimeout);
             }
         }

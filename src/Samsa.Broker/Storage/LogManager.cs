@@ -99,7 +99,7 @@ internal sealed class LogManager : IDisposable
             var deleted = Storage.DeleteDirectory(name);
             if (deleted)
             {
-                StorageLog.LogDeleted(_logger, name.DirectoryName);
+                StorageLogging.LogDeleted(_logger, name.DirectoryName);
             }
 
             return deleted;

@@ -45,7 +45,7 @@ internal static class LogRecovery
                         continue;
                     }
 
-                    StorageLog.RebuildingIndexes(logger, directory.Name, baseOffset, indexesExist ? "they do not match the segment" : "they are missing");
+                    StorageLogging.RebuildingIndexes(logger, directory.Name, baseOffset, indexesExist ? "they do not match the segment" : "they are missing");
                 }
 
                 logEndOffset = segment.Recover(config.IndexIntervalBytes, closed: !isLast, logger, directory.Name, out var truncatedBytes);
@@ -56,7 +56,7 @@ internal static class LogRecovery
                         LogSegment.DeleteFiles(directory, later);
                     }
 
-                    StorageLog.DeletedSegmentsAfterDamage(logger, directory.Name, baseOffsets.Count - i - 1, baseOffset);
+                    StorageLogging.DeletedSegmentsAfterDamage(logger, directory.Name, baseOffsets.Count - i - 1, baseOffset);
                     break;
                 }
             }
@@ -68,7 +68,7 @@ internal static class LogRecovery
             }
 
             var logStartOffset = Math.Min(Math.Max(segments[0].BaseOffset, checkpoint ?? 0), logEndOffset);
-            StorageLog.LogOpened(logger, directory.Name, segments.Count, logStartOffset, logEndOffset, clean);
+            StorageLogging.LogOpened(logger, directory.Name, segments.Count, logStartOffset, logEndOffset, clean);
             return new LoadedLog([.. segments], logStartOffset, logEndOffset);
         }
         catch
@@ -106,7 +106,7 @@ internal static class LogRecovery
             return offset;
         }
 
-        StorageLog.IgnoredUnreadableFile(logger, directory.Name, fileName);
+        StorageLogging.IgnoredUnreadableFile(logger, directory.Name, fileName);
         return null;
     }
 
@@ -122,7 +122,7 @@ internal static class LogRecovery
             if (LogFileNames.TryParseBaseOffset(file, LogFileNames.LogSuffix + LogFileNames.SwapSuffix, out var baseOffset))
             {
                 LogSegment.InstallSwap(directory, baseOffset);
-                StorageLog.FinishedInterruptedSwap(logger, directory.Name, baseOffset);
+                StorageLogging.FinishedInterruptedSwap(logger, directory.Name, baseOffset);
             }
         }
 
@@ -131,7 +131,7 @@ internal static class LogRecovery
             if (file.EndsWith(LogFileNames.CleanedSuffix, StringComparison.Ordinal) || file.EndsWith(LogFileNames.SwapSuffix, StringComparison.Ordinal))
             {
                 directory.Delete(file);
-                StorageLog.DeletedOrphanFile(logger, directory.Name, file);
+                StorageLogging.DeletedOrphanFile(logger, directory.Name, file);
             }
         }
     }
@@ -157,7 +157,7 @@ internal static class LogRecovery
             if (orphan)
             {
                 directory.Delete(file);
-                StorageLog.DeletedOrphanFile(logger, directory.Name, file);
+                StorageLogging.DeletedOrphanFile(logger, directory.Name, file);
             }
         }
 

@@ -302,7 +302,7 @@ internal sealed class LogSegment : IDisposable
         if (problem is not null)
         {
             _data.Truncate(position);
-            StorageLog.TruncatedInvalidTail(logger, logName, BaseOffset, position, truncatedBytes, problem);
+            StorageLogging.TruncatedInvalidTail(logger, logName, BaseOffset, position, truncatedBytes, problem);
         }
 
         if (closed)

@@ -88,7 +88,7 @@ internal sealed partial class PartitionLog
             // stop trying until the log is reopened (recovery checks every batch).
             DeleteCleanedFiles(segments[..mapEnd]);
             _compactionBroken = true;
-            StorageLog.CompactionFailed(_logger, exception, Name);
+            StorageLogging.CompactionFailed(_logger, exception, Name);
             return CompactionResult.None;
         }
         catch (IOException exception)
@@ -111,7 +111,7 @@ internal sealed partial class PartitionLog
             replacements.Sum(replacement => replacement.BytesBefore),
             replacements.Sum(replacement => replacement.BytesAfter),
             replacements.Sum(replacement => replacement.RecordsDropped));
-        StorageLog.Compacted(_logger, Name, result.SegmentsRewritten, segments[mapEnd].BaseOffset, result.BytesBefore, result.BytesAfter, result.RecordsDropped);
+        StorageLogging.Compacted(_logger, Name, result.SegmentsRewritten, segments[mapEnd].BaseOffset, result.BytesBefore, result.BytesAfter, result.RecordsDropped);
         return result;
     }
 

@@ -75,7 +75,7 @@ internal sealed partial class PartitionLog
 
         Volatile.Write(ref _logStartOffset, offset);
         LogRecovery.WriteLogStartCheckpoint(_directory, offset);
-        StorageLog.LogStartOffsetMoved(_logger, Name, offset);
+        StorageLogging.LogStartOffsetMoved(_logger, Name, offset);
 
         var segments = _segments;
         var count = 0;
@@ -128,7 +128,7 @@ internal sealed partial class PartitionLog
             _lock.ExitWriteLock();
         }
 
-        StorageLog.LogTruncated(_logger, Name, offset, oldEnd, LogEndOffset);
+        StorageLogging.LogTruncated(_logger, Name, offset, oldEnd, LogEndOffset);
     }
 
     private void TruncateSegmentsFrom(long offset)
@@ -206,6 +206,6 @@ internal sealed partial class PartitionLog
             _lock.ExitWriteLock();
         }
 
-        StorageLog.SegmentsDeleted(_logger, Name, count, bytes, reason, LogStartOffset);
+        StorageLogging.SegmentsDeleted(_logger, Name, count, bytes, reason, LogStartOffset);
     }
 }

@@ -327,7 +327,7 @@ internal sealed partial class PartitionLog : IDisposable
             _lock.ExitWriteLock();
         }
 
-        StorageLog.LogClosed(_logger, Name, LogEndOffset);
+        StorageLogging.LogClosed(_logger, Name, LogEndOffset);
     }
 
     private LogSegment RollIfNeeded(int incomingBytes, LogAppendInfo incoming, long now, LogConfig config)
@@ -342,7 +342,7 @@ internal sealed partial class PartitionLog : IDisposable
         active.OnRolled();
         var next = LogSegment.Create(_directory, LogEndOffset, now);
         _segments = [.. segments, next];
-        StorageLog.SegmentRolled(_logger, Name, next.BaseOffset);
+        StorageLogging.SegmentRolled(_logger, Name, next.BaseOffset);
         return next;
     }
 
@@ -384,6 +384,6 @@ internal sealed partial class PartitionLog : IDisposable
     private void FailWrites(Exception exception)
     {
         _writeFailure = exception;
-        StorageLog.LogFailed(_logger, exception, Name);
+        StorageLogging.LogFailed(_logger, exception, Name);
     }
 }

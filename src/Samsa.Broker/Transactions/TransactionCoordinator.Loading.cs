@@ -29,7 +29,7 @@ internal sealed partial class TransactionCoordinator : IShardContentLoader<Trans
 
     void IShardContentLoader<TransactionMetadata>.Loaded(CoordinatorShard<TransactionMetadata> shard, ShardContent<TransactionMetadata> content, int leader, long elapsedMs)
     {
-        TransactionCoordinatorLog.PartitionLoaded(_logger, shard.Index, content.Items.Count, leader, shard.CoordinatorEpoch, elapsedMs);
+        TransactionCoordinatorLogging.PartitionLoaded(_logger, shard.Index, content.Items.Count, leader, shard.CoordinatorEpoch, elapsedMs);
         foreach (var metadata in content.Items.Values)
         {
             if (TransactionStates.IsPreparing(metadata.Current.State))
@@ -48,7 +48,7 @@ internal sealed partial class TransactionCoordinator : IShardContentLoader<Trans
 
         if (previousOwner >= 0)
         {
-            TransactionCoordinatorLog.PartitionUnloaded(_logger, partition, items.Count, previousOwner);
+            TransactionCoordinatorLogging.PartitionUnloaded(_logger, partition, items.Count, previousOwner);
         }
     }
 }

@@ -45,7 +45,7 @@ internal sealed partial class TransactionCoordinator
                 break;
             case TransactionState.Ongoing:
                 // The open transaction is aborted at a bumped epoch (one the caller never sees), as Kafka fences it.
-                TransactionCoordinatorLog.Fenced(_logger, current.TransactionalId, current.ProducerId, (short)(current.ProducerEpoch + 1));
+                TransactionCoordinatorLogging.Fenced(_logger, current.TransactionalId, current.ProducerId, (short)(current.ProducerEpoch + 1));
                 var error = await AbortLockedAsync(metadata).ConfigureAwait(false);
                 if (error != ErrorCode.None)
                 {
@@ -215,7 +215,7 @@ internal sealed partial class TransactionCoordinator
                 return;
             }
 
-            TransactionCoordinatorLog.TimedOut(_logger, current.TransactionalId, current.TimeoutMs, (short)(current.ProducerEpoch + 1));
+            TransactionCoordinatorLogging.TimedOut(_logger, current.TransactionalId, current.TimeoutMs, (short)(current.ProducerEpoch + 1));
             await AbortLockedAsync(metadata).ConfigureAwait(false);
         }
         finally
@@ -260,7 +260,7 @@ internal sealed partial class TransactionCoordinator
             }
             else
             {
-                TransactionCoordinatorLog.MarkerFailed(_logger, current.TransactionalId, commit ? "commit" : "abort", partition.Topic, partition.Partition, error);
+                TransactionCoordinatorLogging.MarkerFailed(_logger, current.TransactionalId, commit ? "commit" : "abort", partition.Topic, partition.Partition, error);
             }
         }
 
@@ -347,13 +347,13 @@ internal sealed partial class TransactionCoordinator
         };
         if (error != ErrorCode.None)
         {
-            TransactionCoordinatorLog.StoreFailed(_logger, next.TransactionalId, appended);
+            TransactionCoordinatorLogging.StoreFailed(_logger, next.TransactionalId, appended);
             return error;
         }
 
         var previous = metadata.Current.State;
         metadata.Current = next;
-        TransactionCoordinatorLog.StateChanged(_logger, next.TransactionalId, previous, next.State, next.ProducerId, next.ProducerEpoch);
+        TransactionCoordinatorLogging.StateChanged(_logger, next.TransactionalId, previous, next.State, next.ProducerId, next.ProducerEpoch);
         return ErrorCode.None;
     }
 }

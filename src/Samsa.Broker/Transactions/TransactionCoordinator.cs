@@ -443,7 +443,7 @@ internal sealed partial class TransactionCoordinator : IAsyncDisposable
         catch (Exception e)
         {
             // It runs from a timer, where nobody awaits it: whatever failed is logged and the next tick tries again.
-            TransactionCoordinatorLog.MaintenanceFailed(_logger, e);
+            TransactionCoordinatorLogging.MaintenanceFailed(_logger, e);
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace Samsa.Broker.Diagnostics;
 /// Log messages of the broker outside storage. Event ids: 1000-1999 network, 2000-2999 request
 /// handling, 4000-4999 cluster (3000-3999 belong to storage).
 /// </summary>
-internal static partial class BrokerLog
+internal static partial class BrokerLogging
 {
     [LoggerMessage(1000, LogLevel.Information, "Node {NodeId} listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, int nodeId, EndPoint endPoint);

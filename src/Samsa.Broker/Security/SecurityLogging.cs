@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Samsa.Broker.Security;
 
 /// <summary>Log messages of listener security. Event ids 6000-6999.</summary>
-internal static partial class SecurityLog
+internal static partial class SecurityLogging
 {
     [LoggerMessage(6000, LogLevel.Information, "Connection {ConnectionId} from {Remote}: TLS handshake failed: {Detail}")]
     public static partial void TlsHandshakeFailed(ILogger logger, long connectionId, EndPoint? remote, string detail);

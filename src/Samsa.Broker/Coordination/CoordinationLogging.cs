@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Samsa.Broker.Coordination;
 
 /// <summary>Log messages of coordinator shard loading, shared by the group and transaction coordinators. Event ids 8000-8999.</summary>
-internal static partial class CoordinationLog
+internal static partial class CoordinationLogging
 {
     [LoggerMessage(8000, LogLevel.Error, "{Topic}-{Partition}: loading for node {NodeId} failed (attempt {Attempt}); answering COORDINATOR_LOAD_IN_PROGRESS and trying again in {DelayMs} ms")]
     public static partial void LoadFailed(ILogger logger, Exception exception, string topic, int partition, int nodeId, int attempt, long delayMs);

@@ -4,7 +4,7 @@ using Samsa.Protocol;
 namespace Samsa.Broker.Transactions;
 
 /// <summary>Log messages of the transaction coordinator. Event ids 7000-7999.</summary>
-internal static partial class TransactionCoordinatorLog
+internal static partial class TransactionCoordinatorLogging
 {
     [LoggerMessage(7000, LogLevel.Information, "__transaction_state-{Partition}: loaded {Count} transactional id(s) for node {NodeId} at coordinator epoch {CoordinatorEpoch} in {ElapsedMs} ms")]
     public static partial void PartitionLoaded(ILogger logger, int partition, int count, int nodeId, int coordinatorEpoch, long elapsedMs);
@@ -12,9 +12,9 @@ internal static partial class TransactionCoordinatorLog
     [LoggerMessage(7001, LogLevel.Information, "__transaction_state-{Partition}: unloaded {Count} transactional id(s) from node {NodeId}")]
     public static partial void PartitionUnloaded(ILogger logger, int partition, int count, int nodeId);
 
-    // 7002 (load failed) moved to CoordinationLog 8000, shared with the group coordinator.
+    // 7002 (load failed) moved to CoordinationLogging 8000, shared with the group coordinator.
 
-    // 7003 (internal topic not created) moved to CoordinationLog 8003.
+    // 7003 (internal topic not created) moved to CoordinationLogging 8003.
 
     [LoggerMessage(7004, LogLevel.Debug, "Transaction {TransactionalId}: {From} -> {To} (producer {ProducerId}, epoch {ProducerEpoch})")]
     public static partial void StateChanged(ILogger logger, string transactionalId, TransactionState from, TransactionState to, long producerId, short producerEpoch);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Samsa.Broker.Groups;
 
 /// <summary>Log messages of the group coordinator. Event ids 5000-5999.</summary>
-internal static partial class GroupLog
+internal static partial class GroupLogging
 {
     [LoggerMessage(5000, LogLevel.Information, "Group {GroupId}: preparing rebalance from {State} at generation {Generation}: {Reason}")]
     public static partial void PreparingRebalance(ILogger logger, string groupId, GroupState state, int generation, string reason);
@@ -29,7 +29,7 @@ internal static partial class GroupLog
     [LoggerMessage(5007, LogLevel.Information, "__consumer_offsets-{Partition}: unloaded {GroupCount} group(s) from node {NodeId}")]
     public static partial void PartitionUnloaded(ILogger logger, int partition, int groupCount, int nodeId);
 
-    // 5008 (load failed) moved to CoordinationLog 8000, shared with the transaction coordinator.
+    // 5008 (load failed) moved to CoordinationLogging 8000, shared with the transaction coordinator.
 
     [LoggerMessage(5009, LogLevel.Information, "Group {GroupId}: deleted")]
     public static partial void GroupDeleted(ILogger logger, string groupId);
@@ -46,5 +46,5 @@ internal static partial class GroupLog
     [LoggerMessage(5014, LogLevel.Information, "Group {GroupId}: member {MemberId} (instance {InstanceId}) joined with the consumer protocol")]
     public static partial void ConsumerMemberJoined(ILogger logger, string groupId, string memberId, string? instanceId);
 
-    // 5012 (internal topic not created) moved to CoordinationLog 8003.
+    // 5012 (internal topic not created) moved to CoordinationLogging 8003.
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Samsa.Broker.Storage;
 
 /// <summary>Log messages of partition log storage. Event ids 3000-3999.</summary>
-internal static partial class StorageLog
+internal static partial class StorageLogging
 {
     [LoggerMessage(3000, LogLevel.Information, "Opened log {Log}: {SegmentCount} segment(s), offsets {LogStartOffset} to {LogEndOffset}, clean shutdown before: {CleanShutdown}")]
     public static partial void LogOpened(ILogger logger, string log, int segmentCount, long logStartOffset, long logEndOffset, bool cleanShutdown);
