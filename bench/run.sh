@@ -10,6 +10,11 @@
 # (n/a where no goal is set). --quick shortens every suite (fewer messages, rounds and iterations) so the whole run
 # takes well under 10 minutes on 2 cores; its figures are noisier. Each suite's full output is kept in a log directory
 # printed at the end. The load average is printed at the start and at the end: ratios from a loaded machine are noisy.
+#
+# Not run here: the consume suite's I/O-bound cases (a handler waiting 50 µs per call on a simulated device; the plain
+# baseline alone takes minutes at full scale). Run them on their own, after a Release build:
+#   dotnet artifacts/bin/Samsa.Benchmarks/release/Samsa.Benchmarks.dll consume --scale=0.1 --rounds=3 \
+#     --cases=plain-50us,samsa-50us,samsa-keyed-50us,samsa-batch-50us
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -33,12 +33,23 @@ namespace Samsa.Benchmarks.Consuming;
 /// committing the handled offsets every <see cref="ConsumerDefaults.CommitInterval"/> as the worker does, which is the
 /// like-for-like baseline; and the Samsa host.
 /// </para>
+/// <para>
+/// The I/O-bound cases (not in the default list, as the plain one takes minutes at full scale; <c>--cases=</c>
+/// <see cref="IoCases"/>): a handler that waits 50 µs on a <see cref="SimulatedIoDevice"/> per call, the same device
+/// in every case (its thread's CPU is counted in every case alike): the plain loop with Samsa's configuration waiting
+/// synchronously per record (the baseline), the host one record at a time per partition, the host with
+/// <see cref="ConsumerOptions.MaxConcurrencyPerPartition"/> 16 (records of one key in order, different keys
+/// concurrently: the fill gives every record a 4-byte key, <c>i % 4096</c>), and a batch consumer
+/// (<see cref="IEventBatchHandler{TEvent}"/>, batches of up to 100) waiting once per batch as one bulk write would.
+/// </para>
 /// </remarks>
 internal static class ConsumerBenchmarks
 {
     private const string Topic = "bench-consume";
     private const int Partitions = 6;
     private const int ValueSize = 100;
+    private const int KeyCount = 4096;
+    private static readonly TimeSpan IoLatency = TimeSpan.FromMicroseconds(50);
 
     private static readonly string[] Cases = [PlainDefaults, PlainSamsaConfig, SamsaWorker, SamsaExactlyOnce, SamsaTelemetry, SamsaMetrics];
 
@@ -49,6 +60,14 @@ internal static class ConsumerBenchmarks
     private const string SamsaTelemetry = "samsa-telemetry";
     private const string SamsaMetrics = "samsa-metrics";
 
+    /// <summary>The I/O-bound cases, selected with <c>--cases</c>; <see cref="PlainIo"/> is their baseline.</summary>
+    private static readonly string[] IoCases = [PlainIo, SamsaIo, SamsaKeyedIo, SamsaBatchIo];
+
+    private const string PlainIo = "plain-50us";
+    private const string SamsaIo = "samsa-50us";
+    private const string SamsaKeyedIo = "samsa-keyed-50us";
+    private const string SamsaBatchIo = "samsa-batch-50us";
+
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
     {
         [PlainDefaults] = "plain Consume loop, librdkafka defaults (auto commit, fetch.queue.backoff.ms 1000)",
@@ -57,6 +76,10 @@ internal static class ConsumerBenchmarks
         [SamsaExactlyOnce] = "the same host in exactly-once mode (offsets committed in a transaction every commit interval)",
         [SamsaTelemetry] = "the same at-least-once host with the OpenTelemetry SDK listening (every span sampled, metrics read every second, exported to nothing)",
         [SamsaMetrics] = "the same host with the SDK listening to metrics only (no tracer provider: no span is created)",
+        [PlainIo] = "plain Consume loop, Samsa's consumer config, explicit commit every 1 s, blocking 50 µs on the simulated I/O device per record (device thread's CPU counted, as in every 50us case)",
+        [SamsaIo] = "AddConsumer host, handler awaiting 50 µs on the simulated I/O device per record, one at a time per partition",
+        [SamsaKeyedIo] = "the same host with MaxConcurrencyPerPartition 16 (per-key order, different keys concurrently)",
+        [SamsaBatchIo] = "AddBatchConsumer host, MaxBatchSize 100, handler awaiting 50 µs on the simulated I/O device per batch",
     };
 
     /// <summary>"consume" mode: fills the topic, runs the cases in child processes, prints the table.</summary>
@@ -96,6 +119,11 @@ internal static class ConsumerBenchmarks
         var records = int.Parse(Option(args, "--records") ?? throw new ArgumentException("--records is required"), CultureInfo.InvariantCulture);
         var group = Option(args, "--group") ?? throw new ArgumentException("--group is required");
         Samsa.Native.LibrdkafkaLoader.EnsureLoaded();
+        if (IoCases.Contains(name))
+        {
+            return RunIoCase(bootstrap, name, records, group);
+        }
+
         var window = name switch
         {
             PlainDefaults => ConsumePlain(DefaultConfig(bootstrap, group), records, commitLikeSamsa: false),
@@ -104,12 +132,30 @@ internal static class ConsumerBenchmarks
             SamsaExactlyOnce => ConsumeWithHost(bootstrap, group, records, exactlyOnce: true),
             SamsaTelemetry => ConsumeWithTelemetry(bootstrap, group, records, traces: true),
             SamsaMetrics => ConsumeWithTelemetry(bootstrap, group, records, traces: false),
-            _ => throw new ArgumentException($"Unknown case {name}; expected one of {string.Join(", ", Cases)}."),
+            _ => throw new ArgumentException($"Unknown case {name}; expected one of {string.Join(", ", Cases.Concat(IoCases))}."),
         };
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"result {window.Seconds:R} {window.CpuSeconds:R} {window.Allocated} {records}"));
+        PrintWindow(window, records);
         return 0;
     }
+
+    private static int RunIoCase(string bootstrap, string name, int records, string group)
+    {
+        using var device = new SimulatedIoDevice(IoLatency);
+        var window = name switch
+        {
+            PlainIo => ConsumePlain(SamsaConfig(bootstrap, group), records, commitLikeSamsa: true, device),
+            SamsaIo => ConsumeIoWithHost(bootstrap, group, records, device, options => { }),
+            SamsaKeyedIo => ConsumeIoWithHost(bootstrap, group, records, device, options => options.MaxConcurrencyPerPartition = 16),
+            SamsaBatchIo => ConsumeIoBatchWithHost(bootstrap, group, records, device),
+            _ => throw new ArgumentException($"Unknown case {name}."),
+        };
+        PrintWindow(window, records);
+        return 0;
+    }
+
+    private static void PrintWindow(Window window, int records) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"result {window.Seconds:R} {window.CpuSeconds:R} {window.Allocated} {records}"));
 
     /// <summary>librdkafka's defaults, with what any group consumer of this topic must say: the group and where to start.</summary>
     private static ConsumerConfig DefaultConfig(string bootstrap, string group) => new()
@@ -124,7 +170,7 @@ internal static class ConsumerBenchmarks
         new KafkaOptions { Profile = KafkaProfile.Development, BootstrapServers = [.. bootstrap.Split(',')] },
         new ConsumerOptions { Topic = Topic, GroupId = group });
 
-    private static Window ConsumePlain(ConsumerConfig config, int records, bool commitLikeSamsa)
+    private static Window ConsumePlain(ConsumerConfig config, int records, bool commitLikeSamsa, SimulatedIoDevice? device = null)
     {
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
         consumer.Subscribe(Topic);
@@ -154,6 +200,7 @@ internal static class ConsumerBenchmarks
                 nextCommit = start.Timestamp + commitEvery;
             }
 
+            device?.WaitAsync().GetAwaiter().GetResult();
             if (commitLikeSamsa)
             {
                 next[result.Partition.Value] = result.Offset.Value + 1;
@@ -222,6 +269,46 @@ internal static class ConsumerBenchmarks
         return handler.End - handler.Start;
     }
 
+    private static Window ConsumeIoWithHost(string bootstrap, string group, int records, SimulatedIoDevice device, Action<ConsumerOptions> configure)
+    {
+        var handler = new IoHandler(device, new HandledCounter(records, Partitions));
+        using var host = BuildHost(bootstrap, services => services.AddSingleton(handler), kafka => kafka.AddConsumer<IoHandler, byte[]>(Topic, group, configure));
+        return RunHost(host, handler.Counter, records);
+    }
+
+    private static Window ConsumeIoBatchWithHost(string bootstrap, string group, int records, SimulatedIoDevice device)
+    {
+        var handler = new IoBatchHandler(device, new HandledCounter(records, Partitions));
+        using var host = BuildHost(bootstrap, services => services.AddSingleton(handler), kafka => kafka.AddBatchConsumer<IoBatchHandler, byte[]>(Topic, group, options => options.MaxBatchSize = 100));
+        return RunHost(host, handler.Counter, records);
+    }
+
+    private static IHost BuildHost(string bootstrap, Action<IServiceCollection> services, Action<Samsa.DependencyInjection.SamsaKafkaBuilder> kafka)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = "Development",
+            ApplicationName = "consume-bench",
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Kafka:BootstrapServers", bootstrap)]);
+        services(builder.Services);
+        kafka(builder.AddSamsaKafka());
+        return builder.Build();
+    }
+
+    private static Window RunHost(IHost host, HandledCounter counter, int records)
+    {
+        host.Start();
+        if (!counter.Done.Wait(TimeSpan.FromMinutes(5)))
+        {
+            throw new TimeoutException($"Handled {counter.Handled} of {records} records in 5 minutes.");
+        }
+
+        host.StopAsync().GetAwaiter().GetResult();
+        return counter.End - counter.Start;
+    }
+
     private static void Fill(string bootstrap, int records)
     {
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
@@ -232,7 +319,8 @@ internal static class ConsumerBenchmarks
         var value = new byte[ValueSize];
         Random.Shared.NextBytes(value);
         var clock = Stopwatch.StartNew();
-        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        var keys = Enumerable.Range(0, KeyCount).Select(k => BitConverter.GetBytes(k)).ToArray();
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
             Acks = Acks.Leader,
@@ -241,9 +329,9 @@ internal static class ConsumerBenchmarks
             LingerMs = 20,
             QueueBufferingMaxMessages = 1_000_000,
         }).Build();
-        var message = new Message<Null, byte[]> { Value = value };
+        var message = new Message<byte[], byte[]> { Value = value };
         var failed = 0;
-        Action<DeliveryReport<Null, byte[]>> report = r =>
+        Action<DeliveryReport<byte[], byte[]>> report = r =>
         {
             if (r.Error.IsError)
             {
@@ -253,6 +341,7 @@ internal static class ConsumerBenchmarks
         for (var i = 0; i < records; i++)
         {
             var partition = new TopicPartition(Topic, i % Partitions);
+            message.Key = keys[i % KeyCount]; // serialized (copied) by Produce
             while (true)
             {
                 try
@@ -260,7 +349,7 @@ internal static class ConsumerBenchmarks
                     producer.Produce(partition, message, report);
                     break;
                 }
-                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
                 {
                     producer.Poll(TimeSpan.FromMilliseconds(10));
                 }
@@ -274,7 +363,7 @@ internal static class ConsumerBenchmarks
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"filled {Topic}: {records:N0} records of {ValueSize} B over {Partitions} partitions in {clock.Elapsed.TotalSeconds:F1} s"));
+            $"filled {Topic}: {records:N0} records of {ValueSize} B (4-byte keys, {KeyCount} distinct) over {Partitions} partitions in {clock.Elapsed.TotalSeconds:F1} s"));
     }
 
     private static Sample RunChild(string bootstrap, string name, int records, string group)
@@ -321,6 +410,7 @@ internal static class ConsumerBenchmarks
 
         PrintExactlyOnceCost(medians);
         PrintTelemetryCost(medians);
+        PrintIoRatios(medians);
         if (!medians.TryGetValue(SamsaWorker, out var subject))
         {
             return;
@@ -362,6 +452,23 @@ internal static class ConsumerBenchmarks
                     $"{name} / {SamsaWorker}: msgs/s {listening.MessagesPerSecond / silent.MessagesPerSecond:F3}, CPU/msg {listening.CpuMicrosPerMessage / silent.CpuMicrosPerMessage:F3} (goal ≤ 1.03), allocated {listening.BytesPerMessage - silent.BytesPerMessage:+0;-0} B/msg"));
                 BenchResult.Print("consume", $"{name}/{SamsaWorker}", "cpu/msg", listening.CpuMicrosPerMessage / silent.CpuMicrosPerMessage, "<=1.03");
             }
+        }
+    }
+
+    private static void PrintIoRatios(Dictionary<string, Sample> medians)
+    {
+        if (!medians.TryGetValue(PlainIo, out var plain))
+        {
+            return;
+        }
+
+        Console.WriteLine();
+        foreach (var name in new[] { SamsaIo, SamsaKeyedIo, SamsaBatchIo }.Where(medians.ContainsKey))
+        {
+            var m = medians[name];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name} / {PlainIo}: msgs/s {m.MessagesPerSecond / plain.MessagesPerSecond:F3}, CPU/msg {m.CpuMicrosPerMessage / plain.CpuMicrosPerMessage:F3}, allocated {m.BytesPerMessage - plain.BytesPerMessage:+0;-0} B/msg"));
+            BenchResult.Print("consume", $"{name}/{PlainIo}", "msgs/s", m.MessagesPerSecond / plain.MessagesPerSecond);
         }
     }
 
