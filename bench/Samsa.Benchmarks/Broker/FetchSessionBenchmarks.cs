@@ -171,19 +171,19 @@ public class FetchSessionBenchmarks : IAsyncDisposable
     [GlobalCleanup(Target = nameof(FullFetch))]
     public Task CleanupFullAsync()
     {
-        MeasureCpu(nameof(FullFetch), FullFetch);
+        MeasureCpu(nameof(FullFetch), FullFetch, _fullFrame.Length, _fullAnswerSize + 4);
         return DisposeAsync().AsTask();
     }
 
     [GlobalCleanup(Target = nameof(IncrementalFetch))]
     public Task CleanupIncrementalAsync()
     {
-        MeasureCpu(nameof(IncrementalFetch), IncrementalFetch);
+        MeasureCpu(nameof(IncrementalFetch), IncrementalFetch, FetchSessionWireClient.Encode(_incremental, FetchVersion, 0).Length, _incrementalAnswerSize + 4);
         return DisposeAsync().AsTask();
     }
 
     /// <summary>Process CPU time over fetches run for a fixed wall time (warm by now), per fetch.</summary>
-    private void MeasureCpu(string method, Action fetch)
+    private void MeasureCpu(string method, Action fetch, int requestBytes, int answerBytes)
     {
         var seconds = Environment.GetEnvironmentVariable("SAMSA_BENCH_QUICK") == "1" ? 1.0 : 3.0;
         using var process = Process.GetCurrentProcess();
@@ -209,7 +209,7 @@ public class FetchSessionBenchmarks : IAsyncDisposable
         var wall = clock.Elapsed;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
-        Figures[(method, Partitions)] = new CpuFigure(cpu.TotalMicroseconds / fetches, wall.TotalMicroseconds / fetches, fetches);
+        Figures[(method, Partitions)] = new CpuFigure(cpu.TotalMicroseconds / fetches, wall.TotalMicroseconds / fetches, fetches, requestBytes, answerBytes);
     }
 
     public async ValueTask DisposeAsync()
@@ -236,12 +236,15 @@ public class FetchSessionBenchmarks : IAsyncDisposable
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"fetch-session {partitions} partitions: full {full.CpuMicroseconds:F1} µs CPU/fetch ({full.WallMicroseconds:F1} µs wall, {full.Fetches} fetches), incremental {incremental.CpuMicroseconds:F1} µs CPU/fetch ({incremental.WallMicroseconds:F1} µs wall, {incremental.Fetches} fetches)"));
+                $"fetch-session {partitions} partitions: full {Describe(full)}; incremental {Describe(incremental)}"));
             BenchResult.Print("fetch-session", $"{partitions}-partitions", "cpu/fetch", incremental.CpuMicroseconds / full.CpuMicroseconds);
         }
     }
 
-    private sealed record CpuFigure(double CpuMicroseconds, double WallMicroseconds, long Fetches);
+    private static string Describe(CpuFigure figure) => string.Create(CultureInfo.InvariantCulture,
+        $"{figure.CpuMicroseconds:F1} µs CPU/fetch ({figure.WallMicroseconds:F1} µs wall, {figure.Fetches} fetches, request {figure.RequestBytes} B, answer {figure.AnswerBytes} B)");
+
+    private sealed record CpuFigure(double CpuMicroseconds, double WallMicroseconds, long Fetches, int RequestBytes, int AnswerBytes);
 
     /// <summary>
     /// In process (the broker lives here), short: 3 warm-up and 5 measured iterations of about 250 ms each (3 with
