@@ -5,8 +5,8 @@
 #
 # Builds Release once (the benchmarks, the samsa CLI and Samsa.EventService), then runs the suites one after the other:
 # broker-throughput, publish, consume, record-batch (BenchmarkDotNet), test-cluster, http-publish, end-to-end, group
-# (BenchmarkDotNet). Every harness prints `RESULT suite=… case=… metric=… ratio=… target=…` lines (a ratio against a
-# baseline measured in the same run); the summary at the end lists them all with met / missed against their target
+# (BenchmarkDotNet), fetch-session (BenchmarkDotNet). Every harness prints `RESULT suite=… case=… metric=… ratio=…
+# target=…` lines (a ratio against a baseline measured in the same run); the summary at the end lists them all with met / missed against their target
 # (n/a where no goal is set). --quick shortens every suite (fewer messages, rounds and iterations) so the whole run
 # takes well under 10 minutes on 2 cores; its figures are noisier. Each suite's full output is kept in a log directory
 # printed at the end. The load average is printed at the start and at the end: ratios from a loaded machine are noisy.
@@ -55,6 +55,7 @@ suites=(
   "http-publish|http-publish --rounds=2 --seconds=1.5 --warmup=0.5|http-publish"
   "end-to-end|end-to-end --seconds=2 --rounds=2 --warmup=1|end-to-end"
   "group|--filter *GroupBenchmarks*|--filter *GroupBenchmarks*"
+  "fetch-session|--filter *FetchSessionBenchmarks*|--filter *FetchSessionBenchmarks*"
 )
 limit=$([ "$quick" = 1 ] && echo 600 || echo 7200)
 
@@ -68,7 +69,7 @@ for entry in "${suites[@]}"; do
 
   args=$([ "$quick" = 1 ] && echo "$quick_args" || echo "$full_args")
   case "$name" in
-    record-batch|group) args="$args --artifacts $logs/$name-bdn" ;;
+    record-batch|group|fetch-session) args="$args --artifacts $logs/$name-bdn" ;;
   esac
 
   echo

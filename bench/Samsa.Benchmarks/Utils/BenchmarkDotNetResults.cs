@@ -6,7 +6,8 @@ namespace Samsa.Benchmarks.Utils;
 
 /// <summary>
 /// RESULT lines (<see cref="BenchResult"/>) for the BenchmarkDotNet suites, from their summaries: each case's mean time
-/// over its baseline's in the same run. The baseline is the method marked <c>Baseline = true</c> (RecordBatch: memcpy),
+/// over its baseline's in the same run. The baseline is the method marked <c>Baseline = true</c> (RecordBatch: memcpy;
+/// fetch sessions: the sessionless full fetch, which also prints its CPU-per-fetch ratios),
 /// or, for the group benchmarks, the same method against librdkafka's mock cluster. A ratio above 1 is slower.
 /// </summary>
 internal static class BenchmarkDotNetResults
@@ -27,12 +28,17 @@ internal static class BenchmarkDotNetResults
                 var parameters = benchmark.HasParameters ? "[" + benchmark.Parameters.PrintInfo.Replace(" ", "", StringComparison.Ordinal) + "]" : "";
                 var type = benchmark.Descriptor.Type;
                 BenchResult.Print(
-                    type == typeof(GroupBenchmarks) ? "group" : type == typeof(Protocol.RecordBatchBenchmarks) ? "record-batch" : type.Name,
+                    type == typeof(GroupBenchmarks) ? "group"
+                        : type == typeof(Protocol.RecordBatchBenchmarks) ? "record-batch"
+                        : type == typeof(FetchSessionBenchmarks) ? "fetch-session"
+                        : type.Name,
                     benchmark.Descriptor.WorkloadMethod.Name + parameters,
                     "mean-time",
                     report.ResultStatistics!.Mean / baselineStatistics.Mean);
             }
         }
+
+        FetchSessionBenchmarks.PrintCpuResults();
     }
 
     private static BenchmarkCase? BaselineOf(Summary summary, BenchmarkCase benchmark)
