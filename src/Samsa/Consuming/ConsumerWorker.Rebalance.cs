@@ -26,7 +26,7 @@ public sealed partial class ConsumerWorker
             {
                 if (error.IsFatal)
                 {
-                    _fatalError = error;
+                    RecordFatalError(error);
                 }
 
                 PostClientEvent(new ClientEvent(LogLevel.Warning, "error", error.Code, error.IsFatal, error.Reason));
@@ -50,7 +50,7 @@ public sealed partial class ConsumerWorker
             }
 
             var level = Math.Max(0, RetryTopicNames.LevelOf(partition.Topic, _options.Topic));
-            _processors[partition] = new PartitionProcessor(partition, level, _pipeline!, _options.MaxInFlightPerPartition, MarkPauseDirty);
+            _processors[partition] = new PartitionProcessor(partition, level, _pipeline!, _options.MaxInFlightPerPartition, _signals);
         }
 
         PublishProcessors();
@@ -131,7 +131,7 @@ public sealed partial class ConsumerWorker
     private void Remove(PartitionProcessor processor)
     {
         _processors.Remove(processor.TopicPartition);
-        _pipeline?.ClearDependencyDown(processor);
+        _pipeline?.ClearDependencyDown(processor.Flow);
         processor.Dispose();
     }
 
@@ -266,7 +266,7 @@ public sealed partial class ConsumerWorker
         {
             var position = old.RewindOffset;
             Remove(old);
-            var replacement = new PartitionProcessor(old.TopicPartition, old.RetryLevel, _pipeline!, _options.MaxInFlightPerPartition, MarkPauseDirty);
+            var replacement = new PartitionProcessor(old.TopicPartition, old.RetryLevel, _pipeline!, _options.MaxInFlightPerPartition, _signals);
             replacement.Offsets.MarkCommitted(old.Offsets.Committed);
             _processors[old.TopicPartition] = replacement;
             if (position >= 0)
@@ -276,7 +276,7 @@ public sealed partial class ConsumerWorker
                 positions.Add(new TopicPartitionOffset(old.TopicPartition, position));
             }
 
-            if (old.PauseApplied)
+            if (old.Flow.PauseApplied)
             {
                 (paused ??= []).Add(old.TopicPartition);
             }

@@ -23,6 +23,14 @@ namespace Samsa.Consuming;
 /// librdkafka's auto commit and offset store are off, so nothing past unhandled work is ever committed.
 /// </para>
 /// <para>
+/// Calls go one way: the poll thread calls the processors, each processor calls the <see cref="RecordPipeline"/> with its
+/// <see cref="PartitionFlowState"/> and acts on the <see cref="RecordOutcome"/> it returns. The processing side reports
+/// back only through state the poll thread reads on each loop iteration: the flow state's pause flags
+/// (<see cref="PartitionFlowState.DependencyDown"/>, and <see cref="PartitionFlowState.Blocked"/> for the health check)
+/// and the worker's <see cref="ConsumerSignals"/> (a pause-change flag, the first processor fault, the first
+/// misconfiguration), so nothing on the processing side calls into the worker.
+/// </para>
+/// <para>
 /// Rebalances run on the poll thread, inside <c>Consume</c>. On a revoke the revoked partitions stop taking records,
 /// the handler calls in progress get <see cref="ConsumerOptions.RevokeTimeout"/> to finish (then their token is
 /// cancelled), and what was handled is committed before the partitions go; a record being retried in place is simply
@@ -61,6 +69,9 @@ public sealed partial class ConsumerWorker : BackgroundService
     private readonly ILogger _logger;
     private readonly ConsumerCounters _counters = new();
 
+    /// <summary>What the processors report to the poll thread: pause changes, the first fault, the first misconfiguration.</summary>
+    private readonly ConsumerSignals _signals;
+
     /// <summary>Partitions counted as blocked because the exactly-once transaction keeps aborting on a failed write (poll thread only).</summary>
     private int _transactionBlocked;
     private readonly Dictionary<TopicPartition, PartitionProcessor> _processors = [];
@@ -74,12 +85,9 @@ public sealed partial class ConsumerWorker : BackgroundService
     private volatile PollSnapshot _snapshot = new(0, null);
     private volatile int _state = (int)ConsumerWorkerState.Created;
     private volatile Exception? _fault;
-    private volatile Exception? _processorFault;
-    private Exception? _misconfiguration;
     private volatile Error? _fatalError;
     private volatile bool _crashRequested;
     private volatile bool _crashed;
-    private int _pauseDirty;
     private long _droppedClientEvents;
     private IDisposable? _lagRegistration;
     private string? _groupInstanceId;
@@ -106,6 +114,7 @@ public sealed partial class ConsumerWorker : BackgroundService
         _timeProvider = timeProvider;
         _metrics = metrics;
         _logger = logger;
+        _signals = new ConsumerSignals(logger);
         _topics = [options.Topic, .. options.RetryTopics];
         _clientEvents = Channel.CreateBounded<ClientEvent>(new BoundedChannelOptions(ClientEventCapacity)
         {
@@ -152,7 +161,8 @@ public sealed partial class ConsumerWorker : BackgroundService
         var partitions = new List<ConsumerPartitionStatus>(processors.Length);
         foreach (var processor in processors)
         {
-            if (processor.PauseApplied)
+            var flow = processor.Flow;
+            if (flow.PauseApplied)
             {
                 paused++;
             }
@@ -166,17 +176,13 @@ public sealed partial class ConsumerWorker : BackgroundService
                 oldest = oldest is { } known && known > age ? known : age;
             }
 
-            if (processor.DependencyDown)
+            if (flow.DependencyDown)
             {
                 dependencyDown++;
             }
 
             // The most specific reason wins: a blocked or dependency-down partition is paused too.
-            var state = processor.Blocked ? ConsumerPartitionState.Blocked
-                : processor.DependencyDown ? ConsumerPartitionState.DependencyDown
-                : processor.PauseApplied ? ConsumerPartitionState.Paused
-                : ConsumerPartitionState.Running;
-            partitions.Add(new ConsumerPartitionStatus(processor.Topic, processor.Partition, state, partitionAge));
+            partitions.Add(new ConsumerPartitionStatus(processor.Topic, processor.Partition, flow.State, partitionAge));
         }
 
         var blocked = _counters.Blocked;
@@ -292,7 +298,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             }
 
             _producer.Flush(TimeSpan.FromSeconds(5));
-            if (Volatile.Read(ref _misconfiguration) is { } misconfiguration)
+            if (_signals.Misconfiguration is { } misconfiguration)
             {
                 // Stopped, not thrown: the host keeps serving its health endpoints, which report this worker Unhealthy.
                 _fault = misconfiguration;
@@ -344,10 +350,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             _random,
             _counters,
             _metrics,
-            _logger,
-            // Several partition processors may fail at once: the first fault is the one reported.
-            (_, exception) => Interlocked.CompareExchange(ref _processorFault, exception, null),
-            OnMisconfigured);
+            _logger);
     }
 
     private void Poll(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stoppingToken)
@@ -355,10 +358,10 @@ public sealed partial class ConsumerWorker : BackgroundService
         var interval = _timeProvider.TimestampFrequency * _options.CommitInterval.Ticks / TimeSpan.TicksPerSecond;
         var nextTick = _timeProvider.GetTimestamp() + interval;
         var timeout = ConsumerDefaults.PollTimeout;
-        while (!stoppingToken.IsCancellationRequested && !_crashRequested && Volatile.Read(ref _misconfiguration) is null)
+        while (!stoppingToken.IsCancellationRequested && !_crashRequested && _signals.Misconfiguration is null)
         {
             ThrowIfBroken();
-            if (Volatile.Read(ref _pauseDirty) != 0)
+            if (_signals.TakePauseChange())
             {
                 SyncPauses(consumer);
             }
@@ -405,7 +408,7 @@ public sealed partial class ConsumerWorker : BackgroundService
             throw _transaction is null ? new KafkaException(fatal) : _transaction.Fatal(fatal);
         }
 
-        if (_processorFault is { } fault)
+        if (_signals.Fault is { } fault)
         {
             throw new InvalidOperationException($"A partition processor of {_options.Topic} failed outside the handler: {fault.Message}", fault);
         }
@@ -457,32 +460,34 @@ public sealed partial class ConsumerWorker : BackgroundService
     private void Flush(PartitionProcessor processor)
     {
         var pending = processor.Flush();
-        if (pending >= processor.MaxInFlight && !processor.Backpressured
-            && (processor.DependencyDown || !processor.WaitForRoom(ConsumerDefaults.BackpressureWait, ConsumerDefaults.BackpressureProgressWait)))
+        var flow = processor.Flow;
+        if (pending >= processor.MaxInFlight && !flow.Backpressured
+            && (flow.DependencyDown || !processor.WaitForRoom(ConsumerDefaults.BackpressureWait, ConsumerDefaults.BackpressureProgressWait)))
         {
-            processor.SetBackpressure();
-            MarkPauseDirty();
+            flow.SetBackpressure();
+            _signals.RaisePauseChange();
         }
     }
 
-    private void MarkPauseDirty() => Volatile.Write(ref _pauseDirty, 1);
-
+    /// <summary>
+    /// Pauses the partitions that want a pause and resumes those that no longer do (see
+    /// <see cref="PartitionFlowState.NextPauseChange"/>); run when <see cref="ConsumerSignals.TakePauseChange"/> says
+    /// something changed.
+    /// </summary>
     private void SyncPauses(IConsumer<byte[]?, byte[]?> consumer)
     {
-        Volatile.Write(ref _pauseDirty, 0);
         List<PartitionProcessor>? pause = null;
         List<PartitionProcessor>? resume = null;
         foreach (var processor in _processors.Values)
         {
-            processor.ClearBackpressureIfCaughtUp();
-            var wanted = processor.WantsPause;
-            if (wanted && !processor.PauseApplied)
+            switch (processor.NextPauseChange())
             {
-                (pause ??= []).Add(processor);
-            }
-            else if (!wanted && processor.PauseApplied)
-            {
-                (resume ??= []).Add(processor);
+                case PauseChange.Pause:
+                    (pause ??= []).Add(processor);
+                    break;
+                case PauseChange.Resume:
+                    (resume ??= []).Add(processor);
+                    break;
             }
         }
 
@@ -491,20 +496,20 @@ public sealed partial class ConsumerWorker : BackgroundService
             if (pause is not null)
             {
                 consumer.Pause(pause.Select(p => p.TopicPartition));
-                pause.ForEach(p => p.PauseApplied = true);
+                pause.ForEach(p => p.Flow.PauseApplied = true);
             }
 
             if (resume is not null)
             {
                 consumer.Resume(resume.Select(p => p.TopicPartition));
-                resume.ForEach(p => p.PauseApplied = false);
+                resume.ForEach(p => p.Flow.PauseApplied = false);
             }
         }
         catch (KafkaException exception)
         {
             // Try again on the next round.
             Log.ConsumeFailed(_logger, _options.Topic, -1, exception.Error.Code, $"pause/resume failed: {exception.Error.Reason}");
-            MarkPauseDirty();
+            _signals.RaisePauseChange();
         }
     }
 
@@ -546,34 +551,18 @@ public sealed partial class ConsumerWorker : BackgroundService
         _last = null;
     }
 
-    /// <summary>
-    /// A handler, deserializer or Samsa itself reported a misconfiguration (<see cref="Retry.FailureKind.Fatal"/>): the
-    /// first report is logged once and stops the poll loop; the worker then shuts down as on a stop (committing what
-    /// was handled before) and ends <see cref="ConsumerWorkerState.Faulted"/>.
-    /// </summary>
-    private void OnMisconfigured(ConsumeResult<byte[]?, byte[]?> record, Exception exception)
-    {
-        var cause = Retry.FailureClassifier.Unwrap(exception);
-        var fault = new Retry.MisconfigurationException(
-            $"Consumer of {_options.Topic} in group {_options.GroupId} stopped: handling {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} "
-            + $"failed with {cause.GetType().Name}: {cause.Message} This is a misconfiguration (FailureKind.Fatal), so nothing was retried or "
-            + "dead-lettered and the record stays uncommitted; fix the configuration and restart the service.",
-            cause);
-        if (Interlocked.CompareExchange(ref _misconfiguration, fault, null) is null)
-        {
-            Log.ConsumerMisconfigured(_logger, cause, fault.Message);
-        }
-    }
-
     private void OnTransactionalProducerError(Error error)
     {
         if (error.IsFatal)
         {
-            _fatalError = error;
+            RecordFatalError(error);
         }
 
         PostClientEvent(new ClientEvent(LogLevel.Warning, "transactional producer", error.Code, error.IsFatal, error.Reason));
     }
+
+    /// <summary>A fatal client error (consumer or transactional producer, on their own threads): the first one is what the poll thread throws.</summary>
+    private void RecordFatalError(Error error) => Interlocked.CompareExchange(ref _fatalError, error, null);
 
     private void PostClientEvent(ClientEvent clientEvent)
     {

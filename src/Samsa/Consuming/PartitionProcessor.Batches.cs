@@ -27,11 +27,11 @@ internal sealed partial class PartitionProcessor
                 Task? more = null;
                 lock (_lock)
                 {
-                    if (_stopped || (_queue.Count == 0 && batch.Count == 0))
+                    if (Flow.IsStopping || (_queue.Count == 0 && batch.Count == 0))
                     {
                         _running = false;
                         _more = null;
-                        if (_stopped)
+                        if (Flow.IsStopping)
                         {
                             _idle.TrySetResult();
                         }
@@ -71,12 +71,24 @@ internal sealed partial class PartitionProcessor
                 }
 
                 var count = batch.Count;
-                var settled = await _pipeline.ProcessBatchAsync(this, batch).ConfigureAwait(false);
+                if (Consumed is { } consumed)
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        consumed.Increment();
+                    }
+                }
+
+                var outcome = await _pipeline.ProcessBatchAsync(Flow, batch, Context).ConfigureAwait(false);
                 batch.Clear();
                 Volatile.Write(ref _currentReceived, 0);
-                if (settled)
+                if (outcome.IsDone)
                 {
                     Release(count);
+                }
+                else
+                {
+                    StopIfMisconfigured(outcome);
                 }
             }
         }

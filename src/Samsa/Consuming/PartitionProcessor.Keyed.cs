@@ -27,10 +27,10 @@ internal sealed partial class PartitionProcessor
                 byte[] key;
                 lock (_lock)
                 {
-                    if (_stopped || _queue.Count == 0)
+                    if (Flow.IsStopping || _queue.Count == 0)
                     {
                         _running = false;
-                        if (_stopped && _activeLanes == 0)
+                        if (Flow.IsStopping && _activeLanes == 0)
                         {
                             _idle.TrySetResult();
                         }
@@ -51,7 +51,7 @@ internal sealed partial class PartitionProcessor
 
                 try
                 {
-                    await _laneSlots!.WaitAsync(_drain.Token).ConfigureAwait(false);
+                    await _laneSlots!.WaitAsync(Flow.DrainToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -61,7 +61,7 @@ internal sealed partial class PartitionProcessor
 
                 lock (_lock)
                 {
-                    if (_stopped)
+                    if (Flow.IsStopping)
                     {
                         _laneSlots.Release();
                         continue;
@@ -99,7 +99,7 @@ internal sealed partial class PartitionProcessor
                 ConsumeResult<byte[]?, byte[]?> record;
                 lock (_lock)
                 {
-                    if (_stopped || lane.Queue.Count == 0)
+                    if (Flow.IsStopping || lane.Queue.Count == 0)
                     {
                         lane.Queue.Clear();
                         _lanes.Remove(key);
@@ -108,7 +108,7 @@ internal sealed partial class PartitionProcessor
                         if (_activeLanes == 0)
                         {
                             Volatile.Write(ref _currentReceived, 0);
-                            if (_stopped && !_running)
+                            if (Flow.IsStopping && !_running)
                             {
                                 _idle.TrySetResult();
                             }
@@ -120,10 +120,16 @@ internal sealed partial class PartitionProcessor
                     record = lane.Queue.Dequeue();
                 }
 
-                if (await _pipeline.ProcessAsync(this, record, lane.Context).ConfigureAwait(false))
+                Consumed?.Increment();
+                var outcome = await _pipeline.ProcessAsync(Flow, record, lane.Context).ConfigureAwait(false);
+                if (outcome.IsDone)
                 {
                     Offsets.MarkHandled(record.Offset.Value);
                     Release(1);
+                }
+                else
+                {
+                    StopIfMisconfigured(outcome);
                 }
             }
         }

@@ -15,9 +15,18 @@ namespace Samsa.Consuming;
 /// </summary>
 /// <remarks>
 /// <para>
+/// Calls go one way: the worker's poll thread calls the processor (stage, flush, stop, abort), the processor calls the
+/// <see cref="RecordPipeline"/> with its <see cref="PartitionFlowState"/>, and the pipeline answers with a
+/// <see cref="RecordOutcome"/> that the processor acts on: it marks the record handled, drops the rest of its batch,
+/// or stops itself and reports a misconfiguration. What the processing side tells the poll thread (a pause wanted, a
+/// fault, a misconfiguration) it writes to the flow state or the worker's <see cref="ConsumerSignals"/>, which the poll
+/// thread reads on its next loop iteration; nothing calls back into the worker.
+/// </para>
+/// <para>
 /// Backpressure: when <see cref="MaxInFlight"/> records are waiting, the poll thread waits briefly
 /// (<see cref="ConsumerDefaults.BackpressureWait"/>) for half of them to be handled, and pauses the partition if they are
-/// not; the processor asks for it to resume once half of them are handled. A handler whose dependency is down pauses it too.
+/// not; once half of them are handled the processor raises <see cref="ConsumerSignals.RaisePauseChange"/> and the poll
+/// thread resumes it. A handler whose dependency is down pauses it too (<see cref="PartitionFlowState.DependencyDown"/>).
 /// </para>
 /// <para>
 /// Stop (revoke, shutdown): the queue is dropped, waits (backoff, retry-topic due times, probes) end at once, and the
@@ -30,42 +39,33 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
     private const int BatchSize = 64;
 
     private readonly RecordPipeline _pipeline;
-    private readonly Action _pauseChanged;
+    private readonly ConsumerSignals _signals;
     private readonly Action _resume;
     private readonly Lock _lock = new();
     private readonly Queue<PendingRecord> _queue = new();
     private readonly PendingRecord[] _batch = new PendingRecord[BatchSize];
     private readonly List<PendingRecord> _staged = new(BatchSize);
-    private readonly CancellationTokenSource _drain = new();
-    private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _running;
-    private volatile bool _stopped;
-    private volatile bool _discarded;
     private long _firstOffset = -1;
     private int _pending;
-    private int _backpressure;
-    private int _dependencyDown;
-    private int _blocked;
     private long _currentReceived;
-    private bool _pauseApplied;
     private int _index;
     private int _count;
     private int _handledInBatch;
     private ManualResetEventSlim? _room;
     private int _roomWanted;
-    private ConfiguredValueTaskAwaitable<bool>.ConfiguredValueTaskAwaiter _awaiter;
+    private ConfiguredValueTaskAwaitable<RecordOutcome>.ConfiguredValueTaskAwaiter _awaiter;
 
-    public PartitionProcessor(TopicPartition topicPartition, int retryLevel, RecordPipeline pipeline, int maxInFlight, Action pauseChanged)
+    public PartitionProcessor(TopicPartition topicPartition, int retryLevel, RecordPipeline pipeline, int maxInFlight, ConsumerSignals signals)
     {
-        TopicPartition = topicPartition;
+        Flow = new PartitionFlowState(topicPartition, retryLevel, signals);
         Topic = topicPartition.Topic;
         Partition = topicPartition.Partition.Value;
-        RetryLevel = retryLevel;
         MaxInFlight = maxInFlight;
         ResumeAt = maxInFlight / 2;
         _pipeline = pipeline;
-        _pauseChanged = pauseChanged;
+        _signals = signals;
         _resume = () => Drive(resumed: true);
         Context = pipeline.CreateContext();
         Consumed = pipeline.ConsumedCountFor(topicPartition);
@@ -83,64 +83,42 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
     /// <summary>The partition's consumed-messages total, when the host has metrics.</summary>
     public ConsumedCount? Consumed { get; }
 
-    public TopicPartition TopicPartition { get; }
+    /// <summary>What this processor shares with the pipeline and the poll thread: stop, offsets, pause flags.</summary>
+    public PartitionFlowState Flow { get; }
+
+    public TopicPartition TopicPartition => Flow.TopicPartition;
 
     public string Topic { get; }
 
     public int Partition { get; }
 
     /// <summary>0 for the source topic, n for its n-th retry topic.</summary>
-    public int RetryLevel { get; }
+    public int RetryLevel => Flow.RetryLevel;
 
     public int MaxInFlight { get; }
 
     /// <summary>A partition paused for backpressure resumes when this few records are waiting.</summary>
     public int ResumeAt { get; }
 
-    public OffsetTracker Offsets { get; } = new();
+    public OffsetTracker Offsets => Flow.Offsets;
 
     /// <summary>The handler's context, reused for this partition's records (they are handled one at a time).</summary>
     public ConsumeContext Context { get; }
 
-    /// <summary>Cancelled when the partition stops: ends waits, not the handler call in progress.</summary>
-    public CancellationToken DrainToken => _drain.Token;
-
-    /// <summary>The token the handler gets; cancelled by <see cref="Abort"/>.</summary>
-    public CancellationToken HandlerToken => _abort.Token;
-
-    /// <summary>True once <see cref="Stop"/> was called.</summary>
-    public bool IsStopping => _stopped;
+    /// <summary>True once <see cref="Stop"/> was called (or the processor stopped itself).</summary>
+    public bool IsStopping => Flow.IsStopping;
 
     /// <summary>
     /// Exactly-once mode: true once the transaction holding this partition's handled records was aborted. Nothing more
     /// of it enters a transaction; the worker replaces the processor and seeks back to <see cref="RewindOffset"/>.
     /// </summary>
-    public bool Discarded => _discarded;
+    public bool Discarded => Flow.Discarded;
 
     /// <summary>Where to read again after an abort: the last committed offset, or the first record this processor got (poll thread).</summary>
     public long RewindOffset => Offsets.Committed >= 0 ? Offsets.Committed : _firstOffset;
 
     /// <summary>Records enqueued and not yet handled.</summary>
     public int Pending => Volatile.Read(ref _pending);
-
-    /// <summary>True while the partition waits for backpressure to ease.</summary>
-    public bool Backpressured => Volatile.Read(ref _backpressure) != 0;
-
-    /// <summary>True while the handler's dependency is down.</summary>
-    public bool DependencyDown => Volatile.Read(ref _dependencyDown) != 0;
-
-    /// <summary>True while a dead letter or retry copy of this partition cannot be written.</summary>
-    public bool Blocked => Volatile.Read(ref _blocked) != 0;
-
-    /// <summary>Whether the partition should be paused now.</summary>
-    public bool WantsPause => Backpressured || DependencyDown;
-
-    /// <summary>Whether the poll thread has paused it (written by the poll thread only).</summary>
-    public bool PauseApplied
-    {
-        get => Volatile.Read(ref _pauseApplied);
-        set => Volatile.Write(ref _pauseApplied, value);
-    }
 
     /// <summary>The time (<see cref="TimeProvider.GetTimestamp"/>) the record in progress was fetched, or 0 when idle.</summary>
     public long OldestReceived => Volatile.Read(ref _currentReceived);
@@ -168,7 +146,7 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
         bool start;
         lock (_lock)
         {
-            if (_stopped)
+            if (Flow.IsStopping)
             {
                 _staged.Clear();
                 return 0;
@@ -223,7 +201,7 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
             while (true)
             {
                 var remaining = limit - Stopwatch.GetElapsedTime(started);
-                if (_stopped || remaining <= TimeSpan.Zero)
+                if (Flow.IsStopping || remaining <= TimeSpan.Zero)
                 {
                     return false;
                 }
@@ -250,35 +228,8 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
         }
     }
 
-    /// <summary>Marks the partition as behind (poll thread); it is paused until the processor catches up.</summary>
-    public void SetBackpressure() => Volatile.Write(ref _backpressure, 1);
-
-    /// <summary>Clears backpressure when the processor has caught up (poll thread, for the case where it caught up before the mark).</summary>
-    public void ClearBackpressureIfCaughtUp()
-    {
-        if (Backpressured && Pending <= ResumeAt)
-        {
-            Volatile.Write(ref _backpressure, 0);
-        }
-    }
-
-    /// <summary>
-    /// Marks the handler's dependency as down or back; the poll thread pauses or resumes the partition. Returns whether
-    /// it changed: with keyed concurrency several lanes may race, and only the one that changed it counts it.
-    /// </summary>
-    public bool SetDependencyDown(bool down)
-    {
-        if (Interlocked.Exchange(ref _dependencyDown, down ? 1 : 0) != (down ? 1 : 0))
-        {
-            _pauseChanged();
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Marks the partition as blocked (or not) on a write it must make before it moves on. Returns whether it changed.</summary>
-    public bool SetBlocked(bool blocked) => Interlocked.Exchange(ref _blocked, blocked ? 1 : 0) != (blocked ? 1 : 0);
+    /// <summary>Poll thread: whether the partition must be paused or resumed now (see <see cref="PartitionFlowState.NextPauseChange"/>).</summary>
+    public PauseChange NextPauseChange() => Flow.NextPauseChange(Pending, ResumeAt);
 
     /// <summary>
     /// Stops taking records: drops the queue and ends waits. The returned task completes when the record in progress
@@ -288,7 +239,7 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
     {
         lock (_lock)
         {
-            _stopped = true;
+            Flow.MarkStopping();
             _queue.Clear();
             _more?.TrySetResult();
             if (!_running && _activeLanes == 0)
@@ -298,33 +249,26 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
         }
 
         // Asynchronously, so that no continuation of the processor runs on the calling (poll) thread.
-        _ = _drain.CancelAsync();
+        Flow.CancelWaits();
         return _idle.Task;
     }
 
     /// <summary>Marks the partition's work as thrown away by an aborted transaction (under the transaction's gate), then stops it.</summary>
     public Task Discard()
     {
-        _discarded = true;
+        Flow.MarkDiscarded();
         return Stop();
     }
 
     /// <summary>Cancels the handler call in progress.</summary>
-    public void Abort()
-    {
-        if (!_abort.IsCancellationRequested)
-        {
-            _ = _abort.CancelAsync();
-        }
-    }
+    public void Abort() => Flow.CancelHandler();
 
     /// <summary>Releases the cancellation sources once the processor is idle (a handler still running after an abort keeps them).</summary>
     public void Dispose()
     {
         if (_idle.Task.IsCompleted)
         {
-            _drain.Dispose();
-            _abort.Dispose();
+            Flow.Dispose();
             _room?.Dispose();
             _laneSlots?.Dispose();
         }
@@ -364,7 +308,7 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
 
             while (true)
             {
-                if (_index >= _count || _stopped)
+                if (_index >= _count || Flow.IsStopping)
                 {
                     EndBatch();
                     if (!TakeBatch())
@@ -375,7 +319,8 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
 
                 var item = _batch[_index];
                 Volatile.Write(ref _currentReceived, item.ReceivedTimestamp);
-                var processing = _pipeline.ProcessAsync(this, item.Record);
+                Consumed?.Increment();
+                var processing = _pipeline.ProcessAsync(Flow, item.Record, Context);
                 if (!processing.IsCompleted)
                 {
                     _awaiter = processing.ConfigureAwait(false).GetAwaiter();
@@ -394,11 +339,12 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
     }
 
     /// <summary>The record at <see cref="_index"/> is done: handled (its offset may be committed), or left because the partition stopped.</summary>
-    private void Completed(bool handled)
+    private void Completed(RecordOutcome outcome)
     {
-        if (!handled)
+        if (!outcome.IsDone)
         {
-            // The partition stopped: the rest of the batch is dropped with it.
+            // The partition stopped (or stops now): the rest of the batch is dropped with it.
+            StopIfMisconfigured(outcome);
             _index = _count;
             return;
         }
@@ -414,10 +360,10 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
     {
         lock (_lock)
         {
-            if (_stopped || _queue.Count == 0)
+            if (Flow.IsStopping || _queue.Count == 0)
             {
                 _running = false;
-                if (_stopped)
+                if (Flow.IsStopping)
                 {
                     _idle.TrySetResult();
                 }
@@ -451,7 +397,10 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
         Volatile.Write(ref _currentReceived, 0);
     }
 
-    /// <summary>Records that <paramref name="handled"/> records left <see cref="Pending"/>: wakes the poll thread's wait for room and ends backpressure once half are done.</summary>
+    /// <summary>
+    /// Records that <paramref name="handled"/> records left <see cref="Pending"/>: wakes the poll thread's wait for room,
+    /// and once half are done signals it to end backpressure (it clears the flag and resumes the partition).
+    /// </summary>
     private void Release(int handled)
     {
         var pending = Interlocked.Add(ref _pending, -handled);
@@ -462,11 +411,23 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
                 _room!.Set();
             }
 
-            if (Volatile.Read(ref _backpressure) != 0)
+            if (Flow.Backpressured)
             {
-                Volatile.Write(ref _backpressure, 0);
-                _pauseChanged();
+                _signals.RaisePauseChange();
             }
+        }
+    }
+
+    /// <summary>
+    /// Acts on a <see cref="RecordOutcomeKind.Misconfigured"/> outcome: stops the partition where it is (the record and
+    /// those after it stay uncommitted), then reports the misconfiguration, which stops the worker.
+    /// </summary>
+    private void StopIfMisconfigured(RecordOutcome outcome)
+    {
+        if (outcome.Misconfiguration is { } misconfiguration)
+        {
+            Stop();
+            _signals.ReportMisconfiguration(misconfiguration);
         }
     }
 
@@ -475,7 +436,7 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
     {
         lock (_lock)
         {
-            _stopped = true;
+            Flow.MarkStopping();
             _running = false;
             _queue.Clear();
             if (_activeLanes == 0)
@@ -484,7 +445,7 @@ internal sealed partial class PartitionProcessor : IThreadPoolWorkItem, IDisposa
             }
         }
 
-        _pipeline.PartitionFaulted(this, exception);
+        _signals.ReportFault(exception);
     }
 
     /// <summary>A fetched record and when it was fetched.</summary>

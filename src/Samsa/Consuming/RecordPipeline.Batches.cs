@@ -12,14 +12,14 @@ internal sealed partial class RecordPipeline
 {
     /// <summary>
     /// Handles <paramref name="records"/> (one partition, offset order) with the batch handler and settles each one; see
-    /// <see cref="IEventBatchHandler{TEvent}"/>. True when all are settled (their offsets may be committed), false
-    /// when the partition stopped first.
+    /// <see cref="IEventBatchHandler{TEvent}"/>. Done when all are settled (their offsets are marked handled here, in
+    /// order, as each settles); otherwise the outcome of the first record that was not (the partition stopped first, or
+    /// a misconfiguration).
     /// </summary>
-    public async ValueTask<bool> ProcessBatchAsync(PartitionProcessor partition, List<ConsumeResult<byte[]?, byte[]?>> records)
+    public async ValueTask<RecordOutcome> ProcessBatchAsync(PartitionFlowState partition, List<ConsumeResult<byte[]?, byte[]?>> records, ConsumeContext context)
     {
         var dispatcher = (BatchEventDispatcher)_dispatcher;
         var token = partition.HandlerToken;
-        var context = partition.Context;
 
         // What each record is: skipped (another group's replay), poison (its exception), or the index of its event.
         var poison = new Exception?[records.Count];
@@ -30,7 +30,6 @@ internal sealed partial class RecordPipeline
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            partition.Consumed?.Increment();
             slot[i] = -1;
             if (IsOtherGroupsReplay(record))
             {
@@ -61,7 +60,7 @@ internal sealed partial class RecordPipeline
             }
             catch (Exception) when (token.IsCancellationRequested)
             {
-                return false;
+                return RecordOutcome.Stopped;
             }
             catch (Exception exception)
             {
@@ -82,32 +81,33 @@ internal sealed partial class RecordPipeline
                     Succeeded(partition, record, 0);
                 }
 
-                return await _transaction.CompleteManyAsync(partition, records[^1], records.Count, outboxTopics, outbox, RecordDisposition.Handled).ConfigureAwait(false);
+                return RecordOutcome.From(await _transaction.CompleteManyAsync(partition, records[^1], records.Count, outboxTopics, outbox, RecordDisposition.Handled).ConfigureAwait(false));
             }
 
             // Each record again on its own (a batch of one), so that its outputs, retry copy or dead letter share a
             // transaction with its offset; the batch's outputs are dropped with the failed batch.
             foreach (var record in records)
             {
-                if (!await ProcessSlowAsync(partition, record, context).ConfigureAwait(false))
+                var single = await ProcessSlowAsync(partition, record, context).ConfigureAwait(false);
+                if (!single.IsDone)
                 {
-                    return false;
+                    return single;
                 }
             }
 
-            return true;
+            return RecordOutcome.Done;
         }
 
         // At least once: the batch's outputs are acknowledged before any of its offsets can be committed.
-        if (outbox is not null && !await SendOutputsAsync(partition, handled[0], outboxTopics!, outbox).ConfigureAwait(false))
+        if (outbox is not null && await SendOutputsAsync(partition, handled[0], outboxTopics!, outbox).ConfigureAwait(false) is { IsDone: false } unsent)
         {
-            return false;
+            return unsent;
         }
 
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            var settled = true;
+            var settled = RecordOutcome.Done;
             if (poison[i] is { } poisoned)
             {
                 settled = await PoisonAsync(partition, record, null, poisoned).ConfigureAwait(false);
@@ -128,15 +128,15 @@ internal sealed partial class RecordPipeline
                 }
             }
 
-            if (!settled)
+            if (!settled.IsDone)
             {
-                return false;
+                return settled;
             }
 
             // In offset order, so the committed offset never passes a record not yet settled.
             partition.Offsets.MarkHandled(record.Offset.Value);
         }
 
-        return true;
+        return RecordOutcome.Done;
     }
 }

@@ -10,16 +10,16 @@ namespace Samsa.Consuming;
 internal sealed partial class RecordPipeline
 {
     /// <summary>Writes the dead letter, again and again until it is written or the partition stops.</summary>
-    private async ValueTask<bool> DeadLetterAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string reason)
+    private async ValueTask<RecordOutcome> DeadLetterAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, string reason)
     {
         var written = _transaction is not null
-            ? await _transaction.CompleteAsync(partition, record, [new TopicPartition(_deadLetters.Topic, Partition.Any)], [DeadLetter.DeadLetterWriter.Build(record, history, reason, _groupId)], RecordDisposition.DeadLettered).ConfigureAwait(false)
+            ? RecordOutcome.From(await _transaction.CompleteAsync(partition, record, [new TopicPartition(_deadLetters.Topic, Partition.Any)], [DeadLetter.DeadLetterWriter.Build(record, history, reason, _groupId)], RecordDisposition.DeadLettered).ConfigureAwait(false))
             : await ForwardAsync(
                 partition,
                 record,
                 _deadLetters.Topic,
                 token => _deadLetters.WriteAsync(record, history, reason, token)).ConfigureAwait(false);
-        if (written)
+        if (written.IsDone)
         {
             if (_transaction is null)
             {
@@ -35,17 +35,17 @@ internal sealed partial class RecordPipeline
     }
 
     /// <summary>Writes the retry copy to the topic of <paramref name="level"/>, again and again until it is written or the partition stops.</summary>
-    private async ValueTask<bool> ForwardToRetryAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, int level)
+    private async ValueTask<RecordOutcome> ForwardToRetryAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory history, int level)
     {
         var topic = RetryTopicNames.Retry(_sourceTopic, level);
         var written = _transaction is not null
-            ? await _transaction.CompleteAsync(partition, record, [new TopicPartition(topic, Partition.Any)], [_retries!.Build(record, history, level, _timeProvider.GetUtcNow())], RecordDisposition.Forwarded).ConfigureAwait(false)
+            ? RecordOutcome.From(await _transaction.CompleteAsync(partition, record, [new TopicPartition(topic, Partition.Any)], [_retries!.Build(record, history, level, _timeProvider.GetUtcNow())], RecordDisposition.Forwarded).ConfigureAwait(false))
             : await ForwardAsync(
                 partition,
                 record,
                 topic,
                 token => _retries!.WriteAsync(record, history, level, _timeProvider.GetUtcNow(), token)).ConfigureAwait(false);
-        if (written)
+        if (written.IsDone)
         {
             if (_transaction is null)
             {
@@ -76,8 +76,12 @@ internal sealed partial class RecordPipeline
         }
     }
 
-    private async ValueTask<bool> ForwardAsync(
-        PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, string target, Func<CancellationToken, Task> write)
+    /// <summary>
+    /// Makes <paramref name="write"/> again and again with backoff until it succeeds (done) or the partition stops
+    /// (stopped). While it fails the partition is marked <see cref="PartitionFlowState.Blocked"/> and counted as blocked.
+    /// </summary>
+    private async ValueTask<RecordOutcome> ForwardAsync(
+        PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, string target, Func<CancellationToken, Task> write)
     {
         var failures = 0;
         try
@@ -89,7 +93,7 @@ internal sealed partial class RecordPipeline
                     // The write itself is not cancelled by a stop: once handed to the producer it may land anyway,
                     // and finishing it spares the next owner a duplicate.
                     await write(CancellationToken.None).ConfigureAwait(false);
-                    return true;
+                    return RecordOutcome.Done;
                 }
                 catch (Exception exception)
                 {
@@ -107,7 +111,7 @@ internal sealed partial class RecordPipeline
                     Log.ForwardFailed(_logger, exception, record.Topic, record.Partition.Value, record.Offset.Value, target, failures, delay);
                     if (!await WaitAsync(delay, partition).ConfigureAwait(false))
                     {
-                        return false;
+                        return RecordOutcome.Stopped;
                     }
                 }
             }
@@ -122,10 +126,10 @@ internal sealed partial class RecordPipeline
     }
 
     /// <summary>
-    /// Pauses the partition and probes the dependency every interval until it is back (true), or the partition stops
+    /// Pauses the partition (through <see cref="PartitionFlowState.DependencyDown"/>, which the poll thread reads) and probes the dependency every interval until it is back (true), or the partition stops
     /// (false). Without a probe, the record itself is the probe: true after one interval.
     /// </summary>
-    private async ValueTask<bool> WaitForDependencyAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, Exception exception)
+    private async ValueTask<bool> WaitForDependencyAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, Exception exception)
     {
         if (partition.SetDependencyDown(true))
         {
@@ -176,8 +180,11 @@ internal sealed partial class RecordPipeline
         }
     }
 
-    /// <summary>Resumes a partition that was paused for its dependency (after a handler call succeeds or fails otherwise).</summary>
-    internal void ClearDependencyDown(PartitionProcessor partition)
+    /// <summary>
+    /// Resumes a partition that was paused for its dependency (after a handler call succeeds or fails otherwise; the
+    /// worker calls it too when it drops the partition), and uncounts it.
+    /// </summary>
+    internal void ClearDependencyDown(PartitionFlowState partition)
     {
         if (partition.DependencyDown && partition.SetDependencyDown(false))
         {

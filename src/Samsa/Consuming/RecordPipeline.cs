@@ -12,11 +12,19 @@ namespace Samsa.Consuming;
 /// <summary>
 /// What happens to one record: skip it when it belongs to another group, wait until a retry copy is due, deserialize it
 /// (a poison record goes straight to the dead-letter topic), call the handler, and on failure classify the exception
-/// and retry in place, forward to the next retry topic, dead-letter it, or pause for a dependency. Returns true when the
-/// record is done with (handled, forwarded or dead-lettered) and its offset may be committed; false when the partition
-/// stopped first.
+/// and retry in place, forward to the next retry topic, dead-letter it, or pause for a dependency. Returns a
+/// <see cref="RecordOutcome"/>: <see cref="RecordOutcomeKind.Done"/> when the record is done with (handled, forwarded or
+/// dead-lettered) and its offset may be committed; <see cref="RecordOutcomeKind.Stopped"/> when the partition stopped
+/// first; <see cref="RecordOutcomeKind.Misconfigured"/> on a fatal failure, which its processor acts on.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The pipeline knows one partition only through the <see cref="PartitionFlowState"/> its processor passes in: it reads
+/// the stop tokens and writes the partition's <see cref="PartitionFlowState.Blocked"/> and
+/// <see cref="PartitionFlowState.DependencyDown"/> flags during the long phases (a forward that keeps failing, a
+/// dependency that is down), which the poll thread reads to pause the partition and the health check to report it. It
+/// never calls back into the processor or the worker.
+/// </para>
 /// <para>
 /// A record whose forward (to a retry or dead-letter topic) cannot be written is written again and again with backoff:
 /// its partition does not move on, nothing past it is committed, and the worker reports unhealthy until it succeeds.
@@ -45,8 +53,6 @@ internal sealed partial class RecordPipeline
     private readonly ConsumerCounters _counters;
     private readonly ConsumerMetrics? _metrics;
     private readonly ILogger _logger;
-    private readonly Action<PartitionProcessor, Exception> _partitionFaulted;
-    private readonly Action<ConsumeResult<byte[]?, byte[]?>, Exception> _misconfigured;
 
     public RecordPipeline(
         ConsumerOptions options,
@@ -61,9 +67,7 @@ internal sealed partial class RecordPipeline
         Func<double> random,
         ConsumerCounters counters,
         ConsumerMetrics? metrics,
-        ILogger logger,
-        Action<PartitionProcessor, Exception> partitionFaulted,
-        Action<ConsumeResult<byte[]?, byte[]?>, Exception> misconfigured)
+        ILogger logger)
     {
         _options = options;
         _groupId = options.GroupId;
@@ -80,8 +84,6 @@ internal sealed partial class RecordPipeline
         _counters = counters;
         _metrics = metrics;
         _logger = logger;
-        _partitionFaulted = partitionFaulted;
-        _misconfigured = misconfigured;
     }
 
     /// <summary>The worker's clock (batch waits).</summary>
@@ -99,9 +101,6 @@ internal sealed partial class RecordPipeline
     /// <summary>Number of retry topics.</summary>
     public int RetryLevels => _retries?.Delays.Count ?? 0;
 
-    /// <summary>Reports a processor that failed outside any handler call (a bug): the worker faults.</summary>
-    public void PartitionFaulted(PartitionProcessor partition, Exception exception) => _partitionFaulted(partition, exception);
-
     /// <summary>The running consumed-messages total for a partition's processor; null when the host has no metrics.</summary>
     public ConsumedCount? ConsumedCountFor(TopicPartition topicPartition) =>
         _metrics?.ConsumedCountFor(topicPartition.Topic, _groupId, topicPartition.Partition.Value);
@@ -110,16 +109,13 @@ internal sealed partial class RecordPipeline
     public ConsumeContext CreateContext() => new(_groupId, _sourceTopic, _transaction is not null) { Outputs = _outputBuilder };
 
     /// <summary>
-    /// Processes one record; see the class remarks. A source-topic record whose handler call completes at once (the
-    /// usual case outside exactly-once mode) is done here without an async state machine; everything else, from the
-    /// first wait or failure on, continues in <see cref="ProcessSlowAsync"/> or <see cref="HandleAsync"/>.
+    /// Processes one record of <paramref name="partition"/> with <paramref name="context"/> (the partition's, or in keyed
+    /// mode its lane's) for the handler call; see the class remarks. A source-topic record whose handler call completes
+    /// at once (the usual case outside exactly-once mode) is done here without an async state machine; everything else,
+    /// from the first wait or failure on, continues in <see cref="ProcessSlowAsync"/> or <see cref="HandleAsync"/>.
     /// </summary>
-    public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record) => ProcessAsync(partition, record, partition.Context);
-
-    /// <summary>Processes one record with <paramref name="context"/> (keyed mode: its lane's context) for the handler call.</summary>
-    public ValueTask<bool> ProcessAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext context)
+    public ValueTask<RecordOutcome> ProcessAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext context)
     {
-        partition.Consumed?.Increment();
         if (!_options.DisableTracing && SamsaActivitySource.HasListeners)
         {
             return ProcessTracedAsync(partition, record, context);
@@ -133,14 +129,15 @@ internal sealed partial class RecordPipeline
     /// handler (so what it publishes continues the trace) and for the retry and dead-letter writes (so the copies carry it).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ProcessTracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext context)
+    private async ValueTask<RecordOutcome> ProcessTracedAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext context)
     {
         using var activity = SamsaActivitySource.StartProcess(record, _groupId, partition.RetryLevel, _options.ProcessSpanParent);
         var done = false;
         try
         {
-            done = await ProcessUntracedAsync(partition, record, context).ConfigureAwait(false);
-            return done;
+            var outcome = await ProcessUntracedAsync(partition, record, context).ConfigureAwait(false);
+            done = outcome.IsDone;
+            return outcome;
         }
         catch (Exception exception) when (activity is not null)
         {
@@ -162,7 +159,7 @@ internal sealed partial class RecordPipeline
     }
 
     /// <summary>The record's path without a span of its own.</summary>
-    private ValueTask<bool> ProcessUntracedAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
+    private ValueTask<RecordOutcome> ProcessUntracedAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
     {
         if (partition.RetryLevel > 0 || _transaction is not null)
         {
@@ -171,7 +168,7 @@ internal sealed partial class RecordPipeline
 
         if (IsOtherGroupsReplay(record))
         {
-            return ValueTask.FromResult(true);
+            return ValueTask.FromResult(RecordOutcome.Done);
         }
 
         var context = reusable.Load(record, attempt: 1, retryLevel: 0, partition.HandlerToken);
@@ -204,12 +201,12 @@ internal sealed partial class RecordPipeline
 
         handling.GetAwaiter().GetResult(); // returns a pooled IValueTaskSource, if the handler used one
         Succeeded(partition, record, started);
-        return context.Outbox is { } outbox ? SendOutputsAsync(partition, record, context.OutboxTopics!, outbox) : ValueTask.FromResult(true);
+        return context.Outbox is { } outbox ? SendOutputsAsync(partition, record, context.OutboxTopics!, outbox) : ValueTask.FromResult(RecordOutcome.Done);
     }
 
     /// <summary>The whole path for records from retry topics and for exactly-once mode, where any step may wait.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ProcessSlowAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
+    private async ValueTask<RecordOutcome> ProcessSlowAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
     {
         FailureHistory? history = null;
         var level = partition.RetryLevel;
@@ -219,18 +216,18 @@ internal sealed partial class RecordPipeline
             if (HeaderValues.GetText(record.Message.Headers, RetryHeaders.Group) is { } owner && !string.Equals(owner, _groupId, StringComparison.Ordinal))
             {
                 // Another group's retry: that group handles it.
-                return true;
+                return RecordOutcome.Done;
             }
 
             var due = HeaderValues.GetTime(record.Message.Headers, RetryHeaders.Due);
             if (due is { } at && !await WaitAsync(at - _timeProvider.GetUtcNow(), partition).ConfigureAwait(false))
             {
-                return false;
+                return RecordOutcome.Stopped;
             }
         }
         else if (IsOtherGroupsReplay(record))
         {
-            return true;
+            return RecordOutcome.Done;
         }
 
         var attempt = (history?.Attempts ?? 0) + 1;
@@ -255,7 +252,7 @@ internal sealed partial class RecordPipeline
         && !IsGroup(replayGroup);
 
     /// <summary>A value that cannot be deserialized goes straight to the dead-letter topic.</summary>
-    private ValueTask<bool> PoisonAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory? history, Exception exception)
+    private ValueTask<RecordOutcome> PoisonAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, FailureHistory? history, Exception exception)
     {
         if (_options.Classifier.Classify(exception) == FailureKind.Fatal)
         {
@@ -273,11 +270,11 @@ internal sealed partial class RecordPipeline
     /// <summary>
     /// Calls the handler until the record is done with: handled, retried in place, forwarded, dead-lettered, or given up
     /// because the partition stopped. <paramref name="firstCall"/> is a first call already in flight (from
-    /// <see cref="ProcessAsync(PartitionProcessor, ConsumeResult{byte[], byte[]}, ConsumeContext)"/> or a batch), started at <paramref name="firstStarted"/>.
+    /// <see cref="ProcessAsync"/> or a batch), started at <paramref name="firstStarted"/>.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> HandleAsync(
-        PartitionProcessor partition,
+    private async ValueTask<RecordOutcome> HandleAsync(
+        PartitionFlowState partition,
         ConsumeResult<byte[]?, byte[]?> record,
         ConsumeContext context,
         object? @event,
@@ -305,7 +302,7 @@ internal sealed partial class RecordPipeline
             catch (Exception) when (partition.HandlerToken.IsCancellationRequested)
             {
                 // Given up on (revoke or shutdown past its bound): not handled, so not committed.
-                return false;
+                return RecordOutcome.Stopped;
             }
             catch (Exception exception)
             {
@@ -339,7 +336,7 @@ internal sealed partial class RecordPipeline
                     case FailureKind.DependencyDown:
                         if (!await WaitForDependencyAsync(partition, record, exception).ConfigureAwait(false))
                         {
-                            return false;
+                            return RecordOutcome.Stopped;
                         }
 
                         break;
@@ -352,7 +349,7 @@ internal sealed partial class RecordPipeline
                             Log.RetryingInPlace(_logger, record.Topic, record.Partition.Value, record.Offset.Value, inPlace + 1, _options.Retry.MaxAttempts, delay);
                             if (!await WaitAsync(delay, partition).ConfigureAwait(false))
                             {
-                                return false;
+                                return RecordOutcome.Stopped;
                             }
 
                             break;
@@ -374,32 +371,36 @@ internal sealed partial class RecordPipeline
             Succeeded(partition, record, started);
             if (_transaction is not null)
             {
-                return await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox, RecordDisposition.Handled).ConfigureAwait(false);
+                return RecordOutcome.From(await _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox, RecordDisposition.Handled).ConfigureAwait(false));
             }
 
-            return context.Outbox is not { } outbox || await SendOutputsAsync(partition, record, context.OutboxTopics!, outbox).ConfigureAwait(false);
+            return context.Outbox is not { } outbox ? RecordOutcome.Done : await SendOutputsAsync(partition, record, context.OutboxTopics!, outbox).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// A <see cref="FailureKind.Fatal"/> failure: the partition stops where it is (the record and those after it stay
-    /// uncommitted) and the worker is told to stop. Returns false: the record is not done with.
+    /// A <see cref="FailureKind.Fatal"/> failure: the record is not done with, and its processor stops the partition
+    /// where it is (the record and those after it stay uncommitted) and reports the misconfiguration, which stops the
+    /// worker (see <see cref="RecordOutcomeKind.Misconfigured"/>).
     /// </summary>
-    private bool Misconfigured(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, Exception exception)
+    private RecordOutcome Misconfigured(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, Exception exception)
     {
         ClearDependencyDown(partition);
-        partition.Stop();
-        _misconfigured(record, exception);
-        return false;
+        var cause = FailureClassifier.Unwrap(exception);
+        return RecordOutcome.Misconfigured(new MisconfigurationException(
+            $"Consumer of {_options.Topic} in group {_options.GroupId} stopped: handling {record.Topic}[{record.Partition.Value}]@{record.Offset.Value} "
+            + $"failed with {cause.GetType().Name}: {cause.Message} This is a misconfiguration (FailureKind.Fatal), so nothing was retried or "
+            + "dead-lettered and the record stays uncommitted; fix the configuration and restart the service.",
+            cause));
     }
 
     /// <summary>
     /// At least once: sends what the handler produced, in order, and waits until Kafka acknowledged all of it before the
     /// record counts as handled (so its offset is never committed ahead of its outputs). A send that fails is made again
-    /// with backoff (only the unacknowledged messages) while the partition waits, as a dead letter is; false when the
+    /// with backoff (only the unacknowledged messages) while the partition waits, as a dead letter is; stopped when the
     /// partition stopped first, and then the record is handled again by the partition's next owner.
     /// </summary>
-    private ValueTask<bool> SendOutputsAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition> targets, List<Message<byte[]?, byte[]?>> messages)
+    private ValueTask<RecordOutcome> SendOutputsAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition> targets, List<Message<byte[]?, byte[]?>> messages)
     {
         var acknowledged = new bool[messages.Count];
         var target = targets.Count == 1 ? targets[0].Topic : string.Join(", ", targets.Select(t => t.Topic).Distinct(StringComparer.Ordinal));
@@ -425,7 +426,7 @@ internal sealed partial class RecordPipeline
     }
 
     /// <summary>The handler call succeeded: a partition paused for its dependency resumes, and the record counts as handled.</summary>
-    private void Succeeded(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, long started)
+    private void Succeeded(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, long started)
     {
         if (partition.DependencyDown)
         {
@@ -466,7 +467,7 @@ internal sealed partial class RecordPipeline
     }
 
     /// <summary>Waits on the clock until the partition stops; false when it stopped first.</summary>
-    private async ValueTask<bool> WaitAsync(TimeSpan delay, PartitionProcessor partition)
+    private async ValueTask<bool> WaitAsync(TimeSpan delay, PartitionFlowState partition)
     {
         if (partition.IsStopping)
         {

@@ -131,7 +131,7 @@ internal sealed class TransactionalBatch : IDisposable
     /// Puts <paramref name="record"/>'s outputs into the open transaction and marks it handled, both under the gate.
     /// False when the partition's work was discarded by an abort (the record is read again after the rewind).
     /// </summary>
-    public ValueTask<bool> CompleteAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
+    public ValueTask<bool> CompleteAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
         => CompleteManyAsync(partition, record, 1, topics, messages, disposition);
 
     /// <summary>
@@ -139,7 +139,7 @@ internal sealed class TransactionalBatch : IDisposable
     /// all under the gate, so the batch's outputs and offsets are committed together; <paramref name="count"/> records
     /// count as <paramref name="disposition"/>. False as for <see cref="CompleteAsync"/>.
     /// </summary>
-    public ValueTask<bool> CompleteManyAsync(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> last, int count, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
+    public ValueTask<bool> CompleteManyAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> last, int count, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         if (_gate.Wait(0))
         {
@@ -256,7 +256,7 @@ internal sealed class TransactionalBatch : IDisposable
         _gate.Dispose();
     }
 
-    private bool CompleteHeld(PartitionProcessor partition, ConsumeResult<byte[]?, byte[]?> record, int count, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
+    private bool CompleteHeld(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, int count, List<TopicPartition>? topics, List<Message<byte[]?, byte[]?>>? messages, RecordDisposition disposition)
     {
         try
         {
