@@ -266,33 +266,11 @@ public class FetchSessionBenchmarks : IAsyncDisposable
     }
 
     /// <summary>Process CPU µs per fetch from the run after each case's iterations.</summary>
-    private sealed class CpuPerFetchColumn : IColumn
+    private sealed class CpuPerFetchColumn() : SimpleColumn("CPU µs/fetch", "Process CPU time (broker and client) per fetch, over a separate run of fetches after the iterations")
     {
-        public string Id => nameof(CpuPerFetchColumn);
-
-        public string ColumnName => "CPU µs/fetch";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Process CPU time (broker and client) per fetch, over a separate run of fetches after the iterations";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
+        public override string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
             Figures.TryGetValue((benchmarkCase.Descriptor.WorkloadMethod.Name, (int)benchmarkCase.Parameters[nameof(Partitions)]), out var figure)
                 ? figure.CpuMicroseconds.ToString("F1", CultureInfo.InvariantCulture)
                 : "?";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     }
 }

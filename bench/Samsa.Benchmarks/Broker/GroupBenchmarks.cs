@@ -9,6 +9,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Samsa.Benchmarks.Utils;
 using Samsa.Broker;
 
 namespace Samsa.Benchmarks.Broker;
@@ -246,25 +247,9 @@ public class GroupBenchmarks : IAsyncDisposable
     }
 
     /// <summary>Records per second for the consume benchmark (its mean is per record).</summary>
-    private sealed class RecordsPerSecondColumn : IColumn
+    private sealed class RecordsPerSecondColumn() : SimpleColumn("Records/s", "Consumed records per second (consume benchmark only)")
     {
-        public string Id => nameof(RecordsPerSecondColumn);
-
-        public string ColumnName => "Records/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Consumed records per second (consume benchmark only)";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+        public override string GetValue(Summary summary, BenchmarkCase benchmarkCase)
         {
             if (benchmarkCase.Descriptor.WorkloadMethod.Name != nameof(ConsumeWithThreeMembers))
             {
@@ -274,11 +259,5 @@ public class GroupBenchmarks : IAsyncDisposable
             var report = summary[benchmarkCase];
             return report?.ResultStatistics is { } stats ? (1e9 / stats.Mean).ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "?";
         }
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     }
 }

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Samsa.Benchmarks.Utils;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
 
@@ -155,27 +156,9 @@ public class RecordBatchBenchmarks : IDisposable
     }
 
     /// <summary>Uncompressed batch bytes per second, from the mean time per operation.</summary>
-    private sealed class ThroughputColumn : IColumn
+    private sealed class ThroughputColumn() : SimpleColumn("MB/s", "Uncompressed batch megabytes (10^6 bytes) processed per second")
     {
-        public string Id => nameof(ThroughputColumn);
-
-        public string ColumnName => "MB/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Uncompressed batch megabytes (10^6 bytes) processed per second";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        public override string GetValue(Summary summary, BenchmarkCase benchmarkCase)
         {
             var mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
             if (mean is not > 0)
@@ -186,9 +169,5 @@ public class RecordBatchBenchmarks : IDisposable
             var megabytesPerSecond = UncompressedBatchSize.Value / (mean.Value / 1e9) / 1e6;
             return megabytesPerSecond.ToString("N0", CultureInfo.InvariantCulture);
         }
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     }
 }
