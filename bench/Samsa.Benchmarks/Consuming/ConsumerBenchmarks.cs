@@ -134,7 +134,7 @@ internal static class ConsumerBenchmarks
             SamsaMetrics => ConsumeWithTelemetry(bootstrap, group, records, traces: false),
             _ => throw new ArgumentException($"Unknown case {name}; expected one of {string.Join(", ", Cases.Concat(IoCases))}."),
         };
-        PrintWindow(window, records);
+        PrintWindow(window);
         return 0;
     }
 
@@ -149,13 +149,13 @@ internal static class ConsumerBenchmarks
             SamsaBatchIo => ConsumeIoBatchWithHost(bootstrap, group, records, device),
             _ => throw new ArgumentException($"Unknown case {name}."),
         };
-        PrintWindow(window, records);
+        PrintWindow(window);
         return 0;
     }
 
-    private static void PrintWindow(Window window, int records) =>
+    private static void PrintWindow(Window window) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"result {window.Seconds:R} {window.CpuSeconds:R} {window.Allocated} {records}"));
+            $"result {window.Seconds:R} {window.CpuSeconds:R} {window.Allocated} {window.Records}"));
 
     /// <summary>librdkafka's defaults, with what any group consumer of this topic must say: the group and where to start.</summary>
     private static ConsumerConfig DefaultConfig(string bootstrap, string group) => new()
@@ -169,6 +169,16 @@ internal static class ConsumerBenchmarks
     private static ConsumerConfig SamsaConfig(string bootstrap, string group) => ConsumerClientConfigs.Consumer(
         new KafkaOptions { Profile = KafkaProfile.Development, BootstrapServers = [.. bootstrap.Split(',')] },
         new ConsumerOptions { Topic = Topic, GroupId = group });
+
+    /// <summary>
+    /// The share of the records consumed before the window opens, on every side alike: the JIT's tiering (tier 0,
+    /// the instrumented tier, then tier 1) is still compiling the consume path in the first few hundred milliseconds,
+    /// and a service runs for hours, so the comparison is between warmed-up consumers. A profile of a run measured from
+    /// the first record showed the pipeline's methods still in their QuickJitted and instrumented forms.
+    /// </summary>
+    private const double WarmUpFraction = 0.2;
+
+    private static int WarmUpRecords(int records) => Math.Max(0, (int)(records * WarmUpFraction));
 
     private static Window ConsumePlain(ConsumerConfig config, int records, bool commitLikeSamsa, SimulatedIoDevice? device = null)
     {
@@ -194,7 +204,7 @@ internal static class ConsumerBenchmarks
                 continue;
             }
 
-            if (seen++ == 0)
+            if (seen++ == WarmUpRecords(records))
             {
                 start = Snapshot.Take();
                 nextCommit = start.Timestamp + commitEvery;
@@ -219,7 +229,7 @@ internal static class ConsumerBenchmarks
         }
 
         consumer.Close();
-        return end - start;
+        return end.Since(start, records - WarmUpRecords(records));
     }
 
     private static void Commit(IConsumer<Ignore, byte[]> consumer, long[] next)
@@ -266,7 +276,7 @@ internal static class ConsumerBenchmarks
         }
 
         host.StopAsync().GetAwaiter().GetResult();
-        return handler.End - handler.Start;
+        return handler.End.Since(handler.Start, records - handler.HandledAtStart);
     }
 
     private static Window ConsumeIoWithHost(string bootstrap, string group, int records, SimulatedIoDevice device, Action<ConsumerOptions> configure)
@@ -306,7 +316,7 @@ internal static class ConsumerBenchmarks
         }
 
         host.StopAsync().GetAwaiter().GetResult();
-        return counter.End - counter.Start;
+        return counter.End.Since(counter.Start, records);
     }
 
     private static void Fill(string bootstrap, int records)
@@ -389,7 +399,8 @@ internal static class ConsumerBenchmarks
         var seconds = double.Parse(fields[1], CultureInfo.InvariantCulture);
         var cpu = double.Parse(fields[2], CultureInfo.InvariantCulture);
         var allocated = long.Parse(fields[3], CultureInfo.InvariantCulture);
-        return new Sample(records / seconds, cpu * 1e6 / records, allocated / (double)records);
+        var measured = long.Parse(fields[4], CultureInfo.InvariantCulture);
+        return new Sample(measured / seconds, cpu * 1e6 / measured, allocated / (double)measured);
     }
 
     private static void Print(string[] cases, Dictionary<string, List<Sample>> samples, int records, int rounds)
@@ -397,7 +408,7 @@ internal static class ConsumerBenchmarks
         var medians = cases.ToDictionary(c => c, c => Median(samples[c]), StringComparer.Ordinal);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Consume and handle, {records:N0} records of {ValueSize} B over {Partitions} partitions, median of {rounds} interleaved rounds, each case in a fresh process, {Environment.ProcessorCount} cores, broker in its own process"));
+            $"Consume and handle, {records:N0} records of {ValueSize} B over {Partitions} partitions (no-op cases measured after the first {WarmUpFraction:P0}), median of {rounds} interleaved rounds, each case in a fresh process, {Environment.ProcessorCount} cores, broker in its own process"));
         Console.WriteLine("| case | msgs/s | client CPU µs/msg | allocated B/msg | runs (msgs/s) |");
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var name in cases)
@@ -421,9 +432,9 @@ internal static class ConsumerBenchmarks
         {
             var b = medians[baseline];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"samsa / {baseline}: msgs/s {subject.MessagesPerSecond / b.MessagesPerSecond:F3} (goal ≥ 0.95), CPU/msg {subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage:F3}, allocated {subject.BytesPerMessage - b.BytesPerMessage:+0;-0} B/msg"));
-            BenchResult.Print("consume", $"samsa/{baseline}", "msgs/s", subject.MessagesPerSecond / b.MessagesPerSecond, baseline == PlainSamsaConfig ? ">=0.95" : null);
-            BenchResult.Print("consume", $"samsa/{baseline}", "cpu/msg", subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage);
+                $"samsa / {baseline}: msgs/s {subject.MessagesPerSecond / b.MessagesPerSecond:F3} (goal ≥ 1.00), CPU/msg {subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage:F3} (goal ≤ 1.10), allocated {subject.BytesPerMessage - b.BytesPerMessage:+0;-0} B/msg"));
+            BenchResult.Print("consume", $"samsa/{baseline}", "msgs/s", subject.MessagesPerSecond / b.MessagesPerSecond, baseline == PlainSamsaConfig ? ">=1.00" : null);
+            BenchResult.Print("consume", $"samsa/{baseline}", "cpu/msg", subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage, baseline == PlainSamsaConfig ? "<=1.10" : null);
         }
     }
 
@@ -433,7 +444,7 @@ internal static class ConsumerBenchmarks
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{SamsaExactlyOnce} / {SamsaWorker}: msgs/s {exactlyOnce.MessagesPerSecond / atLeastOnce.MessagesPerSecond:F3}, CPU/msg {exactlyOnce.CpuMicrosPerMessage / atLeastOnce.CpuMicrosPerMessage:F3}, allocated {exactlyOnce.BytesPerMessage - atLeastOnce.BytesPerMessage:+0;-0} B/msg"));
-            BenchResult.Print("consume", $"{SamsaExactlyOnce}/{SamsaWorker}", "msgs/s", exactlyOnce.MessagesPerSecond / atLeastOnce.MessagesPerSecond);
+            BenchResult.Print("consume", $"{SamsaExactlyOnce}/{SamsaWorker}", "msgs/s", exactlyOnce.MessagesPerSecond / atLeastOnce.MessagesPerSecond, ">=0.80");
         }
     }
 
@@ -489,7 +500,7 @@ internal static class ConsumerBenchmarks
     private readonly record struct Sample(double MessagesPerSecond, double CpuMicrosPerMessage, double BytesPerMessage);
 
     /// <summary>The measured window: wall seconds, process CPU seconds, bytes allocated.</summary>
-    internal readonly record struct Window(double Seconds, double CpuSeconds, long Allocated);
+    internal readonly record struct Window(double Seconds, double CpuSeconds, long Allocated, long Records);
 
     /// <summary>The clock, this process's CPU time and its allocated bytes at one moment.</summary>
     internal readonly record struct Snapshot(long Timestamp, TimeSpan Cpu, long Allocated)
@@ -500,14 +511,17 @@ internal static class ConsumerBenchmarks
             return new Snapshot(Stopwatch.GetTimestamp(), ProcessStats.CpuTime(Environment.ProcessId), allocated);
         }
 
-        public static Window operator -(Snapshot end, Snapshot start) => new(
-            Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp).TotalSeconds,
-            (end.Cpu - start.Cpu).TotalSeconds,
-            end.Allocated - start.Allocated);
+        /// <summary>The window from <paramref name="start"/> to this snapshot, in which <paramref name="records"/> records were handled.</summary>
+        public Window Since(Snapshot start, long records) => new(
+            Stopwatch.GetElapsedTime(start.Timestamp, Timestamp).TotalSeconds,
+            (Cpu - start.Cpu).TotalSeconds,
+            Allocated - start.Allocated,
+            records);
     }
 
     /// <summary>
-    /// Counts records and does nothing else; takes the window's snapshots at the first and the last. Counts per partition
+    /// Counts records and does nothing else; opens the window once every partition has handled its share of the warm-up
+    /// (<see cref="WarmUpFraction"/>) and closes it at the last record. Counts per partition
     /// (a partition's records are handled one at a time), so no shared counter is contended per record: the plain loop's
     /// counter is a local too.
     /// </summary>
@@ -516,14 +530,19 @@ internal static class ConsumerBenchmarks
         private const int Stride = 16; // one cache line per partition's counter
 
         private readonly int[] _expected;
+        private readonly int[] _warmUp;
         private readonly long[] _handled = new long[Partitions * Stride];
-        private int _started;
+        private int _warming = Partitions;
         private int _unfinished = Partitions;
 
         public NoopHandler(int records)
         {
             _expected = [.. Enumerable.Range(0, Partitions).Select(p => (records / Partitions) + (p < records % Partitions ? 1 : 0))];
+            _warmUp = [.. _expected.Select(expected => Math.Max(1, (int)(expected * WarmUpFraction)))];
         }
+
+        /// <summary>Records handled when the window opened (every partition past its share of the warm-up).</summary>
+        public long HandledAtStart { get; private set; }
 
         public ManualResetEventSlim Done { get; } = new();
 
@@ -539,8 +558,9 @@ internal static class ConsumerBenchmarks
             ref var count = ref _handled[partition * Stride];
             var handled = count + 1;
             Volatile.Write(ref count, handled);
-            if (handled == 1 && Interlocked.Exchange(ref _started, 1) == 0)
+            if (handled == _warmUp[partition] && Interlocked.Decrement(ref _warming) == 0)
             {
+                HandledAtStart = Handled;
                 Start = Snapshot.Take();
             }
 

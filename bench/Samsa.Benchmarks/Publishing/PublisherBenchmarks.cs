@@ -493,7 +493,7 @@ public class PublisherBenchmarks
         foreach (var pair in pairs)
         {
             var list = samples[pair.Path];
-            BenchResult.Print("publish", pair.Path, "cpu/msg", Quantile(list.Select(s => s.Publisher.CpuMicrosPerMessage / s.Plain.CpuMicrosPerMessage), 0.5));
+            BenchResult.Print("publish", pair.Path, "cpu/msg", Quantile(list.Select(s => s.Publisher.CpuMicrosPerMessage / s.Plain.CpuMicrosPerMessage), 0.5), pair.Path == "fire-and-forget" ? "<=1.05" : null);
             BenchResult.Print("publish", pair.Path, "msgs/s", Quantile(list.Select(s => s.Publisher.MessagesPerSecond / s.Plain.MessagesPerSecond), 0.5));
         }
     }
