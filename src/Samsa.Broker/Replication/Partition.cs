@@ -25,6 +25,9 @@ internal sealed class Partition
     private volatile PartitionTransactionIndex _transactions = new();
     private volatile PartitionLeadership _leadership;
     private long _highWatermark;
+
+    // 1 while Housekeeping runs (its compaction passes run outside _lock), so timer ticks that overlap skip this partition.
+    private int _housekeepingRunning;
     private TaskCompletionSource _dataArrived = NewSignal();
 
     public Partition(
@@ -482,24 +485,72 @@ internal sealed class Partition
     /// the last stable offset: below it every transaction has its outcome, so aborted records can
     /// be told apart.
     /// </summary>
+    /// <remarks>
+    /// Retention and the flush run under the partition's lock. Compaction does not: for each
+    /// compacted replica log in turn, the log's cleaner gate is taken under the lock
+    /// (<see cref="PartitionLog.TryStartCompaction"/>) and the last stable offset and a copy of the
+    /// aborted transactions below it are fixed; the pass then runs after the lock is released, so
+    /// appends go on meanwhile. Holding the gate keeps truncation, DeleteRecords and the close of
+    /// that log out until the pass ends (they wait for it, under this lock), so the offset limit and
+    /// the copy stay true for what the pass reads. The heartbeat timer may fire again while a long
+    /// pass runs: a call that finds another one of this partition running returns at once.
+    /// </remarks>
     public void Housekeeping()
     {
-        lock (_lock)
+        if (Interlocked.CompareExchange(ref _housekeepingRunning, 1, 0) != 0)
         {
-            var highWatermark = HighWatermark;
-            var lastStable = Math.Min(highWatermark, _transactions.FirstUnstableOffset);
-            var transactions = _transactions;
-            foreach (var log in _logs)
+            return;
+        }
+
+        try
+        {
+            lock (_lock)
             {
-                log?.EnforceRetention(highWatermark);
-                log?.Compact(lastStable, transactions.IsAborted);
-                log?.FlushIfDue();
+                var highWatermark = HighWatermark;
+                foreach (var log in _logs)
+                {
+                    log?.EnforceRetention(highWatermark);
+                    log?.FlushIfDue();
+                }
+
+                if (LeaderLog(_leadership) is { } leaderLog)
+                {
+                    _transactions.RemoveBefore(leaderLog.LogStartOffset);
+                }
             }
 
-            if (LeaderLog(_leadership) is { } leaderLog)
+            for (var replica = 0; replica < _logs.Length; replica++)
             {
-                _transactions.RemoveBefore(leaderLog.LogStartOffset);
+                CompactReplicaLog(replica);
             }
+        }
+        finally
+        {
+            Volatile.Write(ref _housekeepingRunning, 0);
+        }
+    }
+
+    /// <summary>One compaction pass on a replica's log, if one may start: prepared under the lock, run outside it.</summary>
+    private void CompactReplicaLog(int replica)
+    {
+        PartitionLog.CompactionPass? pass;
+        long lastStable;
+        AbortedTransactionSnapshot aborted;
+        lock (_lock)
+        {
+            pass = _logs[replica]?.TryStartCompaction();
+            if (pass is null)
+            {
+                return;
+            }
+
+            lastStable = Math.Min(HighWatermark, _transactions.FirstUnstableOffset);
+            aborted = _transactions.AbortedBefore(lastStable);
+        }
+
+        using (pass)
+        {
+            pass.Run(lastStable, aborted.IsAborted);
         }
     }
 

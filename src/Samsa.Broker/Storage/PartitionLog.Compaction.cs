@@ -5,8 +5,9 @@ namespace Samsa.Broker.Storage;
 
 /// <summary>
 /// Log compaction (<c>cleanup.policy=compact</c>): closed segments keep only the latest record of
-/// each key. A writer-side operation (see the threading notes on <see cref="PartitionLog"/>): it
-/// must not overlap an append, and readers wait only while finished segments are swapped in.
+/// each key. A pass runs beside appends and reads: it holds only the log's cleaner gate while it
+/// reads keys and writes cleaned segments, and readers wait only while finished segments are
+/// swapped in.
 /// </summary>
 /// <remarks>
 /// <para>The log is split as Kafka's cleaner splits it: the clean part (segments below
@@ -23,6 +24,18 @@ namespace Samsa.Broker.Storage;
 /// earlier one, so every prefix of the swaps leaves a log a pass could have produced. A tombstone
 /// goes only in a pass after the one that gave it its delete horizon, and that pass already
 /// removed the older records of its key.</para>
+/// <para>Concurrency. A pass holds the cleaner gate from the moment it picks its segments until
+/// the swap is published. Truncation, retention, DeleteRecords and disposal take the same gate, so
+/// the closed segments a pass reads, and the log start, cannot change or go away under it; they wait
+/// for the pass (disposal first asks it to give up). We chose the gate over validating at the swap
+/// and discarding a pass overtaken by a truncation because a pass also relies on its offset limit
+/// and aborted transactions, fixed by the caller before the pass: a truncation followed by new
+/// appends would make them wrong without the segments looking any different. Appends and rolls
+/// need no gate: they only write the active segment and add segments after it, which a pass never
+/// reads; the swap replaces its old segments in the list current at that moment (rolls included),
+/// under the segment list lock. Passes of one log never overlap (the gate). The cleaner state
+/// (<c>_firstDirtyOffset</c>, <c>_nextDeleteHorizonMs</c>, <c>_compactionBroken</c>) is read and
+/// written only holding the gate.</para>
 /// <para>An emptied segment is removed rather than installed (except the first, which keeps the
 /// log start); adjacent small segments are not merged.</para>
 /// </remarks>
@@ -39,17 +52,83 @@ internal sealed partial class PartitionLog
     /// horizon has passed; <paramref name="force"/> skips the ratio (not the lag). Never touches the
     /// active segment or a segment holding offsets at or past <paramref name="maxOffsetExclusive"/>.
     /// <paramref name="isAborted"/> (producer id, offset) says whether a transactional batch belongs
-    /// to an aborted transaction; its records are removed. Transaction markers are kept.
+    /// to an aborted transaction; its records are removed. Transaction markers are kept. Waits for a
+    /// pass or a truncation in progress; appends may run at the same time.
     /// </summary>
     public CompactionResult Compact(long maxOffsetExclusive = long.MaxValue, Func<long, long, bool>? isAborted = null, bool force = false)
     {
         ThrowIfCannotWrite();
+        _cleanerGate.Wait();
+        try
+        {
+            return CompactHoldingGate(maxOffsetExclusive, isAborted, force);
+        }
+        finally
+        {
+            _cleanerGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes the cleaner gate without waiting, so the caller can fix what the pass will rely on (the
+    /// offset limit, the aborted transactions below it) under its own lock and run the pass after
+    /// releasing that lock: from here until the returned pass is disposed, nothing truncates the log
+    /// or deletes its closed segments. Null when the topic is not compacted or the gate is held (a
+    /// pass or another gated operation is running).
+    /// </summary>
+    public CompactionPass? TryStartCompaction()
+    {
+        if (!_config.Compact || !_cleanerGate.Wait(0))
+        {
+            return null;
+        }
+
+        return new CompactionPass(this);
+    }
+
+    /// <summary>A pass holding the cleaner gate of its log, from <see cref="TryStartCompaction"/>: <see cref="Run"/> it (at most once), then dispose it to release the gate.</summary>
+    internal sealed class CompactionPass : IDisposable
+    {
+        private PartitionLog? _log;
+        private bool _ran;
+
+        internal CompactionPass(PartitionLog log) => _log = log;
+
+        /// <summary>Runs the pass; see <see cref="Compact"/> for the arguments.</summary>
+        public CompactionResult Run(long maxOffsetExclusive, Func<long, long, bool>? isAborted, bool force = false)
+        {
+            var log = _log;
+            ObjectDisposedException.ThrowIf(log is null, this);
+            if (_ran)
+            {
+                throw new InvalidOperationException("A compaction pass runs once.");
+            }
+
+            _ran = true;
+            log.ThrowIfCannotWrite();
+            return log.CompactHoldingGate(maxOffsetExclusive, isAborted, force);
+        }
+
+        public void Dispose()
+        {
+            if (_log is { } log)
+            {
+                _log = null;
+                log._cleanerGate.Release();
+            }
+        }
+    }
+
+    private CompactionResult CompactHoldingGate(long maxOffsetExclusive, Func<long, long, bool>? isAborted, bool force)
+    {
         var config = _config;
-        if (!config.Compact || _compactionBroken)
+        if (!config.Compact || _compactionBroken || _closeRequested)
         {
             return CompactionResult.None;
         }
 
+        // The closed segments of this list stay as they are until the gate is released; the
+        // appender may add segments after them meanwhile, which this pass does not look at.
         var now = NowMs();
         var segments = _segments;
         var (dirtyStart, dirtyEnd) = FindDirtySegments(segments, maxOffsetExclusive, now, config);
@@ -74,6 +153,7 @@ internal sealed partial class PartitionLog
             {
                 foreach (var batch in segments[mapEnd].ReadBatches())
                 {
+                    ThrowIfCloseRequested();
                     BatchCleaner.AddKeys(batch, map, IsAborted(batch, isAborted));
                 }
 
@@ -81,6 +161,12 @@ internal sealed partial class PartitionLog
             }
 
             (replacements, nextHorizon) = WriteCleanedSegments(segments[..mapEnd], map, isAborted, now, config);
+        }
+        catch (OperationCanceledException)
+        {
+            // Dispose is waiting: nothing was committed, so the log stays as it was.
+            DeleteCleanedFiles(segments[..mapEnd]);
+            return CompactionResult.None;
         }
         catch (Exception exception) when (exception is ProtocolException or InvalidDataException)
         {
@@ -113,6 +199,15 @@ internal sealed partial class PartitionLog
             replacements.Sum(replacement => replacement.RecordsDropped));
         StorageLogging.Compacted(_logger, Name, result.SegmentsRewritten, segments[mapEnd].BaseOffset, result.BytesBefore, result.BytesAfter, result.RecordsDropped);
         return result;
+    }
+
+    /// <summary>A pass still building its segments gives up when <see cref="Dispose"/> waits for it.</summary>
+    private void ThrowIfCloseRequested()
+    {
+        if (_closeRequested)
+        {
+            throw new OperationCanceledException($"Log {Name} is closing.");
+        }
     }
 
     /// <summary>
@@ -175,6 +270,7 @@ internal sealed partial class PartitionLog
             {
                 foreach (var batch in source.ReadBatches())
                 {
+                    ThrowIfCloseRequested();
                     var outcome = BatchCleaner.Clean(batch, map, IsAborted(batch, isAborted), now, config.DeleteRetentionMs);
                     changed |= !ReferenceEquals(outcome.Batch, batch);
                     dropped += outcome.DroppedRecords;
@@ -214,7 +310,8 @@ internal sealed partial class PartitionLog
     /// <summary>
     /// Phase three, under the write lock so no reader is inside a segment being replaced: closes
     /// each old segment, installs its replacement (or, when the replacement is empty and not the
-    /// first segment, removes the segment) and publishes the new segment list.
+    /// first segment, removes the segment) and publishes the segment list with those changes made
+    /// to the list current at this moment (which may have gained segments rolled during the pass).
     /// </summary>
     private void SwapIn(List<Replacement> replacements)
     {
@@ -226,15 +323,26 @@ internal sealed partial class PartitionLog
         _lock.EnterWriteLock();
         try
         {
-            var segments = _segments.ToList();
+            // The gate kept truncation and deletion out since the pass began, so every old segment
+            // is still listed, and the first listed is still the one holding the log start.
+            var current = _segments;
+            foreach (var replacement in replacements)
+            {
+                if (Array.IndexOf(current, replacement.Old) < 0)
+                {
+                    throw new InvalidOperationException($"Log {Name}: segment {replacement.Old.BaseOffset} left the log during a compaction pass.");
+                }
+            }
+
+            var first = current[0];
+            var installed = new Dictionary<LogSegment, LogSegment?>(ReferenceEqualityComparer.Instance);
             foreach (var replacement in replacements)
             {
                 var old = replacement.Old;
-                var index = segments.IndexOf(old);
                 old.Dispose();
-                if (replacement.BytesAfter == 0 && index > 0)
+                if (replacement.BytesAfter == 0 && old != first)
                 {
-                    segments.RemoveAt(index);
+                    installed[old] = null;
                     LogSegment.DeleteFiles(_directory, old.BaseOffset);
                     DeleteCleanedFiles([old]);
                     _directory.Delete(LogFileNames.Log(old.BaseOffset) + LogFileNames.SwapSuffix);
@@ -242,16 +350,21 @@ internal sealed partial class PartitionLog
                 }
 
                 LogSegment.InstallSwap(_directory, old.BaseOffset);
-                var installed = LogSegment.Open(_directory, old.BaseOffset, NowMs());
-                if (!installed.TryLoadClosed())
+                var segment = LogSegment.Open(_directory, old.BaseOffset, NowMs());
+                if (!segment.TryLoadClosed())
                 {
-                    installed.Recover(_config.IndexIntervalBytes, closed: true, _logger, Name, out _);
+                    segment.Recover(_config.IndexIntervalBytes, closed: true, _logger, Name, out _);
                 }
 
-                segments[index] = installed;
+                installed[old] = segment;
             }
 
-            _segments = [.. segments];
+            PublishSegments(latest =>
+            [
+                .. latest
+                    .Select(segment => installed.TryGetValue(segment, out var replaced) ? replaced : segment)
+                    .OfType<LogSegment>(),
+            ]);
         }
         catch (IOException exception)
         {

@@ -1,6 +1,11 @@
 namespace Samsa.Broker.Storage;
 
-/// <summary>Removing records: retention, DeleteRecords and truncation. Writer-side operations (see the threading notes on <see cref="PartitionLog"/>).</summary>
+/// <summary>
+/// Removing records: retention, DeleteRecords and truncation. Writer-side operations (see the
+/// threading notes on <see cref="PartitionLog"/>). Each holds the cleaner gate throughout, so it
+/// waits for a compaction pass in progress (under the partition's lock, so appends to the partition
+/// wait too; these operations are rare) and no pass starts while it runs.
+/// </summary>
 internal sealed partial class PartitionLog
 {
     /// <summary>
@@ -15,6 +20,19 @@ internal sealed partial class PartitionLog
     public int EnforceRetention(long maxOffsetExclusive = long.MaxValue)
     {
         ThrowIfCannotWrite();
+        EnterCleanerGate();
+        try
+        {
+            return EnforceRetentionHoldingGate(maxOffsetExclusive);
+        }
+        finally
+        {
+            _cleanerGate.Release();
+        }
+    }
+
+    private int EnforceRetentionHoldingGate(long maxOffsetExclusive)
+    {
         var config = _config;
         var now = NowMs();
         var segments = _segments;
@@ -63,6 +81,19 @@ internal sealed partial class PartitionLog
     public void DeleteRecordsBefore(long offset)
     {
         ThrowIfCannotWrite();
+        EnterCleanerGate();
+        try
+        {
+            DeleteRecordsBeforeHoldingGate(offset);
+        }
+        finally
+        {
+            _cleanerGate.Release();
+        }
+    }
+
+    private void DeleteRecordsBeforeHoldingGate(long offset)
+    {
         if (offset <= LogStartOffset)
         {
             return;
@@ -106,6 +137,7 @@ internal sealed partial class PartitionLog
             return;
         }
 
+        EnterCleanerGate();
         _lock.EnterWriteLock();
         try
         {
@@ -126,6 +158,7 @@ internal sealed partial class PartitionLog
         finally
         {
             _lock.ExitWriteLock();
+            _cleanerGate.Release();
         }
 
         StorageLogging.LogTruncated(_logger, Name, offset, oldEnd, LogEndOffset);
@@ -140,7 +173,7 @@ internal sealed partial class PartitionLog
             segments[i].Delete(_directory);
         }
 
-        _segments = segments[..(keep + 1)];
+        PublishSegments(_ => segments[..(keep + 1)]);
         var newEnd = segments[keep].TruncateTo(offset, _config.IndexIntervalBytes, _logger, Name);
         Volatile.Write(ref _logEndOffset, newEnd);
         ForgetCleaningFrom(newEnd);
@@ -158,14 +191,15 @@ internal sealed partial class PartitionLog
             segment.Delete(_directory);
         }
 
-        _segments = [LogSegment.Create(_directory, offset, NowMs())];
+        var empty = LogSegment.Create(_directory, offset, NowMs());
+        PublishSegments(_ => [empty]);
         Volatile.Write(ref _logStartOffset, offset);
         Volatile.Write(ref _logEndOffset, offset);
         LogRecovery.WriteLogStartCheckpoint(_directory, offset);
         ForgetCleaningFrom(offset);
     }
 
-    /// <summary>Records appended again from <paramref name="offset"/> on are dirty, whatever compaction had cleaned there before.</summary>
+    /// <summary>Records appended again from <paramref name="offset"/> on are dirty, whatever compaction had cleaned there before (call holding the cleaner gate).</summary>
     private void ForgetCleaningFrom(long offset)
     {
         if (_firstDirtyOffset > offset)
@@ -182,7 +216,7 @@ internal sealed partial class PartitionLog
         try
         {
             var segments = _segments;
-            _segments = segments[count..];
+            PublishSegments(_ => segments[count..]);
             var newStart = _segments[0].BaseOffset;
             if (newStart > LogStartOffset)
             {

@@ -10,10 +10,16 @@ namespace Samsa.Broker.Storage;
 /// </summary>
 /// <remarks>
 /// <para>Threading: one writer at a time. <see cref="Append"/>, <see cref="Truncate"/>,
-/// <see cref="DeleteRecordsBefore"/>, <see cref="EnforceRetention"/>, <see cref="Compact"/>, <see cref="Flush"/>,
+/// <see cref="DeleteRecordsBefore"/>, <see cref="EnforceRetention"/>, <see cref="Flush"/>,
 /// <see cref="FlushIfDue"/> and <see cref="Dispose"/> must not overlap each other (the owner of the
-/// partition serializes them). <see cref="Read"/>, <see cref="FindOffsetForTimestamp"/>, the offset
-/// and size properties and <see cref="Config"/> may be used from any thread at any time.</para>
+/// partition serializes them). <see cref="Compact"/> (or a <see cref="CompactionPass"/>) may run
+/// beside them on another thread: a pass reads only closed segments, and the cleaner gate keeps the
+/// operations that change or remove closed segments or move the log start (truncation, retention,
+/// DeleteRecords, disposal) out until the pass ends; appends and rolls touch only the active
+/// segment. <see cref="Read"/>, <see cref="FindOffsetForTimestamp"/>, the offset and size properties
+/// and <see cref="Config"/> may be used from any thread at any time.</para>
+/// <para>Lock order inside the log: cleaner gate, then the reader-writer lock, then the segment list
+/// lock (a leaf). The owner's own lock (the partition's) comes before all of them.</para>
 /// <para>A reader sees only whole batches that were appended before <see cref="LogEndOffset"/>
 /// moved past them. Appends never block readers; truncation, segment deletion, the swap at the end
 /// of a compaction pass and disposal wait for reads in progress and keep new ones out while they
@@ -31,14 +37,31 @@ internal sealed partial class PartitionLog : IDisposable
     // from our own check, not a lock torn down under it.
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
 
+    // Held by a compaction pass from start to swap, and by everything that changes or removes closed
+    // segments or moves the log start (truncation, retention, DeleteRecords, disposal), so none of
+    // those overlaps a pass. A semaphore, not a monitor: a pass may be started under the owner's
+    // lock and run after it (see TryStartCompaction), and it must not be re-entrant. Never disposed,
+    // like _lock. Owns the cleaner state (_firstDirtyOffset, _nextDeleteHorizonMs, _compactionBroken).
+    private readonly SemaphoreSlim _cleanerGate = new(1, 1);
+
+    // Every replacement of _segments is made under it, reading the current list inside: a roll
+    // (appender, no other lock of ours) and the compaction swap (gate and write lock) may run at
+    // the same time and must not lose each other's change. A leaf: nothing is taken inside it.
+    private readonly Lock _segmentListLock = new();
+
     private volatile LogSegment[] _segments;
     private volatile LogConfig _config;
     private volatile bool _disposed;
+
+    // Set by Dispose before it waits for the cleaner gate: a pass still writing gives up at its next batch.
+    private volatile bool _closeRequested;
     private long _logStartOffset;
     private long _logEndOffset;
     private long _unflushedRecords;
     private long _lastFlushMs;
-    private Exception? _writeFailure;
+
+    // Written by whichever thread failed (the appender or a compaction pass), read by both.
+    private volatile Exception? _writeFailure;
 
     private PartitionLog(ILogDirectory directory, LogConfig config, TimeProvider time, ILogger logger, LogRecovery.LoadedLog loaded)
     {
@@ -291,6 +314,21 @@ internal sealed partial class PartitionLog : IDisposable
     /// <summary>Flushes, closes the files and marks the shutdown clean, so the next open scans only the last segment.</summary>
     public void Dispose()
     {
+        // A pass in progress stops at its next batch; closed segments stay put until it has.
+        _closeRequested = true;
+        EnterCleanerGate();
+        try
+        {
+            DisposeHoldingGate();
+        }
+        finally
+        {
+            _cleanerGate.Release();
+        }
+    }
+
+    private void DisposeHoldingGate()
+    {
         _lock.EnterWriteLock();
         try
         {
@@ -341,7 +379,8 @@ internal sealed partial class PartitionLog : IDisposable
 
         active.OnRolled();
         var next = LogSegment.Create(_directory, LogEndOffset, now);
-        _segments = [.. segments, next];
+        // Onto the current list, not onto segments: a compaction swap may have replaced closed ones since.
+        PublishSegments(current => [.. current, next]);
         StorageLogging.SegmentRolled(_logger, Name, next.BaseOffset);
         return next;
     }
@@ -370,6 +409,32 @@ internal sealed partial class PartitionLog : IDisposable
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Replaces the segment list (see <see cref="_segmentListLock"/>).</summary>
+    private void PublishSegments(Func<LogSegment[], LogSegment[]> change)
+    {
+        lock (_segmentListLock)
+        {
+            _segments = change(_segments);
+        }
+    }
+
+    /// <summary>
+    /// Takes the cleaner gate, waiting for a compaction pass in progress. Called by the operations
+    /// that change closed segments or the log start, under the owner's lock when there is one:
+    /// owner's lock, then the gate, then <see cref="_lock"/>, never the other way round.
+    /// </summary>
+    private void EnterCleanerGate()
+    {
+        if (!_cleanerGate.Wait(0))
+        {
+            CleanerGateContended?.Invoke();
+            _cleanerGate.Wait();
+        }
+    }
+
+    /// <summary>Test hook: called on the waiting thread when an operation finds the cleaner gate held and is about to wait for it.</summary>
+    internal Action? CleanerGateContended { get; set; }
 
     private void ThrowIfCannotWrite()
     {

@@ -141,39 +141,29 @@ internal sealed class PartitionTransactionIndex
     {
         lock (_lock)
         {
-            // A producer's transactions do not overlap: only its first one ending after the offset can hold it.
-            for (var i = FirstEndingAtOrAfter(offset + 1); i < _aborted.Count; i++)
-            {
-                if (_aborted[i].ProducerId == producerId)
-                {
-                    return _aborted[i].FirstOffset <= offset;
-                }
-            }
+            return AbortedTransactionSnapshot.Contains(_aborted, producerId, offset);
         }
+    }
 
-        return false;
+    /// <summary>
+    /// An immutable copy of the aborted transactions that began below <paramref name="offsetExclusive"/>
+    /// (pass the last stable offset), for a compaction pass that runs after the partition's lock is
+    /// released: it answers for offsets below <paramref name="offsetExclusive"/> as this index did
+    /// when the copy was taken, whatever the index learns or forgets meanwhile.
+    /// </summary>
+    public AbortedTransactionSnapshot AbortedBefore(long offsetExclusive)
+    {
+        lock (_lock)
+        {
+            // Still sorted by marker offset. A transaction left out began at or past the limit, so
+            // it holds no offset below it; and a producer's transactions do not overlap, so each of
+            // its later ones began later still and is left out too.
+            return new AbortedTransactionSnapshot([.. _aborted.Where(aborted => aborted.FirstOffset < offsetExclusive)]);
+        }
     }
 
     /// <summary>Index of the first aborted transaction whose marker is at or after <paramref name="offset"/> (call under the lock).</summary>
-    private int FirstEndingAtOrAfter(long offset)
-    {
-        var low = 0;
-        var high = _aborted.Count;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            if (_aborted[middle].LastOffset < offset)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        return low;
-    }
+    private int FirstEndingAtOrAfter(long offset) => AbortedTransactionSnapshot.FirstEndingAtOrAfter(_aborted, offset);
 
     /// <summary>Forgets aborted transactions that ended before <paramref name="logStartOffset"/> (retention, DeleteRecords).</summary>
     public void RemoveBefore(long logStartOffset)
@@ -191,6 +181,52 @@ internal sealed class PartitionTransactionIndex
                 _aborted.RemoveRange(0, count);
             }
         }
+    }
+}
+
+/// <summary>
+/// Aborted transactions of a partition as they were at one moment (see
+/// <see cref="PartitionTransactionIndex.AbortedBefore"/>). Immutable, so safe to read from any thread.
+/// </summary>
+internal sealed class AbortedTransactionSnapshot(AbortedTransaction[] aborted)
+{
+    /// <summary>True when the transactional data at <paramref name="offset"/> from <paramref name="producerId"/> belongs to an aborted transaction.</summary>
+    public bool IsAborted(long producerId, long offset) => Contains(aborted, producerId, offset);
+
+    /// <summary>The lookup of <see cref="IsAborted"/> over a list sorted by <see cref="AbortedTransaction.LastOffset"/>.</summary>
+    internal static bool Contains(IReadOnlyList<AbortedTransaction> aborted, long producerId, long offset)
+    {
+        // A producer's transactions do not overlap: only its first one ending after the offset can hold it.
+        for (var i = FirstEndingAtOrAfter(aborted, offset + 1); i < aborted.Count; i++)
+        {
+            if (aborted[i].ProducerId == producerId)
+            {
+                return aborted[i].FirstOffset <= offset;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Index of the first of <paramref name="aborted"/> (sorted by marker offset) whose marker is at or after <paramref name="offset"/>.</summary>
+    internal static int FirstEndingAtOrAfter(IReadOnlyList<AbortedTransaction> aborted, long offset)
+    {
+        var low = 0;
+        var high = aborted.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (aborted[middle].LastOffset < offset)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
     }
 }
 

@@ -2,18 +2,26 @@ using Samsa.Broker.Storage;
 
 namespace Samsa.Broker.Tests.Storage;
 
-/// <summary>Memory storage that counts flushes and can fail appends to chosen files, to watch the flush policy and write failures.</summary>
-internal sealed class InstrumentedStorage : ILogStorage
+/// <summary>Storage (memory unless given another) that counts flushes, can fail appends to chosen files and can hold up appends, to watch the flush policy, write failures and compaction passes.</summary>
+internal sealed class InstrumentedStorage(ILogStorage inner) : ILogStorage
 {
-    private readonly MemoryLogStorage _inner = new();
+    private readonly ILogStorage _inner = inner;
     private int _flushes;
+
+    public InstrumentedStorage()
+        : this(new MemoryLogStorage())
+    {
+    }
 
     public int Flushes => Volatile.Read(ref _flushes);
 
     /// <summary>Appends to files whose name matches throw <see cref="IOException"/> (before writing anything).</summary>
     public Func<string, bool>? FailAppends { get; set; }
 
-    public bool IsDurable => false;
+    /// <summary>Called with the file's name before each append (after <see cref="FailAppends"/>), on the appending thread: a test may block there.</summary>
+    public Action<string>? BeforeAppend { get; set; }
+
+    public bool IsDurable => _inner.IsDurable;
 
     public IReadOnlyList<LogPartitionName> ListPartitions() => _inner.ListPartitions();
 
@@ -50,6 +58,8 @@ internal sealed class InstrumentedStorage : ILogStorage
             {
                 throw new IOException($"Injected failure appending to {name}.");
             }
+
+            owner.BeforeAppend?.Invoke(name);
 
             inner.Append(data);
         }
