@@ -153,9 +153,12 @@ internal static class ConsumerBenchmarks
         return 0;
     }
 
-    private static void PrintWindow(Window window) =>
+    private static void PrintWindow(Window window)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"result {window.Seconds:R} {window.CpuSeconds:R} {window.Allocated} {window.Records}"));
+        Console.WriteLine("threads " + string.Join('|', window.ThreadCpuSeconds.Select(pair => string.Create(CultureInfo.InvariantCulture, $"{pair.Key}={pair.Value * 1e6 / window.Records:F3}"))));
+    }
 
     /// <summary>librdkafka's defaults, with what any group consumer of this topic must say: the group and where to start.</summary>
     private static ConsumerConfig DefaultConfig(string bootstrap, string group) => new()
@@ -400,7 +403,11 @@ internal static class ConsumerBenchmarks
         var cpu = double.Parse(fields[2], CultureInfo.InvariantCulture);
         var allocated = long.Parse(fields[3], CultureInfo.InvariantCulture);
         var measured = long.Parse(fields[4], CultureInfo.InvariantCulture);
-        return new Sample(measured / seconds, cpu * 1e6 / measured, allocated / (double)measured);
+        var threads = output.Split('\n').FirstOrDefault(l => l.StartsWith("threads ", StringComparison.Ordinal))?["threads ".Length..].Trim()
+            .Split('|', StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => entry.Split('='))
+            .ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture), StringComparer.Ordinal) ?? [];
+        return new Sample(measured / seconds, cpu * 1e6 / measured, allocated / (double)measured, threads);
     }
 
     private static void Print(string[] cases, Dictionary<string, List<Sample>> samples, int records, int rounds)
@@ -419,6 +426,7 @@ internal static class ConsumerBenchmarks
                 $"| {Descriptions[name]} | {m.MessagesPerSecond:N0} | {m.CpuMicrosPerMessage:F2} | {m.BytesPerMessage:F0} | {runs} |"));
         }
 
+        PrintThreadGroups(cases, medians);
         PrintExactlyOnceCost(medians);
         PrintTelemetryCost(medians);
         PrintIoRatios(medians);
@@ -435,6 +443,26 @@ internal static class ConsumerBenchmarks
                 $"samsa / {baseline}: msgs/s {subject.MessagesPerSecond / b.MessagesPerSecond:F3} (goal ≥ 1.00), CPU/msg {subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage:F3} (goal ≤ 1.10), allocated {subject.BytesPerMessage - b.BytesPerMessage:+0;-0} B/msg"));
             BenchResult.Print("consume", $"samsa/{baseline}", "msgs/s", subject.MessagesPerSecond / b.MessagesPerSecond, baseline == PlainSamsaConfig ? ">=1.00" : null);
             BenchResult.Print("consume", $"samsa/{baseline}", "cpu/msg", subject.CpuMicrosPerMessage / b.CpuMicrosPerMessage, baseline == PlainSamsaConfig ? "<=1.10" : null);
+        }
+    }
+
+    /// <summary>Where each case's CPU per message goes, by thread group (each group's median over the rounds).</summary>
+    private static void PrintThreadGroups(string[] cases, Dictionary<string, Sample> medians)
+    {
+        var groups = cases.SelectMany(c => medians[c].ThreadCpuMicrosPerMessage.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (groups.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Client CPU µs per message by thread group (each group's median over the rounds; /proc/self/task, 10 ms ticks):");
+        Console.WriteLine("| case | " + string.Join(" | ", groups) + " |");
+        Console.WriteLine("|---|" + string.Concat(groups.Select(_ => "---|")));
+        foreach (var name in cases)
+        {
+            var split = medians[name].ThreadCpuMicrosPerMessage;
+            Console.WriteLine($"| {name} | " + string.Join(" | ", groups.Select(g => split.GetValueOrDefault(g).ToString("F3", CultureInfo.InvariantCulture))) + " |");
         }
     }
 
@@ -491,24 +519,30 @@ internal static class ConsumerBenchmarks
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
         }
 
-        return new Sample(Mid(samples.Select(s => s.MessagesPerSecond)), Mid(samples.Select(s => s.CpuMicrosPerMessage)), Mid(samples.Select(s => s.BytesPerMessage)));
+        var groups = samples.SelectMany(s => s.ThreadCpuMicrosPerMessage.Keys).Distinct(StringComparer.Ordinal);
+        return new Sample(
+            Mid(samples.Select(s => s.MessagesPerSecond)),
+            Mid(samples.Select(s => s.CpuMicrosPerMessage)),
+            Mid(samples.Select(s => s.BytesPerMessage)),
+            groups.ToDictionary(g => g, g => Mid(samples.Select(s => s.ThreadCpuMicrosPerMessage.GetValueOrDefault(g))), StringComparer.Ordinal));
     }
 
     private static string? Option(string[] args, string name) =>
         args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
 
-    private readonly record struct Sample(double MessagesPerSecond, double CpuMicrosPerMessage, double BytesPerMessage);
+    /// <summary>One case's run; <paramref name="ThreadCpuMicrosPerMessage"/> splits its CPU per message by thread group.</summary>
+    private readonly record struct Sample(double MessagesPerSecond, double CpuMicrosPerMessage, double BytesPerMessage, Dictionary<string, double> ThreadCpuMicrosPerMessage);
 
     /// <summary>The measured window: wall seconds, process CPU seconds, bytes allocated.</summary>
-    internal readonly record struct Window(double Seconds, double CpuSeconds, long Allocated, long Records);
+    internal readonly record struct Window(double Seconds, double CpuSeconds, long Allocated, long Records, Dictionary<string, double> ThreadCpuSeconds);
 
     /// <summary>The clock, this process's CPU time and its allocated bytes at one moment.</summary>
-    internal readonly record struct Snapshot(long Timestamp, TimeSpan Cpu, long Allocated)
+    internal readonly record struct Snapshot(long Timestamp, TimeSpan Cpu, long Allocated, Dictionary<string, TimeSpan> Threads)
     {
         public static Snapshot Take()
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
-            return new Snapshot(Stopwatch.GetTimestamp(), ProcessStats.CpuTime(Environment.ProcessId), allocated);
+            return new Snapshot(Stopwatch.GetTimestamp(), ProcessStats.CpuTime(Environment.ProcessId), allocated, ProcessStats.CpuTimeByThreadGroup());
         }
 
         /// <summary>The window from <paramref name="start"/> to this snapshot, in which <paramref name="records"/> records were handled.</summary>
@@ -516,7 +550,8 @@ internal static class ConsumerBenchmarks
             Stopwatch.GetElapsedTime(start.Timestamp, Timestamp).TotalSeconds,
             (Cpu - start.Cpu).TotalSeconds,
             Allocated - start.Allocated,
-            records);
+            records,
+            Threads.ToDictionary(pair => pair.Key, pair => (pair.Value - start.Threads.GetValueOrDefault(pair.Key)).TotalSeconds, StringComparer.Ordinal));
     }
 
     /// <summary>
