@@ -1,6 +1,7 @@
 using System.Net;
 using Samsa.Broker.Cluster;
 using Samsa.Broker.Security;
+using Samsa.Broker.Storage;
 
 namespace Samsa.Broker;
 
@@ -135,7 +136,7 @@ internal static class BrokerOptionsValidator
 
         foreach (var (name, partitions) in options.SeedTopics)
         {
-            if (ClusterState.ValidateTopicName(name) is { } error)
+            if (TopicNames.Validate(name) is { } error)
             {
                 problems.Add($"Seed topic: {error}");
             }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Samsa.Broker.Cluster;
+using Samsa.Broker.Control;
 using Samsa.Broker.Diagnostics;
 using Samsa.Broker.Groups;
 using Samsa.Broker.Handlers;
@@ -26,6 +27,10 @@ public sealed class SamsaBroker : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IReplicaLogFactory _logs;
     private readonly ClusterState _cluster;
+    private readonly BrokerControl _control;
+
+    /// <summary>Each node's listener, by node id; null while the node is stopped.</summary>
+    private readonly BrokerListener?[] _listeners;
     private readonly HandlerRegistry _handlers;
     private readonly ApiVersionsHandler _apiVersions;
     private readonly GroupCoordinator _groups;
@@ -46,6 +51,8 @@ public sealed class SamsaBroker : IAsyncDisposable
             Authorizer = CreateAuthorizer(options),
             ScramCredentials = new ScramCredentialAdministration(options.Security.Users, options.DataDirectory is { } directory ? new ScramCredentialStore(directory) : null),
         };
+        _listeners = new BrokerListener?[_cluster.Nodes.Count];
+        _control = new BrokerControl(DropConnections);
         HandlerRegistry? registry = null;
         _apiVersions = new ApiVersionsHandler(() => registry!);
         _groups = new GroupCoordinator(_cluster, loggerFactory.CreateLogger("Samsa.Broker.Groups"));
@@ -67,6 +74,12 @@ public sealed class SamsaBroker : IAsyncDisposable
     internal ClusterState Cluster => _cluster;
 
     internal HandlerRegistry Handlers => _handlers;
+
+    /// <summary>Test hooks: the request interceptor every connection consults, and cutting connections.</summary>
+    internal BrokerControl Control => _control;
+
+    /// <summary>The listener of node <paramref name="nodeId"/>; null while it is stopped.</summary>
+    internal BrokerListener? ListenerOf(int nodeId) => _listeners[nodeId];
 
     /// <summary>The ACL authorizer when <see cref="Security.BrokerSecurityOptions.EnableAuthorizer"/> is set; ACLs persist with the data directory.</summary>
     private static AclAuthorizer? CreateAuthorizer(BrokerOptions options) =>
@@ -117,7 +130,7 @@ public sealed class SamsaBroker : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             foreach (var node in broker._cluster.Nodes)
             {
-                node.Listener!.StartAccepting();
+                broker._listeners[node.Id]!.StartAccepting();
             }
         }
         catch
@@ -127,6 +140,18 @@ public sealed class SamsaBroker : IAsyncDisposable
         }
 
         return broker;
+    }
+
+    /// <summary>Cuts, on every running node, the connections whose id <paramref name="match"/> accepts (<see cref="BrokerControl.DropConnections"/>).</summary>
+    private int DropConnections(Func<long, bool> match)
+    {
+        var dropped = 0;
+        foreach (var listener in _listeners)
+        {
+            dropped += listener?.AbortConnections(match, ConnectionEndReason.DroppedByControl) ?? 0;
+        }
+
+        return dropped;
     }
 
     private void CreateSeedTopics()
@@ -148,12 +173,13 @@ public sealed class SamsaBroker : IAsyncDisposable
     {
         var address = IPAddress.Parse(_options.Host == "localhost" ? "127.0.0.1" : _options.Host);
         var logger = _loggerFactory.CreateLogger("Samsa.Broker.Network");
-        node.Listener = BrokerListener.Bind(
+        var listener = BrokerListener.Bind(
             new IPEndPoint(address, node.Port),
             node.Id,
-            socket => new BrokerConnection(socket, node, _cluster, _handlers, _apiVersions, logger, _options.TimeProvider, _options.MaxRequestSize),
+            socket => new BrokerConnection(socket, node, _cluster, _handlers, _control, _apiVersions, logger, _options.TimeProvider, _options.MaxRequestSize),
             logger);
-        node.Port = node.Listener.EndPoint.Port;
+        _listeners[node.Id] = listener;
+        node.Port = listener.EndPoint.Port;
     }
 
     /// <summary>
@@ -172,9 +198,9 @@ public sealed class SamsaBroker : IAsyncDisposable
             }
 
             _cluster.OnNodeStopped(node);
-            if (node.Listener is { } listener)
+            if (_listeners[nodeId] is { } listener)
             {
-                node.Listener = null;
+                _listeners[nodeId] = null;
                 await listener.StopAsync(graceful: false, TimeSpan.Zero, ConnectionEndReason.NodeStopped).ConfigureAwait(false);
             }
 
@@ -201,7 +227,7 @@ public sealed class SamsaBroker : IAsyncDisposable
             // Its logs are opened and caught up before its port serves anyone.
             _cluster.OnNodeStarted(node);
             BindListener(node);
-            node.Listener!.StartAccepting();
+            _listeners[nodeId]!.StartAccepting();
             BrokerLogging.NodeStarted(_logger, nodeId);
         }
         finally
@@ -219,9 +245,9 @@ public sealed class SamsaBroker : IAsyncDisposable
 
         try
         {
-            foreach (var node in _cluster.Nodes)
+            foreach (var listener in _listeners)
             {
-                node.Listener?.CloseIdleConnections(_options.IdleConnectionTimeout);
+                listener?.CloseIdleConnections(_options.IdleConnectionTimeout);
             }
 
             _cluster.Housekeeping();
@@ -249,15 +275,11 @@ public sealed class SamsaBroker : IAsyncDisposable
         await _nodeGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var stops = _cluster.Nodes
-                .Select(n => n.Listener)
+            var stops = _listeners
                 .OfType<BrokerListener>()
                 .Select(l => l.StopAsync(graceful: true, _options.ShutdownTimeout, ConnectionEndReason.ServerShutdown));
             await Task.WhenAll(stops).ConfigureAwait(false);
-            foreach (var node in _cluster.Nodes)
-            {
-                node.Listener = null;
-            }
+            Array.Clear(_listeners);
 
             _cluster.CloseAll();
             _logs.Dispose();

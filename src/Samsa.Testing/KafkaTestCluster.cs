@@ -38,8 +38,8 @@ public sealed partial class KafkaTestCluster : IAsyncDisposable
         _authority = authority;
         _temporaryDirectory = temporaryDirectory;
         Requests = log ?? new RequestLog(0);
-        Faults = new KafkaFaults(broker.Cluster.Control, options.TimeProvider);
-        broker.Cluster.Control.Interceptor = new FaultInterceptor(Faults, log, broker.Cluster);
+        Faults = new KafkaFaults(broker.Control, options.TimeProvider);
+        broker.Control.Interceptor = new FaultInterceptor(Faults, log, broker.Cluster, broker.Control);
         ClientSecurity = CreateClientSecurity(options, authority);
     }
 
@@ -135,7 +135,7 @@ public sealed partial class KafkaTestCluster : IAsyncDisposable
         }
 
         Faults.Clear();
-        Broker.Cluster.Control.Interceptor = null;
+        Broker.Control.Interceptor = null;
         await Broker.DisposeAsync().ConfigureAwait(false);
         _authority?.Dispose();
         DeleteDirectory(_temporaryDirectory);

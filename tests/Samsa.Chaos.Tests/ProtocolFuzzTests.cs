@@ -74,12 +74,12 @@ public sealed class ProtocolFuzzTests
 
         await ProbeAsync(node.Host, node.Port, sasl, stats, "at the end");
         var drained = Stopwatch.StartNew();
-        while (node.Listener!.ConnectionCount > 0 && drained.Elapsed < TimeSpan.FromSeconds(30))
+        while (broker.ListenerOf(node.Id)!.ConnectionCount > 0 && drained.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(50, cancellationToken);
         }
 
-        var leftOpen = node.Listener.ConnectionCount;
+        var leftOpen = broker.ListenerOf(node.Id)!.ConnectionCount;
 
         // Some mutated frames are valid CreateTopics/CreatePartitions requests (seed 82075321 once made a 32,770-partition
         // topic; requests above 10,000 partitions are now refused, as Kafka refuses them, but smaller ones succeed): that

@@ -1,5 +1,3 @@
-using Samsa.Broker.Network;
-
 namespace Samsa.Broker.Cluster;
 
 /// <summary>One broker of the cluster: its id and advertised address, and whether it is running.</summary>
@@ -36,8 +34,6 @@ public sealed class BrokerNode
 
     /// <summary><c>host:port</c>.</summary>
     public string Address => $"{Host}:{Port}";
-
-    internal BrokerListener? Listener { get; set; }
 
     /// <summary>The id and address, and whether the node is stopped, for logs.</summary>
     public override string ToString() => $"node {Id} ({Address}{(IsAlive ? "" : ", stopped")})";

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Samsa.Broker.Control;
 using Samsa.Broker.Diagnostics;
 using Samsa.Broker.Replication;
 using Samsa.Broker.Security;
 using Samsa.Broker.Security.Authorization;
+using Samsa.Broker.Storage;
 using Samsa.Protocol;
 
 namespace Samsa.Broker.Cluster;
@@ -16,8 +16,6 @@ namespace Samsa.Broker.Cluster;
 /// </summary>
 internal sealed partial class ClusterState
 {
-    public const int MaxTopicNameLength = 249;
-
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, TopicState> _topicsByName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, TopicState> _topicsById = new();
@@ -36,7 +34,6 @@ internal sealed partial class ClusterState
         _brokerConfig = new Dictionary<string, string>(options.TopicConfigDefaults, StringComparer.Ordinal);
         LoadDynamicConfigs();
         Nodes = Enumerable.Range(0, options.NodeCount).Select(i => new BrokerNode(i, options.Host)).ToArray();
-        Control = new BrokerControl(Nodes);
         ClusterId = options.ClusterId ?? store?.ClusterId ?? NewClusterId();
         _nextProducerId = store?.NextProducerId ?? 0;
     }
@@ -52,9 +49,6 @@ internal sealed partial class ClusterState
     public string ClusterId { get; }
 
     public IReadOnlyList<BrokerNode> Nodes { get; }
-
-    /// <summary>Test hooks: the request interceptor every connection consults, and cutting connections.</summary>
-    public BrokerControl Control { get; }
 
     public TimeProvider Time => Options.TimeProvider;
 
@@ -106,36 +100,7 @@ internal sealed partial class ClusterState
     }
 
     private Partition NewPartition(TopicState topic, int index, int[] replicas, int leaderEpoch, IReadOnlyList<(int, long)> epochs) =>
-        new(topic, index, replicas, Nodes.Count, leaderEpoch, epochs, node => _logs.Open(node, topic.Name, index, topic.Config), node => _logs.Close(node, topic.Name, index), IsAlive);
-
-    /// <summary>Null when <paramref name="name"/> is a legal topic name, else why not.</summary>
-    public static string? ValidateTopicName(string? name)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            return "Topic name is illegal, it can't be empty.";
-        }
-
-        if (name is "." or "..")
-        {
-            return "Topic name cannot be \".\" or \"..\".";
-        }
-
-        if (name.Length > MaxTopicNameLength)
-        {
-            return $"Topic name is illegal, it can't be longer than {MaxTopicNameLength} characters, topic name: {name}";
-        }
-
-        foreach (var c in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
-            {
-                return $"Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'";
-            }
-        }
-
-        return null;
-    }
+        new(topic.Name, topic.Id, index, replicas, Nodes.Count, leaderEpoch, epochs, topic.Config.LogConfig, node => _logs.Open(node, topic.Name, index, topic.Config.LogConfig), node => _logs.Close(node, topic.Name, index), IsAlive);
 
     /// <summary>
     /// Creates a topic, or (validate only) checks that it could be. Partitions or replication factor of
@@ -150,7 +115,7 @@ internal sealed partial class ClusterState
         bool validateOnly,
         bool isInternal = false)
     {
-        if (ValidateTopicName(name) is { } nameError)
+        if (TopicNames.Validate(name) is { } nameError)
         {
             return CreateTopicOutcome.Failed(ErrorCode.InvalidTopicException, nameError);
         }

@@ -40,7 +40,33 @@ internal sealed class TopicConfig
         DeleteRetentionMs = GetLong(TopicConfigDefinitions.DeleteRetentionMs);
         MinCompactionLagMs = GetLong(TopicConfigDefinitions.MinCompactionLagMs);
         MinCleanableDirtyRatio = GetDouble(TopicConfigDefinitions.MinCleanableDirtyRatio);
+        LogConfig = new()
+        {
+            SegmentBytes = SegmentBytes,
+            SegmentMs = SegmentMs,
+            RetentionMs = RetentionMs,
+            RetentionBytes = RetentionBytes,
+            IndexIntervalBytes = IndexIntervalBytes,
+            FlushMessages = FlushMessages,
+            FlushMs = FlushMs,
+            LogAppendTime = LogAppendTime,
+            MaxMessageBytes = MaxMessageBytes,
+            MinInsyncReplicas = MinInsyncReplicas,
+            MessageTimestampBeforeMaxMs = MessageTimestampBeforeMaxMs,
+            MessageTimestampAfterMaxMs = MessageTimestampAfterMaxMs,
+            Delete = IsDeleted,
+            Compact = IsCompacted,
+            DeleteRetentionMs = DeleteRetentionMs,
+            MinCompactionLagMs = MinCompactionLagMs,
+            MinCleanableDirtyRatio = MinCleanableDirtyRatio,
+        };
     }
+
+    /// <summary>
+    /// The settings this topic's partitions and their logs follow (Replication and Storage read only
+    /// these, never the topic config): the one place topic configs become log configs.
+    /// </summary>
+    public LogConfig LogConfig { get; }
 
     /// <summary>Configs set on the topic itself.</summary>
     public IReadOnlyDictionary<string, string> Overrides { get; }
@@ -132,22 +158,4 @@ internal sealed class TopicConfig
 
     /// <summary>The same overrides over new broker defaults (a dynamic broker config changed).</summary>
     public TopicConfig With(BrokerLevelConfigs brokerDefaults) => new(Overrides, brokerDefaults);
-
-    /// <summary>The settings a partition log follows for this topic: the one place topic configs become log configs.</summary>
-    public LogConfig ToLogConfig() => new()
-    {
-        SegmentBytes = SegmentBytes,
-        SegmentMs = SegmentMs,
-        RetentionMs = RetentionMs,
-        RetentionBytes = RetentionBytes,
-        IndexIntervalBytes = IndexIntervalBytes,
-        FlushMessages = FlushMessages,
-        FlushMs = FlushMs,
-        LogAppendTime = LogAppendTime,
-        Delete = IsDeleted,
-        Compact = IsCompacted,
-        DeleteRetentionMs = DeleteRetentionMs,
-        MinCompactionLagMs = MinCompactionLagMs,
-        MinCleanableDirtyRatio = MinCleanableDirtyRatio,
-    };
 }

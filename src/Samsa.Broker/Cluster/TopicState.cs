@@ -41,7 +41,7 @@ internal sealed class TopicState(string name, Guid id, TopicConfig config, bool 
         _config = config;
         foreach (var partition in _partitions)
         {
-            partition.Configure(config);
+            partition.Configure(config.LogConfig);
         }
     }
 

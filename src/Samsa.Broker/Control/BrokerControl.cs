@@ -1,6 +1,4 @@
-using Samsa.Broker.Cluster;
 using Samsa.Broker.Handlers;
-using Samsa.Broker.Network;
 using Samsa.Protocol;
 
 namespace Samsa.Broker.Control;
@@ -8,9 +6,10 @@ namespace Samsa.Broker.Control;
 /// <summary>
 /// The hooks a test harness uses to watch and disturb a running cluster, in the spirit of kfake's
 /// <c>Control</c>: one request interceptor consulted before every handler, and cutting connections.
-/// Without an interceptor a request costs one field read more than before.
+/// Without an interceptor a request costs one field read more than before. Cutting connections is
+/// the broker's (SamsaBroker owns each node's listener): it hands that in as <paramref name="dropConnections"/>.
 /// </summary>
-internal sealed class BrokerControl(IReadOnlyList<BrokerNode> nodes)
+internal sealed class BrokerControl(Func<Func<long, bool>, int> dropConnections)
 {
     private volatile IRequestInterceptor? _interceptor;
 
@@ -32,12 +31,6 @@ internal sealed class BrokerControl(IReadOnlyList<BrokerNode> nodes)
     public int DropConnections(Func<long, bool> match)
     {
         ArgumentNullException.ThrowIfNull(match);
-        var dropped = 0;
-        foreach (var node in nodes)
-        {
-            dropped += node.Listener?.AbortConnections(match, ConnectionEndReason.DroppedByControl) ?? 0;
-        }
-
-        return dropped;
+        return dropConnections(match);
     }
 }

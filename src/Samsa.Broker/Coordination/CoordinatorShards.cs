@@ -145,7 +145,7 @@ internal sealed class CoordinatorShards<TItem>
     /// <summary>Leadership of a partition moved (a node stopped or started): when it is one of ours, hand its items to the new leader.</summary>
     public void OnLeaderChanged(Partition partition)
     {
-        if (partition.Topic.Name == _topicName && partition.Topic == Volatile.Read(ref _topic))
+        if (partition.Topic == _topicName && partition.TopicId == Volatile.Read(ref _topic)?.Id)
         {
             _ = Reassign(partition);
         }

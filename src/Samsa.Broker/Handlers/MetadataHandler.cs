@@ -1,5 +1,6 @@
 using Samsa.Broker.Cluster;
 using Samsa.Broker.Security.Authorization;
+using Samsa.Broker.Storage;
 using Samsa.Protocol;
 using Samsa.Protocol.Messages;
 
@@ -121,7 +122,7 @@ internal sealed class MetadataHandler : RequestHandler<MetadataRequest, Metadata
             return Error(ErrorCode.TopicAuthorizationFailed, requested.Name, Guid.Empty, version);
         }
 
-        if (ClusterState.ValidateTopicName(requested.Name) is not null)
+        if (TopicNames.Validate(requested.Name) is not null)
         {
             return Error(ErrorCode.InvalidTopicException, requested.Name, Guid.Empty, version);
         }

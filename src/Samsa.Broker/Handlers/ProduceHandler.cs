@@ -215,7 +215,7 @@ internal sealed class ProduceHandler(TransactionCoordinator? transactions = null
 
     private static void Append(RequestContext context, short acks, TopicState topic, Partition partition, ReadOnlyMemory<byte>? records, ProduceResponse.PartitionProduceResponse result)
     {
-        var config = topic.Config;
+        var config = topic.Config.LogConfig;
         var bytes = records ?? ReadOnlyMemory<byte>.Empty;
         var now = context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var validation = BatchValidation.Validate(bytes.Span, config, context.ApiVersion, topic.Name, partition.Index, now);

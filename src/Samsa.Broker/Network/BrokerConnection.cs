@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Samsa.Broker.Cluster;
-using Samsa.Broker.Diagnostics;
+using Samsa.Broker.Control;
 using Samsa.Broker.Handlers;
 using Samsa.Broker.Security;
 using Samsa.Protocol;
@@ -33,6 +33,7 @@ internal sealed partial class BrokerConnection
     private readonly BrokerNode _node;
     private readonly ClusterState _cluster;
     private readonly HandlerRegistry _handlers;
+    private readonly BrokerControl _control;
     private readonly ApiVersionsHandler _apiVersions;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -44,7 +45,7 @@ internal sealed partial class BrokerConnection
     private volatile bool _busy;
     private ConnectionEndReason? _forcedEndReason;
 
-    public BrokerConnection(Socket socket, BrokerNode node, ClusterState cluster, HandlerRegistry handlers, ApiVersionsHandler apiVersions, ILogger logger, TimeProvider time, int maxRequestSize)
+    public BrokerConnection(Socket socket, BrokerNode node, ClusterState cluster, HandlerRegistry handlers, BrokerControl control, ApiVersionsHandler apiVersions, ILogger logger, TimeProvider time, int maxRequestSize)
     {
         _socket = socket;
         _socket.NoDelay = true;
@@ -54,6 +55,7 @@ internal sealed partial class BrokerConnection
         _node = node;
         _cluster = cluster;
         _handlers = handlers;
+        _control = control;
         _apiVersions = apiVersions;
         _logger = logger;
         _time = time;
@@ -117,12 +119,12 @@ internal sealed partial class BrokerConnection
         catch (ConnectionException e)
         {
             reason = e.Reason;
-            BrokerLogging.ConnectionProtocolError(_logger, Id, Remote, e.Message);
+            NetworkLogging.ConnectionProtocolError(_logger, Id, Remote, e.Message);
         }
         catch (ProtocolException e)
         {
             reason = ConnectionEndReason.MalformedRequest;
-            BrokerLogging.ConnectionProtocolError(_logger, Id, Remote, e.Message);
+            NetworkLogging.ConnectionProtocolError(_logger, Id, Remote, e.Message);
         }
         catch (OperationCanceledException)
         {
@@ -135,7 +137,7 @@ internal sealed partial class BrokerConnection
         catch (HandlerFailedException e)
         {
             reason = ConnectionEndReason.HandlerFailed;
-            BrokerLogging.RequestFailed(_logger, e.InnerException!, Id, Remote, e.ApiKey, e.ApiVersion);
+            NetworkLogging.RequestFailed(_logger, e.InnerException!, Id, Remote, e.ApiKey, e.ApiVersion);
         }
         finally
         {
@@ -150,7 +152,7 @@ internal sealed partial class BrokerConnection
             reason = forced;
         }
 
-        BrokerLogging.ConnectionClosed(_logger, Id, Remote, reason);
+        NetworkLogging.ConnectionClosed(_logger, Id, Remote, reason);
     }
 
     private async Task<ConnectionEndReason> ReadLoopAsync()
@@ -267,13 +269,13 @@ internal sealed partial class BrokerConnection
 
         var reader = new KafkaReader(frame);
         var header = KafkaFrames.ReadRequestHeader(ref reader);
-        BrokerLogging.RequestReceived(_logger, Id, info.ApiKey, info.ApiVersion, info.CorrelationId, header.ClientId);
+        NetworkLogging.RequestReceived(_logger, Id, info.ApiKey, info.ApiVersion, info.CorrelationId, header.ClientId);
         if (info.ApiVersion < handler.MinVersion || info.ApiVersion > handler.MaxVersion)
         {
             if (info.ApiKey == ApiKey.ApiVersions)
             {
                 // The client retries with a version it finds in this answer.
-                BrokerLogging.UnsupportedApiVersions(_logger, Id, info.ApiKey, info.ApiVersion);
+                NetworkLogging.UnsupportedApiVersions(_logger, Id, info.ApiKey, info.ApiVersion);
                 KafkaFrames.WriteResponse(_output, _apiVersions.CreateUnsupportedVersionResponse(), 0, info.CorrelationId);
                 return default;
             }
@@ -302,7 +304,7 @@ internal sealed partial class BrokerConnection
         context = new PendingContext(requestContext, info.ApiKey);
         try
         {
-            return _cluster.Control.HandleAsync(handler, requestContext, frame[reader.Position..]);
+            return _control.HandleAsync(handler, requestContext, frame[reader.Position..]);
         }
         catch (Exception e) when (e is not ProtocolException and not OperationCanceledException)
         {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Samsa.Broker.Diagnostics;
 
 namespace Samsa.Broker.Network;
 
@@ -65,7 +64,7 @@ internal sealed class BrokerListener
         if (_acceptLoop == Task.CompletedTask && !_stopAccepting.IsCancellationRequested)
         {
             _acceptLoop = AcceptLoopAsync();
-            BrokerLogging.Listening(_logger, _nodeId, EndPoint);
+            NetworkLogging.Listening(_logger, _nodeId, EndPoint);
         }
     }
 
@@ -87,7 +86,7 @@ internal sealed class BrokerListener
                     continue;
                 }
 
-                BrokerLogging.ConnectionAccepted(_logger, _nodeId, connection.Id, connection.Remote);
+                NetworkLogging.ConnectionAccepted(_logger, _nodeId, connection.Id, connection.Remote);
                 var run = Task.Run(connection.RunAsync);
                 _connections[connection.Id] = (connection, run);
                 _ = run.ContinueWith(_ => _connections.TryRemove(connection.Id, out var _), TaskScheduler.Default);
@@ -101,7 +100,7 @@ internal sealed class BrokerListener
         {
             if (!_stopAccepting.IsCancellationRequested)
             {
-                BrokerLogging.AcceptFailed(_logger, e, _nodeId);
+                NetworkLogging.AcceptFailed(_logger, e, _nodeId);
             }
         }
     }
@@ -113,7 +112,7 @@ internal sealed class BrokerListener
         {
             if (connection.IsIdle(timeout))
             {
-                BrokerLogging.ConnectionIdle(_logger, connection.Id, connection.Remote, connection.IdleTime.TotalSeconds);
+                NetworkLogging.ConnectionIdle(_logger, connection.Id, connection.Remote, connection.IdleTime.TotalSeconds);
                 connection.Abort(ConnectionEndReason.IdleTimeout);
             }
         }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Samsa.Broker.Cluster;
 using Samsa.Broker.Storage;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
@@ -20,7 +19,7 @@ internal static class BatchValidation
     /// does, and answered as one INVALID_RECORD (or INVALID_TIMESTAMP when any timestamp is out of
     /// range) naming each bad record by its index in the batch (KIP-467).
     /// </summary>
-    public static BatchValidationResult Validate(ReadOnlySpan<byte> batches, TopicConfig config, short produceVersion, string topic, int partition, long now)
+    public static BatchValidationResult Validate(ReadOnlySpan<byte> batches, LogConfig config, short produceVersion, string topic, int partition, long now)
     {
         if (batches.IsEmpty)
         {
@@ -77,7 +76,7 @@ internal static class BatchValidation
                 return new(ErrorCode.InvalidRecord, $"Record batch at position {position} has record count {header.RecordCount} and last offset delta {header.LastOffsetDelta}, which disagree.", count);
             }
 
-            if ((config.IsCompacted || config.BoundsTimestamps || header.TimestampType == TimestampType.LogAppendTime) && CheckRecords(batch, header, config, $"{topic}-{partition}", now) is { } problem)
+            if ((config.Compact || config.BoundsTimestamps || header.TimestampType == TimestampType.LogAppendTime) && CheckRecords(batch, header, config, $"{topic}-{partition}", now) is { } problem)
             {
                 return new(problem.Error, problem.Message, count, problem.RecordErrors);
             }
@@ -100,7 +99,7 @@ internal static class BatchValidation
     /// decode (and decompression) of the batch, paid only where one of the checks can fail.
     /// </summary>
     private static (ErrorCode Error, string Message, IReadOnlyList<RecordError> RecordErrors)? CheckRecords(
-        ReadOnlySpan<byte> batch, RecordBatchHeader header, TopicConfig config, string topicPartition, long now)
+        ReadOnlySpan<byte> batch, RecordBatchHeader header, LogConfig config, string topicPartition, long now)
     {
         List<RecordError>? errors = null;
         var anyTimestampError = false;
@@ -110,7 +109,7 @@ internal static class BatchValidation
             foreach (var record in RecordBatch.Parse(batch.ToArray()).ReadRecords())
             {
                 string? problem = null;
-                if (config.IsCompacted && record.Key is null)
+                if (config.Compact && record.Key is null)
                 {
                     problem = $"Compacted topic cannot accept message without key in topic partition {topicPartition}.";
                 }

@@ -1,4 +1,3 @@
-using Samsa.Broker.Cluster;
 using Samsa.Broker.Storage;
 
 namespace Samsa.Broker.Replication;
@@ -10,7 +9,7 @@ internal interface IReplicaLogFactory : IDisposable
     bool IsDurable { get; }
 
     /// <summary>The node's log of the partition, opened (and recovered) on first use.</summary>
-    PartitionLog Open(int nodeId, string topic, int partition, TopicConfig config);
+    PartitionLog Open(int nodeId, string topic, int partition, LogConfig config);
 
     /// <summary>Closes the node's log of the partition cleanly (flushed, clean-shutdown marker); its data stays.</summary>
     void Close(int nodeId, string topic, int partition);

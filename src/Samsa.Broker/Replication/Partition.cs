@@ -1,6 +1,4 @@
-using Samsa.Broker.Cluster;
 using Samsa.Broker.Storage;
-using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
 
@@ -24,6 +22,7 @@ internal sealed class Partition
     private ProducerStateTable _producers = new();
     private volatile PartitionTransactionIndex _transactions = new();
     private volatile PartitionLeadership _leadership;
+    private volatile LogConfig _config;
     private long _highWatermark;
 
     // 1 while Housekeeping runs (its compaction passes run outside _lock), so timer ticks that overlap skip this partition.
@@ -31,18 +30,22 @@ internal sealed class Partition
     private TaskCompletionSource _dataArrived = NewSignal();
 
     public Partition(
-        TopicState topic,
+        string topic,
+        Guid topicId,
         int index,
         int[] replicas,
         int nodeCount,
         int leaderEpoch,
         IReadOnlyList<(int Epoch, long StartOffset)> epochHistory,
+        LogConfig config,
         Func<int, PartitionLog> openLog,
         Action<int> closeLog,
         Func<int, bool> isNodeAlive)
     {
         Topic = topic;
+        TopicId = topicId;
         Index = index;
+        _config = config;
         _openLog = openLog;
         _closeLog = closeLog;
         _isNodeAlive = isNodeAlive;
@@ -71,7 +74,11 @@ internal sealed class Partition
         }
     }
 
-    public TopicState Topic { get; }
+    /// <summary>The topic's name.</summary>
+    public string Topic { get; }
+
+    /// <summary>The topic's id: a topic deleted and created again under the same name has a new one.</summary>
+    public Guid TopicId { get; }
 
     public int Index { get; }
 
@@ -135,7 +142,7 @@ internal sealed class Partition
                 return AppendOutcome.Failed(leadership.LeaderId < 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower);
             }
 
-            if (acks == -1 && leadership.Isr.Length < Topic.Config.MinInsyncReplicas)
+            if (acks == -1 && leadership.Isr.Length < _config.MinInsyncReplicas)
             {
                 return AppendOutcome.Failed(ErrorCode.NotEnoughReplicas);
             }
@@ -467,15 +474,18 @@ internal sealed class Partition
         }
     }
 
-    /// <summary>Applies changed topic configs to every open replica log.</summary>
-    public void Configure(TopicConfig config)
+    /// <summary>The settings this partition and its replica logs follow (its topic's configs).</summary>
+    public LogConfig Config => _config;
+
+    /// <summary>Applies changed topic configs to the partition and every open replica log.</summary>
+    public void Configure(LogConfig config)
     {
-        var logConfig = config.ToLogConfig();
         lock (_lock)
         {
+            _config = config;
             foreach (var log in _logs)
             {
-                log?.Config = logConfig;
+                log?.Config = config;
             }
         }
     }

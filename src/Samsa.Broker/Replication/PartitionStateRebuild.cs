@@ -1,5 +1,4 @@
 using Samsa.Broker.Storage;
-using Samsa.Broker.Transactions;
 using Samsa.Protocol.Records;
 
 namespace Samsa.Broker.Replication;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Samsa.Broker.Cluster;
 using Samsa.Broker.Storage;
 
 namespace Samsa.Broker.Replication;
@@ -28,8 +27,8 @@ internal sealed class ReplicaLogFactory : IReplicaLogFactory
 
     public static string NodeDirectory(string dataDirectory, int nodeId) => Path.Combine(dataDirectory, $"node-{nodeId}");
 
-    public PartitionLog Open(int nodeId, string topic, int partition, TopicConfig config) =>
-        _managers[nodeId].GetOrOpen(topic, partition, config.ToLogConfig());
+    public PartitionLog Open(int nodeId, string topic, int partition, LogConfig config) =>
+        _managers[nodeId].GetOrOpen(topic, partition, config);
 
     public void Close(int nodeId, string topic, int partition) => _managers[nodeId].Close(topic, partition);
 

@@ -30,6 +30,9 @@ internal sealed record LogConfig
     /// <summary>Bytes of keys one compaction pass may hold in its key map (Kafka's <c>log.cleaner.dedupe.buffer.size</c> is 128 MiB over all cleaner threads).</summary>
     public const long DefaultCleanerKeyMapBytes = 64L << 20;
 
+    /// <summary>Kafka's <c>max.message.bytes</c> default.</summary>
+    public const int DefaultMaxMessageBytes = 1_048_588;
+
     /// <summary>Kafka's <c>flush.messages</c> and <c>flush.ms</c> default: leave flushing to the OS.</summary>
     public const long NeverFlush = long.MaxValue;
 
@@ -58,6 +61,25 @@ internal sealed record LogConfig
 
     /// <summary><c>message.timestamp.type=LogAppendTime</c>: the broker stamps each batch with its append time.</summary>
     public bool LogAppendTime { get; init; }
+
+    /// <summary>
+    /// <c>max.message.bytes</c>: the largest record batch a produce may append. Like the three settings
+    /// after it, the log itself does not read it: it travels with the log's settings, as in Kafka's
+    /// LogConfig, for the layers that append to the log (batch validation, the partition).
+    /// </summary>
+    public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
+
+    /// <summary><c>min.insync.replicas</c>: an acks=all append needs at least this many in-sync replicas.</summary>
+    public int MinInsyncReplicas { get; init; } = 1;
+
+    /// <summary><c>message.timestamp.before.max.ms</c>: how far before the broker's clock a CreateTime record's timestamp may be.</summary>
+    public long MessageTimestampBeforeMaxMs { get; init; } = long.MaxValue;
+
+    /// <summary><c>message.timestamp.after.max.ms</c>: how far after the broker's clock a CreateTime record's timestamp may be.</summary>
+    public long MessageTimestampAfterMaxMs { get; init; } = long.MaxValue;
+
+    /// <summary>Whether produced records must be decoded to check their timestamps.</summary>
+    public bool BoundsTimestamps => !LogAppendTime && (MessageTimestampBeforeMaxMs != long.MaxValue || MessageTimestampAfterMaxMs != long.MaxValue);
 
     /// <summary><c>cleanup.policy</c> holds <c>delete</c>: closed segments go by <see cref="RetentionMs"/> and <see cref="RetentionBytes"/>.</summary>
     public bool Delete { get; init; } = true;

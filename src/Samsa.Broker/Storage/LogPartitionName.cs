@@ -12,7 +12,7 @@ internal readonly record struct LogPartitionName
     {
         if (!IsValidTopic(topic))
         {
-            throw new ArgumentException($"'{topic}' is not a valid topic name: use 1-{Cluster.ClusterState.MaxTopicNameLength} of a-z A-Z 0-9 . _ -, and not '.' or '..'.", nameof(topic));
+            throw new ArgumentException($"'{topic}' is not a valid topic name: use 1-{TopicNames.MaxLength} of a-z A-Z 0-9 . _ -, and not '.' or '..'.", nameof(topic));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
@@ -44,6 +44,6 @@ internal readonly record struct LogPartitionName
         return name.DirectoryName == directoryName;
     }
 
-    /// <summary>Kafka's rule, <see cref="Cluster.ClusterState.ValidateTopicName"/> (the broker's one copy of it).</summary>
-    public static bool IsValidTopic(string? topic) => Cluster.ClusterState.ValidateTopicName(topic) is null;
+    /// <summary>Kafka's rule, <see cref="TopicNames.Validate"/>.</summary>
+    public static bool IsValidTopic(string? topic) => TopicNames.Validate(topic) is null;
 }

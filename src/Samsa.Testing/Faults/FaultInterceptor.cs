@@ -12,7 +12,7 @@ namespace Samsa.Testing.Faults;
 /// The cluster's request interceptor: applies the faults in force to each request and logs it.
 /// With no fault and no log it hands the request straight to its handler.
 /// </summary>
-internal sealed class FaultInterceptor(KafkaFaults faults, RequestLog? log, ClusterState cluster) : IRequestInterceptor
+internal sealed class FaultInterceptor(KafkaFaults faults, RequestLog? log, ClusterState cluster, BrokerControl control) : IRequestInterceptor
 {
     /// <summary>The APIs a leaderless partition refuses with NOT_LEADER_OR_FOLLOWER.</summary>
     private static readonly ApiKey[] LeaderApis = [ApiKey.Produce, ApiKey.Fetch, ApiKey.ListOffsets, ApiKey.OffsetForLeaderEpoch, ApiKey.DeleteRecords];
@@ -55,7 +55,7 @@ internal sealed class FaultInterceptor(KafkaFaults faults, RequestLog? log, Clus
                     Log(context, api, request, partitions, null, applied);
                 }
 
-                cluster.Control.DropConnections(id => id == context.ConnectionId);
+                control.DropConnections(id => id == context.ConnectionId);
                 await Task.Delay(Timeout.InfiniteTimeSpan, context.Time, context.Aborted).ConfigureAwait(false);
             }
         }

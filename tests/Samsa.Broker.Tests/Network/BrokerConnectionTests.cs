@@ -105,12 +105,12 @@ public class BrokerConnectionTests
         };
         await client.SendAsync(RawKafkaClient.Encode(fetch, 11, 77));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (broker.Nodes[0].Listener!.BusyConnectionCount == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (broker.ListenerOf(0)!.BusyConnectionCount == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Yield();
         }
 
-        Assert.Equal(1, broker.Nodes[0].Listener!.BusyConnectionCount);
+        Assert.Equal(1, broker.ListenerOf(0)!.BusyConnectionCount);
 
         var disposing = broker.DisposeAsync().AsTask();
 

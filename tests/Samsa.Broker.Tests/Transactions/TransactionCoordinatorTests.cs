@@ -1,4 +1,5 @@
 using Samsa.Broker.Groups;
+using Samsa.Broker.Replication;
 using Samsa.Broker.Transactions;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;

@@ -1,8 +1,7 @@
-using Samsa.Broker.Replication;
 using Samsa.Protocol;
 using Samsa.Protocol.Records;
 
-namespace Samsa.Broker.Transactions;
+namespace Samsa.Broker.Replication;
 
 /// <summary>
 /// The transactions one partition holds: per producer, the first offset of its open transaction

@@ -1,7 +1,7 @@
-using Samsa.Broker.Transactions;
+using Samsa.Broker.Replication;
 using Samsa.Protocol.Records;
 
-namespace Samsa.Broker.Tests.Transactions;
+namespace Samsa.Broker.Tests.Replication;
 
 public class PartitionTransactionIndexTests
 {
