@@ -99,8 +99,7 @@ public sealed class PartitionCompactionTests
     {
         var none = new Dictionary<string, string>();
         var config = new TopicConfig(new Dictionary<string, string> { ["cleanup.policy"] = "compact" }, new BrokerLevelConfigs(none, none));
-        var topic = new TopicState("t", Guid.NewGuid(), config, isInternal: false);
-        return new Partition(topic, 0, [0], nodeCount: 1, leaderEpoch: 0, epochHistory: [], openLog: _ => log, closeLog: _ => log.Dispose(), isNodeAlive: _ => true);
+        return new Partition("t", Guid.NewGuid(), 0, [0], nodeCount: 1, leaderEpoch: 0, epochHistory: [], config.LogConfig, openLog: _ => log, closeLog: _ => log.Dispose(), isNodeAlive: _ => true);
     }
 
     private static long Append(Partition partition, StorageTestContext context, string key, string value)
