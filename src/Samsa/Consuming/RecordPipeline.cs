@@ -111,7 +111,8 @@ internal sealed partial class RecordPipeline
     /// <summary>
     /// Processes one record of <paramref name="partition"/> with <paramref name="context"/> (the partition's, or in keyed
     /// mode its lane's) for the handler call; see the class remarks. A source-topic record whose handler call completes
-    /// at once (the usual case outside exactly-once mode) is done here without an async state machine; everything else,
+    /// at once (the usual case; in exactly-once mode, also unless a commit holds the transaction's gate) is done here
+    /// without an async state machine; everything else,
     /// from the first wait or failure on, continues in <see cref="ProcessSlowAsync"/> or <see cref="HandleAsync"/>.
     /// </summary>
     public ValueTask<RecordOutcome> ProcessAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext context)
@@ -161,7 +162,7 @@ internal sealed partial class RecordPipeline
     /// <summary>The record's path without a span of its own.</summary>
     private ValueTask<RecordOutcome> ProcessUntracedAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
     {
-        if (partition.RetryLevel > 0 || _transaction is not null)
+        if (partition.RetryLevel > 0)
         {
             return ProcessSlowAsync(partition, record, reusable);
         }
@@ -201,10 +202,19 @@ internal sealed partial class RecordPipeline
 
         handling.GetAwaiter().GetResult(); // returns a pooled IValueTaskSource, if the handler used one
         Succeeded(partition, record, started);
+        if (_transaction is not null)
+        {
+            // Exactly-once: the record and its outputs join the open transaction, at once unless a commit holds the gate.
+            var joining = _transaction.CompleteAsync(partition, record, context.OutboxTopics, context.Outbox, RecordDisposition.Handled);
+            return joining.IsCompletedSuccessfully ? ValueTask.FromResult(RecordOutcome.From(joining.Result)) : JoinedAsync(joining);
+        }
+
         return context.Outbox is { } outbox ? SendOutputsAsync(partition, record, context.OutboxTopics!, outbox) : ValueTask.FromResult(RecordOutcome.Done);
+
+        static async ValueTask<RecordOutcome> JoinedAsync(ValueTask<bool> joining) => RecordOutcome.From(await joining.ConfigureAwait(false));
     }
 
-    /// <summary>The whole path for records from retry topics and for exactly-once mode, where any step may wait.</summary>
+    /// <summary>The whole path for records from retry topics, where any step may wait (until the copy is due, for one).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RecordOutcome> ProcessSlowAsync(PartitionFlowState partition, ConsumeResult<byte[]?, byte[]?> record, ConsumeContext reusable)
     {
