@@ -31,6 +31,7 @@ internal static class BenchmarkDotNetResults
                     type == typeof(GroupBenchmarks) ? "group"
                         : type == typeof(Protocol.RecordBatchBenchmarks) ? "record-batch"
                         : type == typeof(FetchSessionBenchmarks) ? "fetch-session"
+                        : type == typeof(Diagnostics.TelemetryRecordingBenchmarks) ? "telemetry-recording"
                         : type.Name,
                     benchmark.Descriptor.WorkloadMethod.Name + parameters,
                     "mean-time",

@@ -320,7 +320,7 @@ internal sealed partial class RecordPipeline
                 var now = _timeProvider.GetUtcNow();
                 history ??= FailureHistory.Fresh(record);
                 history.Failed(exception, now, countsAsAttempt: true);
-                _metrics?.RecordFailure(record.Topic, _groupId, kind, exception, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+                _metrics?.RecordFailure(record.Topic, _groupId, record.Partition.Value, kind, exception, started == 0 ? null : _timeProvider.GetElapsedTime(started));
                 RecordFailedAttempt(exception, history.Attempts, kind);
                 if (kind == FailureKind.Fatal)
                 {
@@ -450,7 +450,7 @@ internal sealed partial class RecordPipeline
             _counters.RecordHandled();
         }
 
-        _metrics?.RecordHandled(record.Topic, _groupId, started == 0 ? null : _timeProvider.GetElapsedTime(started));
+        _metrics?.RecordHandled(record.Topic, _groupId, record.Partition.Value, started == 0 ? null : _timeProvider.GetElapsedTime(started));
     }
 
     /// <summary>Notes a failed handler call on the record's process span, when there is one.</summary>

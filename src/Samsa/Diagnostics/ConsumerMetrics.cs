@@ -63,23 +63,16 @@ internal sealed class ConsumerMetrics : IDisposable
     public ConsumedCount ConsumedCountFor(string topic, string group, int partition) =>
         _consumed.GetOrAdd((topic, group, partition), static key => new ConsumedCount(key.Topic, key.Group, key.Partition));
 
-    /// <summary>
-    /// One successful handler call's duration. The histogram is per topic and group, without the partition: each
-    /// attribute value is hashed by the SDK on every measurement (with five attributes the measurement cost about twice
-    /// what it does with four, see <c>bench/…/Diagnostics/TelemetryRecordingBenchmarks.cs</c>), and a partition label
-    /// multiplies the histogram's series (one per bucket) by the partition count. Per-partition figures come from the
-    /// consumed-messages counter and the lag gauges.
-    /// </summary>
-    public void RecordHandled(string topic, string group, TimeSpan? duration)
+    public void RecordHandled(string topic, string group, int partition, TimeSpan? duration)
     {
         if (duration is { } elapsed && _duration.Enabled)
         {
-            var tags = new TagList { SystemTag, ProcessTag, { Attributes.DestinationName, topic }, { Attributes.ConsumerGroup, group } };
+            var tags = new TagList { SystemTag, ProcessTag, { Attributes.DestinationName, topic }, { Attributes.ConsumerGroup, group }, { Attributes.PartitionId, PartitionIds.Of(partition) } };
             _duration.Record(elapsed.TotalSeconds, in tags);
         }
     }
 
-    public void RecordFailure(string topic, string group, FailureKind kind, Exception exception, TimeSpan? duration)
+    public void RecordFailure(string topic, string group, int partition, FailureKind kind, Exception exception, TimeSpan? duration)
     {
         if (_failures.Enabled)
         {
@@ -94,6 +87,7 @@ internal sealed class ConsumerMetrics : IDisposable
                 ProcessTag,
                 { Attributes.DestinationName, topic },
                 { Attributes.ConsumerGroup, group },
+                { Attributes.PartitionId, PartitionIds.Of(partition) },
                 { Attributes.ErrorType, exception.GetType().FullName },
             };
             _duration.Record(elapsed.TotalSeconds, in tags);

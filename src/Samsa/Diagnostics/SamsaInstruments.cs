@@ -85,7 +85,7 @@ public static class SamsaInstruments
         new(ConsumedMessages, SamsaInstrumentKind.ObservableCounter, "{message}",
             [Attributes.System, Attributes.OperationName, Attributes.DestinationName, Attributes.ConsumerGroup, Attributes.PartitionId]),
         new(ProcessDuration, SamsaInstrumentKind.Histogram, "s",
-            [Attributes.System, Attributes.OperationName, Attributes.DestinationName, Attributes.ConsumerGroup, Attributes.ErrorType]),
+            [Attributes.System, Attributes.OperationName, Attributes.DestinationName, Attributes.ConsumerGroup, Attributes.PartitionId, Attributes.ErrorType]),
         new(ConsumeFailures, SamsaInstrumentKind.Counter, "{call}",
             [Attributes.DestinationName, Attributes.ConsumerGroup, Attributes.FailureKind]),
         new(DeadLetters, SamsaInstrumentKind.Counter, "{record}",
