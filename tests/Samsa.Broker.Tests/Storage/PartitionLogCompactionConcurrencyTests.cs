@@ -18,17 +18,9 @@ public sealed class PartitionLogCompactionConcurrencyTests
     [MemberData(nameof(Kinds))]
     public async Task Compact_AppendsRollSegmentsDuringPass_PassSwapsInAndEveryRecordStays(string kind)
     {
-        using var context = new StorageTestContext(kind);
-        var storage = new InstrumentedStorage(context.Storage);
-        using var log = Open(context, storage);
-        using var blocker = new CompactionBlocker(storage);
-        AppendKeyed(log, context, 0, 200);
-        var before = ReadRecords(log);
-        var activeBase = log.SegmentBaseOffsets[^1];
+        using var held = HeldPass.Start(kind);
+        var (context, storage, log, blocker, before, activeBase, pass) = held;
         var segmentsBefore = log.SegmentCount;
-
-        var pass = Task.Run(() => log.Compact());
-        blocker.WaitUntilReached();
 
         // The pass holds closed segments; appends go to the active one and roll past it.
         AppendKeyed(log, context, 200, 100);
@@ -58,19 +50,12 @@ public sealed class PartitionLogCompactionConcurrencyTests
     [MemberData(nameof(Kinds))]
     public async Task Truncate_DuringPass_WaitsForItAndTruncatesTheCompactedLog(string kind)
     {
-        using var context = new StorageTestContext(kind);
-        var storage = new InstrumentedStorage(context.Storage);
-        using var log = Open(context, storage);
-        using var blocker = new CompactionBlocker(storage);
-        AppendKeyed(log, context, 0, 200);
-        var before = ReadRecords(log);
-        var activeBase = log.SegmentBaseOffsets[^1];
+        using var held = HeldPass.Start(kind);
+        var (context, _, log, blocker, before, activeBase, pass) = held;
 
         // A record every pass keeps, in a closed segment well before the active one.
         var truncateAt = before.Last(r => r.Key!.StartsWith("unique", StringComparison.Ordinal) && r.Offset < activeBase / 2).Offset;
 
-        var pass = Task.Run(() => log.Compact());
-        blocker.WaitUntilReached();
         using var waiting = new ManualResetEventSlim();
         log.CleanerGateContended = waiting.Set;
         var truncation = Task.Run(() => log.Truncate(truncateAt));
@@ -91,17 +76,10 @@ public sealed class PartitionLogCompactionConcurrencyTests
     [MemberData(nameof(Kinds))]
     public async Task DeleteRecordsBefore_DuringPass_WaitsForItAndDeletesFromTheCompactedLog(string kind)
     {
-        using var context = new StorageTestContext(kind);
-        var storage = new InstrumentedStorage(context.Storage);
-        using var log = Open(context, storage);
-        using var blocker = new CompactionBlocker(storage);
-        AppendKeyed(log, context, 0, 200);
-        var before = ReadRecords(log);
-        var activeBase = log.SegmentBaseOffsets[^1];
+        using var held = HeldPass.Start(kind);
+        var (_, _, log, blocker, before, activeBase, pass) = held;
         var newStart = log.SegmentBaseOffsets[log.SegmentCount / 2] + 1;
 
-        var pass = Task.Run(() => log.Compact());
-        blocker.WaitUntilReached();
         using var waiting = new ManualResetEventSlim();
         log.CleanerGateContended = waiting.Set;
         var deletion = Task.Run(() => log.DeleteRecordsBefore(newStart));
@@ -123,15 +101,9 @@ public sealed class PartitionLogCompactionConcurrencyTests
     [MemberData(nameof(Kinds))]
     public async Task Dispose_DuringPass_PassGivesUpAndReopenedLogHoldsEveryRecord(string kind)
     {
-        using var context = new StorageTestContext(kind);
-        var storage = new InstrumentedStorage(context.Storage);
-        var log = Open(context, storage);
-        using var blocker = new CompactionBlocker(storage);
-        AppendKeyed(log, context, 0, 200);
-        var before = ReadRecords(log);
-
-        var pass = Task.Run(() => log.Compact());
-        blocker.WaitUntilReached();
+        using var held = HeldPass.Start(kind);
+        var (context, storage, log, blocker, before, _, pass) = held;
+        held.LogClosedByTest = true;
         using var waiting = new ManualResetEventSlim();
         log.CleanerGateContended = waiting.Set;
         var close = Task.Run(log.Dispose);
@@ -152,14 +124,8 @@ public sealed class PartitionLogCompactionConcurrencyTests
     [MemberData(nameof(Kinds))]
     public async Task TryStartCompaction_WhileAPassRuns_ReturnsNullAndTheNextPassRunsAfter(string kind)
     {
-        using var context = new StorageTestContext(kind);
-        var storage = new InstrumentedStorage(context.Storage);
-        using var log = Open(context, storage);
-        using var blocker = new CompactionBlocker(storage);
-        AppendKeyed(log, context, 0, 200);
-
-        var pass = Task.Run(() => log.Compact());
-        blocker.WaitUntilReached();
+        using var held = HeldPass.Start(kind);
+        var (context, _, log, blocker, _, _, pass) = held;
         Assert.Null(log.TryStartCompaction());
 
         blocker.Release();
@@ -169,6 +135,77 @@ public sealed class PartitionLogCompactionConcurrencyTests
         Assert.NotNull(next);
         Assert.True(next.Run(long.MaxValue, null, force: true).Ran);
         Assert.Throws<InvalidOperationException>(() => next.Run(long.MaxValue, null));
+    }
+
+    /// <summary>
+    /// A compacted log filled with 200 keyed records (<see cref="AppendKeyed"/>) and a pass started on it, held by its
+    /// <see cref="CompactionBlocker"/> on its first write. Disposes the blocker, the log (unless the test closed it) and
+    /// the storage.
+    /// </summary>
+    private sealed class HeldPass : IDisposable
+    {
+        private HeldPass(StorageTestContext context, InstrumentedStorage storage, PartitionLog log, CompactionBlocker blocker)
+        {
+            Context = context;
+            Storage = storage;
+            Log = log;
+            Blocker = blocker;
+            Before = ReadRecords(log);
+            ActiveBase = log.SegmentBaseOffsets[^1];
+        }
+
+        public StorageTestContext Context { get; }
+
+        public InstrumentedStorage Storage { get; }
+
+        public PartitionLog Log { get; }
+
+        public CompactionBlocker Blocker { get; }
+
+        /// <summary>Every record before the pass.</summary>
+        public List<(long Offset, string? Key, string? Value)> Before { get; }
+
+        /// <summary>The active segment's base offset when the pass started: the pass cleans below it.</summary>
+        public long ActiveBase { get; }
+
+        public Task<CompactionResult> Pass { get; private set; } = Task.FromResult(CompactionResult.None);
+
+        /// <summary>Set when the test disposes <see cref="Log"/> itself.</summary>
+        public bool LogClosedByTest { get; set; }
+
+        public static HeldPass Start(string kind)
+        {
+            var context = new StorageTestContext(kind);
+            var storage = new InstrumentedStorage(context.Storage);
+            var log = Open(context, storage);
+            var blocker = new CompactionBlocker(storage);
+            AppendKeyed(log, context, 0, 200);
+            var held = new HeldPass(context, storage, log, blocker);
+            held.Pass = Task.Run(() => log.Compact());
+            blocker.WaitUntilReached();
+            return held;
+        }
+
+        public void Deconstruct(
+            out StorageTestContext context,
+            out InstrumentedStorage storage,
+            out PartitionLog log,
+            out CompactionBlocker blocker,
+            out List<(long Offset, string? Key, string? Value)> before,
+            out long activeBase,
+            out Task<CompactionResult> pass) =>
+            (context, storage, log, blocker, before, activeBase, pass) = (Context, Storage, Log, Blocker, Before, ActiveBase, Pass);
+
+        public void Dispose()
+        {
+            Blocker.Dispose();
+            if (!LogClosedByTest)
+            {
+                Log.Dispose();
+            }
+
+            Context.Dispose();
+        }
     }
 
     private static PartitionLog Open(StorageTestContext context, InstrumentedStorage storage) =>
